@@ -1,0 +1,54 @@
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One read or write of a patient's record: who, which record, what, when. Append-only.
+
+    `patient_id` is a plain UUID, not a foreign key, so the trail outlives any record it names
+    and the platform does not depend on the patients app. Updates and deletes are refused here
+    and, on PostgreSQL, by a trigger.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+        EXPORT = "export", "Printed or exported"
+        SEND = "send", "Sent"
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=200, help_text="Who, as shown at the time.")
+    actor_role = models.CharField(max_length=20, blank=True)
+    patient_id = models.UUIDField(null=True, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(max_length=200, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient_id", "-at"], name="audit_patient_at")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events are append-only.")

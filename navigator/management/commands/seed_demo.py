@@ -1,0 +1,83 @@
+"""Demo data for `make run`: one trust, a navigation team, staff and patients. Safe to run twice."""
+
+import datetime as dt
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from navigator.accounts.models import Role, User
+from navigator.organisations.models import Membership, Organisation, Team
+from patients.models import Case, Patient
+
+DEMO_PASSWORD = "demo-password-only"  # noqa: S105 - printed for the demo, never used in production
+
+
+class Command(BaseCommand):
+    help = "Create demo organisations, staff and patients (test NHS numbers in the 999 range)."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        trust, _ = Organisation.objects.get_or_create(
+            ods_code="RX1",
+            defaults={"name": "Northshire Hospitals NHS Trust", "kind": Organisation.Kind.TRUST},
+        )
+        gp, _ = Organisation.objects.get_or_create(
+            ods_code="Y01234",
+            defaults={
+                "name": "Riverside Surgery",
+                "kind": Organisation.Kind.GP_PRACTICE,
+                "email": "riverside.surgery@nhs.test",
+            },
+        )
+        team, _ = Team.objects.get_or_create(
+            name="Lung cancer navigation", organisation=trust, defaults={"phone": "01632 960 001"}
+        )
+        navigator = self._user("navigator@demo.test", "Nadia Khan", Role.NAVIGATOR)
+        lead = self._user("lead@demo.test", "Lena Ward", Role.TEAM_LEAD)
+        Membership.objects.get_or_create(team=team, user=navigator)
+        Membership.objects.get_or_create(team=team, user=lead, defaults={"is_lead": True})
+        admin = self._user("admin@demo.test", "Adam Price", Role.ADMIN)
+        admin.is_staff = admin.is_superuser = True
+        admin.save()
+        patient_user = self._user("patient@demo.test", "Paul Jones", Role.PATIENT)
+        patient, _ = Patient.objects.get_or_create(
+            nhs_number="9990000018",
+            defaults={
+                "user": patient_user,
+                "given_name": "Paul",
+                "family_name": "Jones",
+                "date_of_birth": dt.date(1950, 3, 14),
+                "phone": "+447700900123",
+                "email": patient_user.email,
+                "gp_practice": gp,
+            },
+        )
+        Case.objects.get_or_create(
+            patient=patient,
+            defaults={
+                "team": team,
+                "navigator": navigator,
+                "tumour_site": "Lung",
+                "diagnosis_date": dt.date(2026, 10, 1),
+            },
+        )
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Open http://127.0.0.1:8000/"))
+        self.stdout.write(
+            f"  Navigator: navigator@demo.test / {DEMO_PASSWORD} (asks you to set up an authenticator app)"
+        )
+        self.stdout.write(f"  Team lead: lead@demo.test / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Admin:     admin@demo.test / {DEMO_PASSWORD}")
+        self.stdout.write(
+            "  Patient:   patient@demo.test, 'Send me a sign-in code' (the code prints in this console)"
+        )
+
+    def _user(self, email: str, name: str, role: str) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, role=role)
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user

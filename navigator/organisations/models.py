@@ -1,0 +1,70 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+ods_code_validator = RegexValidator(
+    r"^[A-Z0-9]{3,6}$", "An ODS code is 3 to 6 capital letters and digits, such as RQM or Y01234."
+)
+
+
+class Organisation(models.Model):
+    """A provider of care: an NHS trust, a GP practice, a hospice, a local authority or charity."""
+
+    class Kind(models.TextChoices):
+        TRUST = "trust", "NHS trust or health board"
+        GP_PRACTICE = "gp_practice", "GP practice"
+        HOSPICE = "hospice", "Hospice"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        CHARITY = "charity", "Charity or voluntary service"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ods_code = models.CharField(
+        "ODS code", max_length=6, unique=True, validators=[ods_code_validator]
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    email = models.EmailField(
+        blank=True, help_text="Secure team mailbox (e.g. an nhs.net address)."
+    )
+    phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ods_code})"
+
+
+class Team(models.Model):
+    """A navigation team: the navigators, clinicians and team lead who share a caseload."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
+    phone = models.CharField("team phone line", max_length=30, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_lead = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"

@@ -1,0 +1,37 @@
+"""The one door to a case from a view: found and permitted, or 404; and always audited."""
+
+from typing import Any
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
+
+from navigator.audit.models import AuditEvent
+from navigator.audit.services import audit_record
+from patients.models import Case
+
+
+def get_case_for_user(
+    request: HttpRequest,
+    case_id: UUID | str,
+    *,
+    perm: str = "patients.view_case",
+    action: str = AuditEvent.Action.VIEW,
+    summary: str = "",
+) -> Case:
+    """Return the case if `request.user` holds `perm` on it, writing the audit entry.
+
+    Anyone else gets 404, so a case's existence is not revealed to those outside it.
+    """
+    user: Any = request.user
+    case = Case.objects.select_related("patient", "team", "navigator").filter(pk=case_id).first()
+    if case is None or not user.has_perm(perm, case):
+        raise Http404("No such case")
+    audit_record(
+        actor=user,
+        action=action,
+        obj=case,
+        patient_id=case.patient_id,
+        summary=summary,
+        request=request,
+    )
+    return case

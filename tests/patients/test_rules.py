@@ -1,0 +1,39 @@
+import pytest
+from django.utils import timezone
+
+from patients.rules import visible_cases
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lets_the_case_team_patient_and_carer_view(cast):
+    for user in (cast.nadia, cast.lena, cast.colin, cast.paul, cast.carol):
+        assert user.has_perm("patients.view_case", cast.paul_case), user
+
+
+def test_it_hides_other_teams_cases(cast):
+    for user in (cast.oscar, cast.olive, cast.adam):
+        assert not user.has_perm("patients.view_case", cast.paul_case), user
+    assert list(visible_cases(cast.oscar)) == [cast.olive_case]
+
+
+def test_only_staff_on_the_case_may_change_it(cast):
+    assert cast.nadia.has_perm("patients.change_case", cast.paul_case)
+    assert cast.colin.has_perm("patients.change_case", cast.paul_case)
+    for user in (cast.paul, cast.carol, cast.oscar):
+        assert not user.has_perm("patients.change_case", cast.paul_case), user
+
+
+def test_staff_without_mfa_see_nothing(cast):
+    cast.nadia.authenticator_set.all().delete()
+    nadia = type(cast.nadia).objects.get(pk=cast.nadia.pk)
+    assert not nadia.has_perm("patients.view_case", cast.paul_case)
+    assert not visible_cases(nadia).exists()
+
+
+def test_read_only_carer_cannot_act_and_loses_access_on_revocation(cast):
+    assert not cast.carol.has_perm("patients.act_for_patient", cast.paul_case)
+    assert cast.paul.has_perm("patients.act_for_patient", cast.paul_case)
+    cast.carol_grant.revoked_at = timezone.now()
+    cast.carol_grant.save()
+    assert not cast.carol.has_perm("patients.view_case", cast.paul_case)
