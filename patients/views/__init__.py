@@ -1,0 +1,1 @@
+"""Patient-record pages, a module per subject; each view reaches a case through patients.access."""
