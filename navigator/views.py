@@ -1,13 +1,13 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from navigator.celery import app as celery_app
+from kombu import Connection
 
 
 @require_GET
@@ -31,8 +31,13 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
+    # A fresh connection each time: a pooled one can look alive after the broker has gone.
     try:
-        with celery_app.connection_for_write() as conn:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+            connect_timeout=2,
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:
