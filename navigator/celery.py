@@ -20,4 +20,8 @@ app.conf.beat_schedule = {
         "task": "navigator.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "escalate-unacknowledged-flags": {
+        "task": "careplans.tasks.escalate_unacknowledged_flags",
+        "schedule": 300.0,
+    },
 }

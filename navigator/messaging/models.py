@@ -1,0 +1,115 @@
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", "Text message"
+    EMAIL = "email", "Email"
+
+
+class OutboundMessage(models.Model):
+    """One SMS or email to one person: the outbox row is the truth, the broker only a hint.
+
+    Rules:
+    - the row is written in the transaction of the change that caused it, and sent after commit;
+    - `idempotency_key` is unique, so the same event never sends twice;
+    - status moves queued -> sending -> sent -> delivered, or to failed; a worker claims a row
+      by moving it from queued to sending, so two workers never both send it;
+    - a row left in sending (no answer from the provider) is reconciled by the sweep against the
+      provider, never blindly resent;
+    - `subject_id` is the patient the message is about (a plain UUID: the platform does not
+      depend on the patients app); the body never carries clinical detail.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    to_address = models.CharField(max_length=254)
+    language = models.CharField(max_length=10, default="en")
+    kind = models.CharField(max_length=60)
+    subject = models.CharField("email subject", max_length=200, blank=True)
+    body = models.TextField()
+    body_html = models.TextField(blank=True)
+    subject_id = models.UUIDField(
+        null=True, blank=True, help_text="The patient this message is about."
+    )
+    urgent = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    not_before = models.DateTimeField(help_text="Not sent before this time (quiet hours, backoff).")
+    enqueued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the delivery task was last due to run; the sweep re-enqueues rows whose "
+        "task seems lost.",
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["subject_id", "-created_at"], name="outbox_subject_created"),
+            models.Index(fields=["provider_id"], name="outbox_provider_id"),
+            # The sweep's two queries; partial, so they stay small however long the outbox grows.
+            models.Index(
+                fields=["not_before"], condition=Q(status="queued"), name="outbox_queued_due"
+            ),
+            models.Index(
+                fields=["sending_started_at"],
+                condition=Q(status="sending"),
+                name="outbox_sending_since",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.channel} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words for staff: "new_update" is "New update"."""
+        return self.kind.replace("_", " ").capitalize()
+
+    @property
+    def to_address_masked(self) -> str:
+        """The address with most of it hidden: enough for staff to recognise it, not to copy it."""
+        address = self.to_address
+        if self.channel == Channel.EMAIL and "@" in address:
+            local, _, domain = address.partition("@")
+            return f"{local[:1]}•••@{domain}"
+        if len(address) <= 6:
+            return "•" * len(address)
+        return f"{address[:3]}•••••{address[-3:]}"
+
+
+class SmsOptOut(models.Model):
+    """A phone number that must get no more SMS: the person replied STOP, or the carrier says so.
+
+    Rules:
+    - one row per number (E.164); opting back in deletes it;
+    - checked when a message is queued (to choose another channel) and again just before sending.
+    """
+
+    phone = models.CharField("mobile phone (E.164)", max_length=20, unique=True)
+    keyword = models.CharField(max_length=40, help_text="What they replied, such as STOP.")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "SMS opt-out"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.phone} ({self.keyword})"

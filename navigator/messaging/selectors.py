@@ -1,0 +1,17 @@
+from uuid import UUID
+
+from django.db.models import QuerySet
+
+from navigator.messaging.models import OutboundMessage, SmsOptOut
+
+
+def outbox_for_subject(*, subject_id: UUID) -> QuerySet[OutboundMessage]:
+    """Every message about one patient, newest first (served by the outbox_subject_created index)."""
+    return OutboundMessage.objects.filter(subject_id=subject_id).order_by("-created_at", "-id")
+
+
+def sms_opt_out_for(*, phone: str) -> SmsOptOut | None:
+    """Why a number gets no SMS, if it has opted out."""
+    if not phone:
+        return None
+    return SmsOptOut.objects.filter(phone=phone).first()

@@ -1,0 +1,478 @@
+"""Nudging people by SMS or email: every feature's one door to the outside world.
+
+PostgreSQL is the source of truth and the broker only a hint. `message_send` writes the outbox
+row in the caller's transaction and enqueues delivery once it commits; `message_deliver` (run by
+a Celery task) claims the row with a conditional UPDATE so two workers never both send it;
+`outbox_sweep` (run every minute by beat) re-enqueues rows whose task the broker lost and checks
+rows stuck in "sending" with the provider rather than resending them blindly.
+"""
+
+import datetime as dt
+import logging
+import random
+import re
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.utils import timezone
+
+from navigator.messaging.models import Channel, OutboundMessage, SmsOptOut
+from navigator.messaging.transports import (
+    PROVIDER_STATUSES,
+    OutcomeUnknown,
+    TransportError,
+    transport_for,
+)
+
+logger = logging.getLogger(__name__)
+Status = OutboundMessage.Status
+
+LONDON = ZoneInfo("Europe/London")
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+# Two SMS segments: a short line and a link. Longer means a template grew clinical detail.
+SMS_MAX_LENGTH = 320
+# A queued row whose task has not run this long after it was due is taken as lost by the broker.
+REQUEUE_AFTER = dt.timedelta(minutes=1)
+# Longer than any transport timeout: a row still "sending" after this lost its worker's answer.
+SENDING_STUCK_AFTER = dt.timedelta(minutes=2)
+# A provider may list a message a little late; only after this is "not found" taken as final.
+RESEND_AFTER = dt.timedelta(minutes=10)
+REQUEUE_BATCH = 500
+# Each reconciliation is a call to the provider, so fewer per sweep.
+RECONCILE_BATCH = 50
+BACKOFF_CAP = 15 * 60.0
+# Twilio error 21610: the recipient replied STOP to our number, so the carrier blocks us.
+UNSUBSCRIBED_CODES = frozenset({"21610"})
+
+
+class MessagingError(Exception):
+    """A message that cannot be queued, with a reason a person can act on."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    phone: str = ""  # E.164
+    email: str = ""
+    preferred_channel: str = "sms"  # "sms" | "email"
+    language: str = "en"  # "en" | "cy"; a missing Welsh template falls back to English
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one delivery attempt did; `retry_in` (seconds) when the task should try again."""
+
+    status: str
+    retry_in: float | None = None
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    requeued: int = 0
+    reconciled: dict[str, int] = field(default_factory=dict)
+
+
+def message_send(
+    *,
+    recipient: Recipient,
+    kind: str,
+    context: dict[str, Any],
+    idempotency_key: str,
+    subject_id: uuid.UUID | None = None,
+    channel: str | None = None,
+    urgent: bool = False,
+) -> OutboundMessage:
+    """Write the outbox row (in the caller's transaction) and enqueue delivery on commit.
+
+    Same idempotency_key again returns the existing row and sends nothing.
+    channel=None picks the recipient's preferred channel, falling back to the other when
+    SMS is opted out (SmsOptOut for that number) or the address is missing; raises
+    MessagingError (clear message) if no channel can reach them. Quiet hours
+    (settings.QUIET_HOURS_START..END, Europe/London) set not_before to the end of quiet
+    time unless urgent=True: deferred, never dropped.
+
+    Text comes from templates/sms/<kind>.txt or templates/emails/<kind>-subject.txt,
+    -body.txt and -body.html, rendered with `context` plus site_url. `context["link"]` may be a
+    path ("/cases/…"), made absolute with settings.SITE_URL; links elsewhere are refused.
+    """
+    existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    chosen = _choose_channel(recipient, channel)
+    subject, body, body_html = _render(
+        kind=kind, channel=chosen, language=recipient.language, context=context
+    )
+    now = timezone.now()
+    not_before = _due_at(now, urgent=urgent)
+    due_now = not_before <= now
+    try:
+        with transaction.atomic():
+            message = OutboundMessage.objects.create(
+                idempotency_key=idempotency_key,
+                channel=chosen,
+                to_address=recipient.phone if chosen == Channel.SMS else recipient.email,
+                language=recipient.language,
+                kind=kind,
+                subject=subject,
+                body=body,
+                body_html=body_html,
+                subject_id=subject_id,
+                urgent=urgent,
+                not_before=not_before,
+                # Deferred rows get no task now: a task held for hours by a Redis worker is
+                # redelivered after the visibility timeout. The sweep enqueues them when due.
+                enqueued_at=now if due_now else None,
+            )
+    except IntegrityError:
+        # A concurrent transaction wrote the same key first; its row is the one message.
+        existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+    if due_now:
+        transaction.on_commit(partial(_enqueue, message.id), robust=True)
+    return message
+
+
+def _due_at(at: dt.datetime, *, urgent: bool) -> dt.datetime:
+    """`at`, or the end of quiet time if `at` falls in it (urgent messages ignore quiet hours)."""
+    return at if urgent else (quiet_hours_end(at) or at)
+
+
+def quiet_hours_end(at: dt.datetime) -> dt.datetime | None:
+    """When quiet time ends, if `at` falls inside it (Europe/London hours); else None."""
+    start, end = settings.QUIET_HOURS_START, settings.QUIET_HOURS_END
+    if start == end:
+        return None
+    local = at.astimezone(LONDON)
+    inside = (local.hour >= start or local.hour < end) if start > end else start <= local.hour < end
+    if not inside:
+        return None
+    day = local.date() if local.hour < end else local.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(end), tzinfo=LONDON).astimezone(dt.UTC)
+
+
+def message_deliver(*, message_id: uuid.UUID) -> Delivery:
+    """Send one queued message once: claim it, hand it to its transport, record the outcome.
+
+    Transient errors put it back in the queue with a backoff, up to settings.MESSAGE_MAX_ATTEMPTS;
+    permanent ones fail it at once. With no answer from the provider it stays "sending" for
+    the sweep to check with the provider.
+    """
+    now = timezone.now()
+    # The claim: only one worker can move the row from queued to sending.
+    claimed = OutboundMessage.objects.filter(
+        id=message_id, status=Status.QUEUED, not_before__lte=now
+    ).update(
+        status=Status.SENDING, sending_started_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
+    message = OutboundMessage.objects.filter(id=message_id).first()
+    if message is None:
+        return Delivery(status="missing")
+    if not claimed:
+        # Sent already, taken by another worker, or not due yet (the sweep enqueues it later).
+        return Delivery(status=message.status)
+
+    if message.channel == Channel.SMS:
+        opt_out = SmsOptOut.objects.filter(phone=message.to_address).first()
+        if opt_out is not None:
+            _finish(
+                message,
+                status=Status.FAILED,
+                last_error=f"Not sent: this number opted out of text messages ({opt_out.keyword}).",
+            )
+            return Delivery(status=Status.FAILED)
+
+    try:
+        transport = transport_for(message.channel)
+    except Exception as exc:
+        # Nothing left us, so this is safe to retry (settings may be fixed meanwhile).
+        return _after_failure(message, TransportError(f"Cannot send: {exc}"), now=now)
+    try:
+        provider_id = transport.send(
+            to=message.to_address,
+            subject=message.subject,
+            body=message.body,
+            body_html=message.body_html,
+        )
+    except OutcomeUnknown as exc:
+        _finish(message, last_error=f"{exc.message} Checking with the provider before any retry.")
+        return Delivery(status=Status.SENDING)
+    except TransportError as exc:
+        return _after_failure(message, exc, now=now)
+    except Exception as exc:
+        # A fault of ours or the client's, perhaps after the request went out: the row stays
+        # "sending" for the sweep to check with the provider; the task logs the traceback.
+        _finish(message, last_error=f"Unexpected error while sending ({exc!r}); checking.")
+        raise
+    _finish(
+        message, status=Status.SENT, provider_id=provider_id, sent_at=timezone.now(), last_error=""
+    )
+    return Delivery(status=Status.SENT)
+
+
+def _after_failure(message: OutboundMessage, exc: TransportError, *, now: dt.datetime) -> Delivery:
+    if exc.permanent or message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
+        if message.channel == Channel.SMS and exc.code in UNSUBSCRIBED_CODES:
+            sms_opt_out(phone=message.to_address, keyword="STOP (reported by Twilio)")
+        error = exc.message if exc.permanent else f"Gave up after {message.attempts} tries: {exc}"
+        _finish(message, status=Status.FAILED, last_error=error)
+        return Delivery(status=Status.FAILED)
+    delay = backoff_delay(message.attempts)
+    retry_at = now + dt.timedelta(seconds=delay)
+    not_before = _due_at(retry_at, urgent=message.urgent)
+    deferred = not_before > retry_at  # into quiet hours: the sweep sends it in the morning
+    requeued = _finish(
+        message,
+        status=Status.QUEUED,
+        not_before=not_before,
+        enqueued_at=None if deferred else retry_at,
+        last_error=f"Try {message.attempts} failed: {exc.message}",
+    )
+    return Delivery(status=Status.QUEUED, retry_in=delay if requeued and not deferred else None)
+
+
+def backoff_delay(attempts: int) -> float:
+    """Seconds to wait after `attempts` failed tries: doubling, capped, with jitter so a
+    provider outage does not end with every message retried in the same second."""
+    ceiling = min(BACKOFF_CAP, settings.MESSAGE_RETRY_BACKOFF * 2 ** max(attempts - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
+
+
+def _finish(message: OutboundMessage, **changes: Any) -> bool:
+    """Record the outcome of a send, only if the row is still ours (status sending)."""
+    updated = OutboundMessage.objects.filter(id=message.id, status=Status.SENDING).update(
+        updated_at=timezone.now(), **changes
+    )
+    return updated == 1
+
+
+def _enqueue(message_id: uuid.UUID) -> None:
+    from navigator.messaging.tasks import deliver_message
+
+    try:
+        deliver_message.delay(str(message_id))
+    except Exception:
+        # The row is committed; the sweep enqueues it again within a couple of minutes.
+        logger.exception("Could not enqueue message %s; the outbox sweep will retry", message_id)
+
+
+def message_status_update(
+    *, provider_id: str, status: str, error: str = ""
+) -> OutboundMessage | None:
+    """Apply a provider's report (such as a Twilio status callback) to the message it names.
+
+    Takes the provider's status words (queued, sent, delivered, undelivered, failed…). Never
+    moves a message backwards: a late "sent" does not undo "delivered". Returns the message,
+    or None if no message has that provider id.
+    """
+    ours = PROVIDER_STATUSES.get(status)
+    message = (
+        OutboundMessage.objects.filter(provider_id=provider_id).first() if provider_id else None
+    )
+    if message is None or ours is None:
+        return message
+    earlier = {
+        Status.SENT: [Status.SENDING],
+        Status.DELIVERED: [Status.SENDING, Status.SENT],
+        Status.FAILED: [Status.SENDING, Status.SENT],
+    }[Status(ours)]
+    changes: dict[str, Any] = {"status": ours, "updated_at": timezone.now()}
+    if ours == Status.FAILED:
+        changes["last_error"] = error or f"The phone network could not deliver it ({status})."
+    OutboundMessage.objects.filter(pk=message.pk, status__in=earlier).update(**changes)
+    message.refresh_from_db()
+    return message
+
+
+def outbox_sweep() -> SweepReport:
+    """Re-enqueue queued rows the broker lost; check rows stuck in "sending" with the provider."""
+    now = timezone.now()
+    requeued = _requeue_lost(now)
+    stuck = OutboundMessage.objects.filter(
+        status=Status.SENDING, sending_started_at__lte=now - SENDING_STUCK_AFTER
+    ).order_by("sending_started_at")[:RECONCILE_BATCH]
+    outcomes = Counter(_reconcile(message, now=now) for message in stuck)
+    return SweepReport(requeued=requeued, reconciled=dict(outcomes))
+
+
+def _requeue_lost(now: dt.datetime) -> int:
+    with transaction.atomic():
+        # Claimed with SKIP LOCKED and stamped, so two sweeps never enqueue the same rows.
+        ids = list(
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.QUEUED, not_before__lte=now)
+            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - REQUEUE_AFTER))
+            .order_by("not_before")
+            .values_list("id", flat=True)[:REQUEUE_BATCH]
+        )
+        OutboundMessage.objects.filter(id__in=ids).update(enqueued_at=now, updated_at=now)
+        for message_id in ids:
+            transaction.on_commit(partial(_enqueue, message_id), robust=True)
+    return len(ids)
+
+
+def _reconcile(message: OutboundMessage, *, now: dt.datetime) -> str:
+    """Settle a message whose send got no answer: found at the provider, resent, or failed."""
+    assert message.sending_started_at is not None  # noqa: S101 - set by every claim
+    try:
+        transport = transport_for(message.channel)
+    except Exception:
+        logger.exception("Cannot check message %s with its provider", message.id)
+        return "unchecked"
+    if not transport.can_look_up:
+        _finish(
+            message,
+            status=Status.FAILED,
+            last_error="Outcome unknown, not resent: the provider gave no answer and cannot be "
+            "asked afterwards whether it arrived.",
+        )
+        return Status.FAILED
+    try:
+        record = transport.find(
+            provider_id=message.provider_id,
+            to=message.to_address,
+            body=message.body,
+            since=message.sending_started_at,
+        )
+    except TransportError as exc:
+        logger.warning("Could not check message %s with its provider: %s", message.id, exc)
+        return "unchecked"
+    if (
+        record is not None
+        and not OutboundMessage.objects.filter(provider_id=record.provider_id)
+        .exclude(pk=message.pk)
+        .exists()
+    ):
+        status = record.status or Status.SENT
+        _finish(
+            message,
+            status=status,
+            provider_id=record.provider_id,
+            sent_at=message.sent_at or now,
+            last_error=record.error,
+        )
+        return status
+    if now - message.sending_started_at < RESEND_AFTER:
+        return Status.SENDING  # the provider may not list it yet; look again next sweep
+    if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
+        _finish(
+            message,
+            status=Status.FAILED,
+            last_error=f"Not delivered after {message.attempts} tries: the provider has no "
+            "record of the last one.",
+        )
+        return Status.FAILED
+    not_before = _due_at(now, urgent=message.urgent)
+    due_now = not_before <= now
+    requeued = _finish(
+        message,
+        status=Status.QUEUED,
+        not_before=not_before,
+        enqueued_at=now if due_now else None,
+        last_error="The provider had no record of it, so it is being sent again.",
+    )
+    if requeued and due_now:
+        transaction.on_commit(partial(_enqueue, message.id), robust=True)
+    return Status.QUEUED
+
+
+def sms_opt_out(*, phone: str, keyword: str) -> SmsOptOut:
+    """Stop all SMS to `phone` (they replied STOP, or the carrier reports they did)."""
+    opt_out, _ = SmsOptOut.objects.get_or_create(phone=phone, defaults={"keyword": keyword[:40]})
+    return opt_out
+
+
+def sms_opt_in(*, phone: str) -> bool:
+    """Allow SMS to `phone` again (they replied START). True if they had opted out."""
+    deleted, _ = SmsOptOut.objects.filter(phone=phone).delete()
+    return deleted > 0
+
+
+def _choose_channel(recipient: Recipient, channel: str | None) -> str:
+    if channel is not None:
+        candidates = [channel]
+    else:
+        preferred = recipient.preferred_channel
+        other = Channel.EMAIL if preferred == Channel.SMS else Channel.SMS
+        candidates = [preferred, other]
+    reasons = []
+    for candidate in candidates:
+        reason = _unreachable_reason(recipient, candidate)
+        if reason is None:
+            return candidate
+        reasons.append(reason)
+    raise MessagingError(
+        f"{recipient.name or 'This person'} cannot be reached: {'; '.join(reasons)}."
+    )
+
+
+def _unreachable_reason(recipient: Recipient, channel: str) -> str | None:
+    if channel == Channel.SMS:
+        if not recipient.phone:
+            return "no mobile number"
+        if not E164.match(recipient.phone):
+            return f"the mobile number {recipient.phone!r} is not in international form (+44…)"
+        opt_out = SmsOptOut.objects.filter(phone=recipient.phone).first()
+        if opt_out is not None:
+            return f"they opted out of text messages (replied {opt_out.keyword})"
+        return None
+    if channel == Channel.EMAIL:
+        return None if recipient.email else "no email address"
+    raise MessagingError(f"Unknown channel {channel!r}: use 'sms' or 'email'.")
+
+
+def _render(
+    *, kind: str, channel: str, language: str, context: dict[str, Any]
+) -> tuple[str, str, str]:
+    """Subject, plain body and HTML body for `kind`, from its templates."""
+    values = {
+        **context,
+        "link": _absolute_link(context.get("link")),
+        "site_url": settings.SITE_URL,
+        "service_name": settings.SERVICE_NAME,
+        "urgent_help_line": settings.URGENT_HELP_LINE,
+    }
+
+    def render(folder: str, name: str) -> str:
+        try:
+            return select_template([f"{folder}/{language}/{name}", f"{folder}/{name}"]).render(
+                values
+            )
+        except TemplateDoesNotExist:
+            raise MessagingError(
+                f"No template for message kind {kind!r}: add templates/{folder}/{name}."
+            ) from None
+
+    if channel == Channel.SMS:
+        body = render("sms", f"{kind}.txt").strip()
+        if len(body) > SMS_MAX_LENGTH:
+            raise MessagingError(
+                f"The {kind!r} text is {len(body)} characters; keep SMS to a short line and a link."
+            )
+        return "", body, ""
+    subject = " ".join(render("emails", f"{kind}-subject.txt").split())
+    body = render("emails", f"{kind}-body.txt").strip() + "\n"
+    return subject, body, render("emails", f"{kind}-body.html")
+
+
+def _absolute_link(link: object) -> str:
+    """Our own links only: a path here, or a full address on settings.SITE_URL."""
+    site = settings.SITE_URL
+    if not link:
+        return f"{site}/"
+    text = str(link)
+    if text.startswith("/") and not text.startswith("//"):
+        return f"{site}{text}"
+    if text == site or text.startswith(f"{site}/"):
+        return text
+    raise MessagingError(f"Messages may only link to this service ({site}), not {text!r}.")
