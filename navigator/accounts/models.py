@@ -1,3 +1,5 @@
+import datetime as dt
+import hashlib
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -80,3 +82,88 @@ class User(AbstractBaseUser, PermissionsMixin):
         from allauth.mfa.models import Authenticator
 
         return Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
+
+
+INVITATION_LIFETIME = dt.timedelta(days=7)
+
+
+def invitation_expiry() -> dt.datetime:
+    return timezone.now() + INVITATION_LIFETIME
+
+
+class Invitation(models.Model):
+    """An invitation to join, sent as a link by email or SMS. The link's token is the only key.
+
+    Rules:
+    - only the SHA-256 hash of the token is stored, so the table cannot be turned back into links;
+    - it can be accepted once, before `expires_at`, unless it has been revoked;
+    - staff roles are invited by team leads (into a team they lead) or administrators; a staff
+      invitation has an email address, because staff sign in with email and password.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be accepted"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField("email address", blank=True)
+    phone = models.CharField("mobile phone (E.164)", max_length=20, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    team = models.ForeignKey(
+        "organisations.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    invited_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="invitations_sent"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(default=invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(email="", phone=""), name="invitation_has_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email or self.phone} ({self.get_role_display()})"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def status(self) -> "Invitation.Status":
+        """Accepted or revoked wins over expired: the page then says what actually happened."""
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if timezone.now() >= self.expires_at:
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES

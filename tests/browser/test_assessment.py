@@ -1,0 +1,83 @@
+"""Paul, on a 375px-wide phone, completes an assessment and reads his draft plan.
+
+Every page visited is checked with axe-core and for sideways scrolling.
+"""
+
+from typing import Any
+
+import pytest
+
+from careplans.models import CarePlan
+from tests.browser.conftest import axe_check
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server needs committed rows; serialized rollback puts the checklist back after.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def check_page(page: Any) -> None:
+    axe_check(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
+
+
+def test_paul_completes_an_assessment_on_his_phone(cast, page, client, live_server):
+    client.force_login(cast.paul)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    start_url = f"/cases/{cast.paul_case.pk}/assessments/"
+    page.goto(start_url)
+    check_page(page)
+    page.get_by_role("button", name="Start a new assessment").click()
+
+    page.wait_for_url("**/step/1/")
+    assert page.get_by_text("Step 1 of 7").is_visible()
+    page.get_by_label("Pain").check()
+    page.get_by_label("How much does this bother you, from 0 to 10?").first.fill("12")
+    check_page(page)
+    page.get_by_role("button", name="Save and continue").click()
+
+    # Out of range: told why, with the number still there to correct.
+    assert page.get_by_role("alert").get_by_text("must be a number from 0 to 10").is_visible()
+    check_page(page)
+    page.locator("#r-pain").fill("5")
+    page.locator("#p-pain").check()
+    page.get_by_role("button", name="Save and continue").click()
+
+    page.wait_for_url("**/step/2/")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/step/3/")
+    page.get_by_label("Money or paying bills").check()
+    page.locator("#r-money").fill("6")
+    check_page(page)
+    page.get_by_role("button", name="Save and continue").click()
+
+    page.wait_for_url("**/step/4/")
+    page.get_by_role("link", name="Back").click()  # nothing lost going back
+    page.wait_for_url("**/step/3/")
+    assert page.locator("#r-money").input_value() == "6"
+    for step in (4, 5, 6, 7):
+        page.get_by_role("button", name="Save and continue").click()
+        page.wait_for_url(f"**/step/{step}/")
+
+    assert page.get_by_text("Step 7 of 7").is_visible()
+    page.get_by_label("3", exact=True).check()
+    page.get_by_label("Is there anything else you want to tell us?").fill("Parking is costly")
+    check_page(page)
+    page.get_by_role("button", name="Save and continue").click()
+
+    page.wait_for_url("**/check/")
+    check_page(page)
+    page.get_by_role("button", name="Send my answers").click()
+
+    page.wait_for_url("**/plans/**")
+    assert page.get_by_role("heading", name="Your care plan").is_visible()
+    assert page.get_by_role("heading", name="Pain Matters most").is_visible()
+    assert page.get_by_text("Know what money help I can get").is_visible()
+    check_page(page)
+
+    plan = CarePlan.objects.get(case=cast.paul_case)
+    assert plan.status == CarePlan.Status.DRAFT
+    assert [i.concern_text for i in plan.items.all()] == ["Pain", "Money or paying bills"]
