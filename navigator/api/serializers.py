@@ -1,0 +1,28 @@
+"""Output serializers for the platform's own endpoints, and the error body every endpoint shares."""
+
+from rest_framework import serializers
+
+from navigator.accounts.models import Role
+
+
+class ErrorOutput(serializers.Serializer):
+    """What every refusal and most failures return: one sentence saying what went wrong."""
+
+    detail = serializers.CharField()
+
+
+class MeOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    name = serializers.CharField(source="get_full_name")
+    role = serializers.ChoiceField(choices=Role.choices)
+    mfa_enrolled = serializers.BooleanField(source="has_mfa")
+
+
+class TokenInput(serializers.Serializer):
+    """No fields: a token is issued to whoever is signed in. Declared so a bad body is a 400."""
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField(source="key")
+    created = serializers.DateTimeField()

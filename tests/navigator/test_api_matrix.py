@@ -1,0 +1,235 @@
+"""Every API operation × every member of the cast, against Paul's records, from the OpenAPI schema.
+
+The operations come from the generated schema, so a new endpoint is covered the moment it is
+added. What each person should get comes from one function, `expected_statuses`, which asks the
+rule set (`patients/rules.py`) through the permission the view declares:
+
+- anonymous: 401 or 403;
+- staff without MFA: 403;
+- a path naming one of Paul's records: 2xx if the rules allow the person, otherwise 404;
+- a path naming no record (lists, "me"): 2xx.
+
+A new kind of record in a path needs a sample in SAMPLE_OBJECTS, and an operation that needs a
+request body needs one in SAMPLE_BODIES: the test fails until they are added, rather than
+skipping the operation.
+"""
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import rules
+from django.core.cache import cache
+from django.urls import URLResolver, get_resolver, resolve
+from drf_spectacular.generators import SchemaGenerator
+
+from navigator.accounts.models import Role
+from navigator.api.permissions import object_permission_for
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+SUCCESS = frozenset({200, 201, 204})
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+# Path parameter -> Paul's record of that kind. Add one for every new kind of record in a path.
+SAMPLE_OBJECTS: dict[str, Callable[[Any], Any]] = {
+    "case_id": lambda cast: cast.paul_case,
+}
+
+# operationId -> a minimal valid body, for operations whose schema requires one.
+SAMPLE_BODIES: dict[str, Callable[[Any], dict[str, Any]]] = {}
+
+CAST = ("anonymous", "paul", "carol", "olive", "nadia", "lena", "colin", "oscar", "adam", "nora")
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    spec: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.spec["operationId"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def schema_operations() -> list[Operation]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [
+        Operation(path, method.upper(), spec)
+        for path, item in schema["paths"].items()
+        for method, spec in item.items()
+        if method in HTTP_METHODS
+    ]
+
+
+OPERATIONS = schema_operations()
+
+
+def person(cast: Any, name: str) -> Any:
+    if name == "anonymous":
+        return None
+    if name == "nora":
+        # A navigator in Paul's team who has not set up MFA.
+        nora = f.make_user("nora@nav.test", role=Role.NAVIGATOR, name="Nora Hale")
+        f.join(cast.team, nora)
+        return nora
+    return getattr(cast, name)
+
+
+def path_objects(operation: Operation, cast: Any) -> dict[str, Any]:
+    objects = {}
+    for name in re.findall(r"{(\w+)}", operation.path):
+        if name not in SAMPLE_OBJECTS:
+            pytest.fail(
+                f"{operation} has the path parameter {{{name}}}, which the API matrix does not "
+                f"know. Add a sample for it (one of Paul's records) to SAMPLE_OBJECTS in {__file__}."
+            )
+        objects[name] = SAMPLE_OBJECTS[name](cast)
+    return objects
+
+
+def request_body(operation: Operation, cast: Any) -> dict[str, Any] | None:
+    if operation.method not in BODY_METHODS:
+        return None
+    if operation.id in SAMPLE_BODIES:
+        return SAMPLE_BODIES[operation.id](cast)
+    if operation.spec.get("requestBody", {}).get("required"):
+        pytest.fail(
+            f"{operation} ({operation.id}) needs a request body. Add a minimal valid one to "
+            f"SAMPLE_BODIES in {__file__}."
+        )
+    return {}
+
+
+def declared_permission(view: Any, method: str) -> str:
+    """The rule a view about a record names for `method`; it must exist in the rule set."""
+    perm = object_permission_for(view, method)
+    if not perm:
+        pytest.fail(
+            f"{view.__name__} serves a record but declares no object_permissions for {method}"
+        )
+    if not rules.perm_exists(perm):
+        pytest.fail(f"{view.__name__} declares {perm!r}, which no rules module defines")
+    return perm
+
+
+def expected_statuses(user: Any, view: Any, method: str, objects: dict[str, Any]) -> frozenset[int]:
+    """What `user` should get from `method` on `view` about `objects`, by the rules."""
+    if user is None:
+        return frozenset({401, 403})
+    if user.is_staff_role and not user.has_mfa:
+        return frozenset({403})
+    if objects:
+        perm = declared_permission(view, method)
+        if not all(user.has_perm(perm, obj) for obj in objects.values()):
+            return frozenset({404})
+    return SUCCESS
+
+
+def call(client: Any, operation: Operation, url: str, body: dict[str, Any] | None) -> Any:
+    if body is None:
+        return client.generic(operation.method, url)
+    return client.generic(
+        operation.method, url, data=json.dumps(body), content_type="application/json"
+    )
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts(db):
+    cache.clear()
+
+
+@pytest.mark.parametrize("who", CAST)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_each_person_gets_what_the_rules_allow(client, cast, operation, who):
+    user = person(cast, who)
+    objects = path_objects(operation, cast)
+    url = operation.path.format(**{name: obj.pk for name, obj in objects.items()})
+    view = resolve(url).func.cls
+    expected = expected_statuses(user, view, operation.method, objects)
+    body = request_body(operation, cast)
+    if user is not None:
+        client.force_login(user)
+
+    response = call(client, operation, url, body)
+
+    assert response.status_code in expected, (
+        f"{operation} as {who}: expected {sorted(expected)}, got {response.status_code}: "
+        f"{response.content[:300]!r}"
+    )
+    assert str(response.status_code) in operation.spec["responses"], (
+        f"{operation} answers {response.status_code}, which its schema does not document: add it "
+        "to the view's extend_schema responses (navigator.api.schema.error_responses)."
+    )
+    if response.status_code not in SUCCESS:
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["detail"]
+
+
+WRITE_OPERATIONS = [op for op in OPERATIONS if op.method in BODY_METHODS]
+
+
+@pytest.mark.parametrize("operation", WRITE_OPERATIONS, ids=str)
+def test_every_write_refuses_a_malformed_body_with_a_4xx_saying_why(client, cast, operation):
+    """As someone the rules allow, so the refusal is about the body, not about who sent it."""
+    objects = path_objects(operation, cast)
+    url = operation.path.format(**{name: obj.pk for name, obj in objects.items()})
+    view = resolve(url).func.cls
+    allowed = [
+        user
+        for user in (person(cast, name) for name in CAST if name not in ("anonymous", "nora"))
+        if expected_statuses(user, view, operation.method, objects) == SUCCESS
+    ]
+    assert allowed, f"nobody in the cast may call {operation}"
+    client.force_login(allowed[0])
+
+    broken = client.generic(
+        operation.method, url, data='{"unclosed": ', content_type="application/json"
+    )
+    assert broken.status_code == 400, broken.content
+    assert broken.json()["detail"].startswith("JSON parse error")
+
+    not_json = client.generic(operation.method, url, data="a=1", content_type="text/plain")
+    assert not_json.status_code == 415, not_json.content
+    assert not_json.json()["detail"]
+
+
+@pytest.mark.parametrize("operation", [op for op in OPERATIONS if "{" in op.path], ids=str)
+def test_records_in_paths_are_open_to_some_of_the_cast_and_closed_to_others(cast, operation):
+    """Guards the expectation itself: a rule that lets everyone in, or no one, is a mistake."""
+    objects = path_objects(operation, cast)
+    url = operation.path.format(**{name: obj.pk for name, obj in objects.items()})
+    view = resolve(url).func.cls
+    outcomes = {
+        name: expected_statuses(person(cast, name), view, operation.method, objects)
+        for name in CAST
+    }
+    assert SUCCESS in outcomes.values(), f"nobody may call {operation}"
+    assert frozenset({404}) in outcomes.values(), f"everyone signed in may call {operation}"
+
+
+def _api_routes(resolver: Any = None, prefix: str = "") -> set[str]:
+    resolver = resolver or get_resolver()
+    routes = set()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            routes |= _api_routes(pattern, route)
+        elif route.startswith("api/"):
+            routes.add("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route))
+    return routes
+
+
+def test_the_matrix_sees_every_api_route():
+    """A route left out of the schema (`exclude=True`) would escape the matrix."""
+    documentation = {"/api/schema/", "/api/docs/"}
+    assert _api_routes() - documentation == {op.path for op in OPERATIONS}
