@@ -1,34 +1,42 @@
 # The two commands a new user needs: `make run` (the app with demo data) and `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# Python 3.11: `python3.11`, or `python3` when that is 3.11 (override with PYTHON=...).
+PYTHON ?= $(shell for p in python3.11 python3; do \
+  $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null && { command -v $$p; break; }; done)
+PORT ?= 8000
+BENCH ?= floor
 VENV := .venv
 PY := $(VENV)/bin/python
 # Development defaults: SQLite and a filesystem Celery broker, so nothing else must be running.
 DEV_ENV := DEBUG=true SECURE_SSL_REDIRECT=false
+RUN_ENV := $(DEV_ENV) SITE_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: install run test test-browser lint format bench chromium clean
 
 install: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	@[ -n "$(PYTHON)" ] || { echo "Python 3.11 is needed: neither python3.11 nor python3 is 3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js (npm) is needed for the front-end assets"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Web, worker and beat run together: Ctrl-C, or any one of them stopping, stops all three.
 run: install
-	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	$(DEV_ENV) $(PY) manage.py createcachetable
-	$(DEV_ENV) $(PY) manage.py seed_demo
-	@trap 'kill 0' EXIT INT TERM; \
-	$(DEV_ENV) $(VENV)/bin/celery -A navigator worker --loglevel=INFO --concurrency=2 & \
-	$(DEV_ENV) $(VENV)/bin/celery -A navigator beat --loglevel=INFO & \
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py createcachetable
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	@trap 'trap - INT TERM EXIT; kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
+	$(RUN_ENV) $(VENV)/bin/celery -A navigator worker --loglevel=INFO --concurrency=2 & \
+	$(RUN_ENV) $(VENV)/bin/celery -A navigator beat --loglevel=INFO & \
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT) & \
+	wait -n
 
 # Browser tests drive Debian's Chromium; install it when missing and we are allowed to.
 chromium:
@@ -53,7 +61,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 bench: install
-	$(DEV_ENV) $(PY) -m bench floor
+	$(DEV_ENV) $(PY) -m bench $(BENCH)
 
 clean:
 	rm -rf var

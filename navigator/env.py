@@ -13,8 +13,8 @@ FALSE = {"0", "false", "no", "off", ""}
 
 
 def envstr(name: str, default: str | None = None, *, required: bool = False) -> str:
-    value = os.environ.get(name)
-    if value is None or (required and value == ""):
+    value = os.environ.get(name) or None  # an empty value (`VAR=`) counts as unset
+    if value is None:
         if required or default is None:
             raise ImproperlyConfigured(f"Set the environment variable {name} (see .env.example).")
         return default

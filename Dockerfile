@@ -1,0 +1,45 @@
+# The production image: gunicorn serves the web; the same image runs the Celery worker and beat
+# (see docker-compose.yml). Settings come from the environment (.env.example).
+
+# Front-end assets: only the dist folders STATICFILES_DIRS names are copied on.
+FROM node:20-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+
+FROM python:3.11-slim
+# PYTHONPATH: /app wins over the copy pip puts in site-packages, so BASE_DIR is /app and
+# templates/ and static/ are found whichever command imports the code.
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app \
+    VAR_DIR=/app/var
+
+# WeasyPrint's Pango and HarfBuzz, and fonts to render PDFs with (Liberation Sans is Arial's metrics).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --user-group --no-create-home --home-dir /app navigator
+
+WORKDIR /app
+COPY . .
+COPY --from=assets /build/node_modules/nhsuk-frontend/dist node_modules/nhsuk-frontend/dist
+COPY --from=assets /build/node_modules/htmx.org/dist node_modules/htmx.org/dist
+RUN pip install -c requirements.lock .
+
+# Static files are collected once, here. Production settings refuse to load without these three;
+# the values exist only for this command and are never used by a running container.
+RUN DEBUG=false SECRET_KEY=collectstatic-only-collectstatic-only-collectstatic-only \
+    ALLOWED_HOSTS=localhost REDIS_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --noinput --verbosity 0 \
+    && mkdir -p var/media \
+    && chown navigator:navigator var var/media
+
+# The code stays root's and read-only; the app writes only to var/ (beat's schedule, media).
+USER navigator
+EXPOSE 8000
+# Workers: $WEB_CONCURRENCY (gunicorn's own variable), 1 when unset.
+CMD ["gunicorn", "navigator.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

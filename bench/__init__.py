@@ -1,0 +1,11 @@
+"""Benchmarks: `python -m bench NAME` runs one and ends with one summary line (see README.md).
+
+A benchmark is one module in this package with a function `run(*, requests: int) -> dict`, whose
+items become the summary line's `key=value` pairs; add it to BENCHMARKS below. Modules are imported
+only after Django is set up against a throwaway database, so they may import models at the top.
+"""
+
+# name: (module, one line for the list `python -m bench` prints)
+BENCHMARKS: dict[str, tuple[str, str]] = {
+    "floor": ("bench.floor", "a trivial view through the full middleware stack: the baseline"),
+}
