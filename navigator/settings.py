@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "navigator.messaging",
     "navigator",
     "patients",
+    "appointments",
+    "careplans",
 ]
 
 MIDDLEWARE = [
@@ -155,9 +157,20 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "request_login_code": "10/m/ip,3/5m/key",
 }
+ACCOUNT_FORMS = {
+    "login": "navigator.accounts.forms.LoginForm",
+    "request_login_code": "navigator.accounts.forms.RequestLoginCodeForm",
+    "confirm_login_code": "navigator.accounts.forms.ConfirmLoginCodeForm",
+    "reset_password": "navigator.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "navigator.accounts.forms.ResetPasswordKeyForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Cancer navigator"
 MFA_ADAPTER = "navigator.accounts.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "navigator.accounts.forms.AuthenticateForm",
+    "activate_totp": "navigator.accounts.forms.ActivateTOTPForm",
+}
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
@@ -219,6 +232,8 @@ TWILIO_AUTH_TOKEN = envstr("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = envstr("TWILIO_FROM_NUMBER", "")
 # Only for tests and local fakes: where the Twilio client sends its requests.
 TWILIO_API_BASE = envstr("TWILIO_API_BASE", "")
+# Seconds to wait for Twilio; with no answer a message is checked with Twilio, never resent blindly.
+TWILIO_TIMEOUT = envint("TWILIO_TIMEOUT", 10)
 SMS_BACKEND = (
     "navigator.messaging.transports.TwilioSms"
     if TWILIO_ACCOUNT_SID
@@ -228,16 +243,19 @@ SMS_BACKEND = (
 QUIET_HOURS_START = envint("QUIET_HOURS_START", 21)
 QUIET_HOURS_END = envint("QUIET_HOURS_END", 8)
 MESSAGE_MAX_ATTEMPTS = envint("MESSAGE_MAX_ATTEMPTS", 5)
+# Seconds before the second try of a failed send; each later wait doubles (with jitter).
+MESSAGE_RETRY_BACKOFF = envint("MESSAGE_RETRY_BACKOFF", 30)
 
 # Celery: Redis in production; a filesystem broker in development so nothing must be running.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
-    for folder in ("broker", "broker-processed"):
+    for folder in ("broker", "broker-processed", "broker-control"):
         (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = envstr("CELERY_RESULT_BACKEND", REDIS_URL) or None
@@ -248,16 +266,21 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# The API: JSON in and out; sessions (CSRF-checked) or tokens, never Basic auth. Token first,
+# so an anonymous request gets a 401 with `WWW-Authenticate: Token`. The Swagger UI at
+# /api/docs/ replaces the browsable API, whose inline script our CSP would refuse.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["navigator.api.permissions.RulesPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "navigator.api.throttles.AnonRateThrottle",
+        "navigator.api.throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "30/minute", "user": "600/minute"},
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -273,6 +296,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "patients.models.Case.Status",
+        "RoleEnum": "navigator.accounts.models.Role",
+    },
+    # No online validator: it would send our schema's address to a third party.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # The service's contact lines, shown on every patient page.

@@ -74,3 +74,20 @@ rules.add_perm("patients.view_case", can_view_case)
 rules.add_perm("patients.change_case", can_change_case)
 rules.add_perm("patients.act_for_patient", can_act_for_patient)
 rules.add_perm("patients.view_outbox", is_staff_on_case)
+
+
+@rules.predicate
+def can_open_case(user: Any) -> bool:
+    """Verified navigators and team leads open cases, for a team they are in."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role not in (Role.NAVIGATOR, Role.TEAM_LEAD) or not _staff_verified(user):
+        return False
+    return Membership.objects.filter(user=user).exists()
+
+
+# The patient, a carer they let act for them, and the staff working on the case.
+can_change_contact_details = can_change_case | can_act_for_patient
+
+rules.add_perm("patients.open_case", can_open_case)
+rules.add_perm("patients.change_contact_details", can_change_contact_details)
