@@ -1,11 +1,15 @@
+import datetime as dt
 import uuid
 
+import phonenumbers
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from navigator.organisations.models import Organisation, Team
-from patients.validators import validate_nhs_number
+from patients.validators import validate_nhs_number, validate_uk_postcode
 
 
 class Nation(models.TextChoices):
@@ -20,8 +24,21 @@ class Channel(models.TextChoices):
     EMAIL = "email", "Email"
 
 
+class Language(models.TextChoices):
+    """Languages we write to people in; anyone else gets an interpreter (see Patient)."""
+
+    ENGLISH = "en", "English"
+    WELSH = "cy", "Welsh (Cymraeg)"
+
+
 class Patient(models.Model):
-    """A person with cancer. May have no account until they accept an invitation."""
+    """A person with cancer. May have no account until they accept an invitation.
+
+    Rules:
+    - `version` goes up by one on every change of contact details, so a form opened before
+      someone else's change is refused instead of silently overwriting it;
+    - the phone is stored in E.164 and the postcode in its standard form (`LS2 5ZN`).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.OneToOneField(
@@ -42,7 +59,18 @@ class Patient(models.Model):
     preferred_channel = models.CharField(
         max_length=10, choices=Channel.choices, default=Channel.SMS
     )
-    language = models.CharField(max_length=10, default="en")
+    language = models.CharField(
+        "preferred language", max_length=10, choices=Language.choices, default=Language.ENGLISH
+    )
+    address = models.TextField(blank=True, help_text="Lines of the address, without the postcode.")
+    postcode = models.CharField(max_length=8, blank=True, validators=[validate_uk_postcode])
+    needs_large_print = models.BooleanField("large print", default=False)
+    needs_interpreter = models.BooleanField("an interpreter", default=False)
+    interpreter_language = models.CharField(max_length=60, blank=True)
+    needs_hearing_support = models.BooleanField(
+        "a British Sign Language interpreter or hearing loop", default=False
+    )
+    other_needs = models.CharField("other needs", max_length=300, blank=True)
     nation = models.CharField(max_length=20, choices=Nation.choices, default=Nation.ENGLAND)
     gp_practice = models.ForeignKey(
         Organisation,
@@ -53,12 +81,45 @@ class Patient(models.Model):
         limit_choices_to={"kind": Organisation.Kind.GP_PRACTICE},
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["family_name", "given_name"]
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def phone_display(self) -> str:
+        """The stored E.164 number as people write it: 07700 900123, or +33 6 12 34 56 78."""
+        if not self.phone:
+            return ""
+        try:
+            number = phonenumbers.parse(self.phone)
+        except phonenumbers.NumberParseException:
+            return self.phone
+        style = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if number.country_code == 44
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return phonenumbers.format_number(number, style)
+
+    @property
+    def communication_needs(self) -> list[str]:
+        """What people contacting this person must know, in words, for lists and letters."""
+        needs = []
+        if self.needs_large_print:
+            needs.append("Large print")
+        if self.needs_interpreter:
+            language = self.interpreter_language or "language not given"
+            needs.append(f"Interpreter ({language})")
+        if self.needs_hearing_support:
+            needs.append("British Sign Language interpreter or hearing loop")
+        if self.other_needs:
+            needs.append(self.other_needs)
+        return needs
 
     @property
     def full_name(self) -> str:
@@ -75,7 +136,8 @@ class Case(models.Model):
 
     Rules:
     - the named navigator is the patient's single point of contact and a member of the team;
-    - a closed case stays readable to those who could read it, but takes no new work.
+    - a closed case stays readable to those who could read it, but takes no new work;
+    - one open case per person per diagnosis (tumour site).
     """
 
     class Status(models.TextChoices):
@@ -90,15 +152,32 @@ class Case(models.Model):
     )
     tumour_site = models.CharField(max_length=100)
     diagnosis_date = models.DateField(null=True, blank=True)
+    stage = models.CharField(max_length=50, blank=True, help_text="As the clinical team wrote it.")
+    treating_providers = models.ManyToManyField(
+        Organisation, blank=True, related_name="treated_cases"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-opened_at"]
         indexes = [models.Index(fields=["navigator", "status"], name="case_navigator_status")]
+        constraints = [
+            models.UniqueConstraint(
+                "patient",
+                Lower("tumour_site"),
+                condition=Q(status="open"),
+                name="one_open_case_per_diagnosis",
+                violation_error_message="This person already has an open case for this diagnosis.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.patient} — {self.tumour_site}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 class CareTeamMember(models.Model):
@@ -165,3 +244,60 @@ class CarerAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carer} for {self.patient} ({self.level})"
+
+
+class TimelineEvent(models.Model):
+    """One thing that happened in a case, in the order it happened: the shared story.
+
+    Rules:
+    - `occurred_at` is when it happened; with `time_known` off only its date (in Europe/London)
+      means anything, and it is stored at that day's local midnight;
+    - the pathway clocks start and stop on these kinds (see appointments.PathwayStandard);
+    - the patient and their carers see an event's kind, date and summary only when
+      `shared_with_patient` is on; the detail is for the care team.
+    """
+
+    class Kind(models.TextChoices):
+        REFERRAL = "referral", "Referral"
+        URGENT_REFERRAL = "urgent_referral", "Urgent suspected cancer referral"
+        DIAGNOSIS = "diagnosis", "Diagnosis"
+        DECISION_TO_TREAT = "decision_to_treat", "Decision to treat"
+        FIRST_TREATMENT = "first_treatment", "First treatment"
+        APPOINTMENT = "appointment", "Appointment"
+        RESULT = "result", "Test or scan result"
+        DISCHARGE = "discharge", "Discharge from hospital"
+        END_OF_TREATMENT = "end_of_treatment", "End of treatment"
+        MESSAGE = "message", "Message"
+        ASSESSMENT = "assessment", "Needs assessment"
+        PLAN_CHANGE = "plan_change", "Care plan change"
+        HANDOVER = "handover", "New navigator"
+        NOTE = "note", "Note"
+        OTHER = "other", "Other"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    time_known = models.BooleanField(default=False)
+    summary = models.CharField(max_length=200)
+    detail = models.TextField(blank=True)
+    shared_with_patient = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-recorded_at"]
+        indexes = [models.Index(fields=["case", "-occurred_at"], name="timeline_case_occurred")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}: {self.summary}"
+
+    @property
+    def occurred_on(self) -> dt.date:
+        return timezone.localdate(self.occurred_at)

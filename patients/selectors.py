@@ -1,0 +1,77 @@
+"""Reads of cases with real shape: joins, ordering. Visibility always comes from `patients.rules`."""
+
+from typing import Any
+
+from django.db.models import Case as Conditional
+from django.db.models import Exists, OuterRef, Q, QuerySet, When
+
+from navigator.organisations.models import Membership
+from patients.models import CarerAccess, CareTeamMember, Case, TimelineEvent
+from patients.rules import visible_cases
+
+
+def case_list_visible(*, user: Any) -> QuerySet[Case]:
+    """The cases `user` may see, with what a list shows of each fetched in the same query."""
+    return visible_cases(user).select_related("patient", "team", "navigator")
+
+
+def case_list_mine(*, user: Any, query: str = "") -> QuerySet[Case]:
+    """Staff "My cases": open cases I navigate or am on the care team of, and my led teams' cases.
+
+    With a `query` it searches every case `user` may see instead (open or closed), by NHS number
+    (digits, spaces ignored) or by name (every word must match the first or last name), so a
+    search finds the person even when a colleague holds the case.
+    """
+    cases = case_list_visible(user=user)
+    query = query.strip()
+    if query:
+        digits = "".join(query.split())
+        if digits.isdigit():
+            return cases.filter(patient__nhs_number__contains=digits).order_by(*_BY_NAME)
+        for word in query.split():
+            cases = cases.filter(
+                Q(patient__given_name__icontains=word) | Q(patient__family_name__icontains=word)
+            )
+        return cases.order_by(*_BY_NAME)
+    led_teams = Membership.objects.filter(user=user, is_lead=True).values("team")
+    on_care_team = CareTeamMember.objects.filter(case=OuterRef("pk"), user=user)
+    mine = Q(navigator=user) | Q(team__in=led_teams) | Q(Exists(on_care_team))
+    return cases.filter(mine, status=Case.Status.OPEN).order_by(*_BY_NAME)
+
+
+_BY_NAME = ("patient__family_name", "patient__given_name", "-opened_at")
+
+
+def care_team_for_case(*, case: Case) -> QuerySet[CareTeamMember]:
+    """The care team, navigator first, with accounts and organisations fetched in one query."""
+    return (
+        case.care_team.select_related("user", "organisation")
+        .annotate(navigator_first=Conditional(When(user_id=case.navigator_id, then=0), default=1))
+        .order_by("navigator_first", "role", "name")
+    )
+
+
+def carers_for_case(*, case: Case) -> QuerySet[CarerAccess]:
+    """Carers with a live grant from the patient."""
+    return (
+        CarerAccess.objects.filter(patient_id=case.patient_id, revoked_at__isnull=True)
+        .select_related("carer")
+        .order_by("granted_at")
+    )
+
+
+def timeline_for_case(
+    *, case: Case, kind: str = "", shared_only: bool = False
+) -> QuerySet[TimelineEvent]:
+    """The case's events, latest first; `shared_only` for what the patient and carers see."""
+    events = case.timeline.select_related("recorded_by")
+    if kind:
+        events = events.filter(kind=kind)
+    if shared_only:
+        events = events.filter(shared_with_patient=True)
+    return events.order_by("-occurred_at", "-recorded_at")
+
+
+def cases_for_patient_home(*, user: Any) -> QuerySet[Case]:
+    """The cases a patient or carer may see, open ones first, newest first."""
+    return case_list_visible(user=user).order_by("status", "-opened_at")

@@ -1,0 +1,64 @@
+"""Pages about the case record itself: who has looked at it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from navigator.accounts.models import Role
+from navigator.audit.models import AuditEvent
+from patients.access import get_case_for_user
+
+RECORD_ACCESS_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    who: str
+    role: str
+    what: str
+    at: datetime
+
+
+@login_required
+@require_GET
+def case_record_access(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Every audit entry about this patient, newest first: the patient's own view of the trail."""
+    case = get_case_for_user(request, case_id, summary="Looked at who has seen the record")
+    events = AuditEvent.objects.filter(patient_id=case.patient_id).order_by("-at", "-id")
+    page = Paginator(events, RECORD_ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "patients/record_access.html",
+        {
+            "case": case,
+            "is_own_record": case.patient.user_id == request.user.pk,
+            "page": page,
+            "rows": [_access_row(event, viewer=request.user) for event in page],
+        },
+    )
+
+
+def _access_row(event: AuditEvent, *, viewer: Any) -> AccessRow:
+    if event.actor_id is not None and event.actor_id == viewer.pk:
+        who, role = "You", ""
+    else:
+        who = event.actor_label
+        role = Role(event.actor_role).label if event.actor_role in Role.values else ""
+    return AccessRow(who=who, role=role, what=event.summary or _describe(event), at=event.at)
+
+
+def _describe(event: AuditEvent) -> str:
+    """The action and the kind of record in words: "Viewed the case", "Changed the care plan"."""
+    try:
+        thing = apps.get_model(event.object_type)._meta.verbose_name
+    except (LookupError, ValueError):
+        thing = "record"
+    return f"{event.get_action_display()} the {thing}"

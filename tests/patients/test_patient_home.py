@@ -1,0 +1,162 @@
+"""The patient's home page, "what happens next", for the patient and for their carer."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from navigator.audit.models import AuditEvent
+from patients.models import CarerAccess
+from patients.services import timeline_event_add
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("home")
+
+
+@pytest.fixture
+def paul_referred(cast, time_machine):
+    """Paul was referred urgently 20 days ago and diagnosed 6 days ago (England)."""
+    time_machine.move_to(
+        dt.datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Europe/London")), tick=False
+    )
+    cast.team.phone = "01632 960 001"
+    cast.team.save()
+    for kind, day, summary in (
+        ("urgent_referral", dt.date(2026, 11, 4), "Your GP referred you urgently"),
+        ("diagnosis", dt.date(2026, 11, 18), "Your diagnosis was confirmed"),
+    ):
+        timeline_event_add(
+            case=cast.paul_case,
+            by=cast.nadia,
+            kind=kind,
+            occurred_at=day,
+            summary=summary,
+            shared_with_patient=True,
+        )
+    timeline_event_add(
+        case=cast.paul_case,
+        by=cast.nadia,
+        kind="note",
+        occurred_at=dt.date(2026, 11, 20),
+        summary="Internal: check transport needs",
+    )
+    return cast
+
+
+def test_patient_sees_their_navigator_and_how_to_reach_them(client, paul_referred):
+    client.force_login(paul_referred.paul)
+    html = client.get(HOME).content.decode()
+    assert "What happens next" in html
+    assert "<strong>Nadia Khan</strong> is your navigator" in html
+    assert 'href="tel:01632960001">01632 960 001</a>' in html
+    assert "Nothing is booked yet." in html
+
+
+def test_patient_sees_shared_events_but_not_staff_notes(client, paul_referred):
+    client.force_login(paul_referred.paul)
+    html = client.get(HOME).content.decode()
+    assert "Your GP referred you urgently" in html and "Your diagnosis was confirmed" in html
+    assert "check transport needs" not in html
+    assert "Recorded by" not in html
+
+
+def test_patient_sees_their_clocks_in_plain_words(client, paul_referred):
+    client.force_login(paul_referred.paul)
+    html = client.get(HOME).content.decode()
+    assert "the standards the NHS aims for, not a promise about your care" in html
+    assert (
+        "28 days to find out" in html and "This took 14 days. That is within the 28 days." in html
+    )
+    assert "62 days from referral to treatment" in html
+    assert "Today is <strong>day 20 of 62</strong>. There are 42 days left." in html
+
+
+def test_no_clocks_or_events_yet(client, cast):
+    client.force_login(cast.paul)
+    html = client.get(HOME).content.decode()
+    assert "There are no waiting times to show yet." in html
+    assert "There is nothing to show yet." in html
+
+
+def test_every_view_of_the_home_page_is_audited(client, cast):
+    client.force_login(cast.paul)
+    client.get(HOME)
+    entry = AuditEvent.objects.get(patient_id=cast.paul_patient.id)
+    assert (entry.actor, entry.action, entry.summary) == (
+        cast.paul,
+        AuditEvent.Action.VIEW,
+        "Viewed what happens next",
+    )
+
+
+def test_patient_may_change_their_details_from_home(client, cast):
+    client.force_login(cast.paul)
+    html = client.get(HOME).content.decode()
+    assert reverse("patients:contact_edit", args=[cast.paul_case.id]) in html
+
+
+def test_carer_sees_a_banner_and_cannot_change_anything(client, paul_referred):
+    client.force_login(paul_referred.carol)
+    html = client.get(HOME).content.decode()
+    assert "You are viewing Paul Jones's record" in html
+    assert "You can look, but not change anything." in html
+    assert "<strong>Nadia Khan</strong> is Paul's navigator" in html
+    assert "Today is <strong>day 20 of 62</strong>" in html
+    assert reverse("patients:contact_edit", args=[paul_referred.paul_case.id]) not in html
+
+
+def test_carer_who_may_act_gets_the_change_link(client, cast):
+    cast.carol_grant.level = CarerAccess.Level.ACT
+    cast.carol_grant.save()
+    client.force_login(cast.carol)
+    html = client.get(HOME).content.decode()
+    assert reverse("patients:contact_edit", args=[cast.paul_case.id]) in html
+
+
+def test_carer_loses_access_on_the_next_request_after_revocation(client, cast):
+    client.force_login(cast.carol)
+    paul_home = f"{HOME}?case={cast.paul_case.id}"
+    assert "Paul Jones" in client.get(paul_home).content.decode()
+
+    cast.carol_grant.revoked_at = timezone.now()
+    cast.carol_grant.save()
+
+    assert client.get(paul_home).status_code == 404
+    html = client.get(HOME).content.decode()
+    assert "We cannot find a record for you to see yet." in html and "Paul" not in html
+    contact = reverse("patients:contact_edit", args=[cast.paul_case.id])
+    assert client.get(contact).status_code == 404
+
+
+def test_paul_cannot_reach_olives_case_by_url(client, cast):
+    client.force_login(cast.paul)
+    assert client.get(f"{HOME}?case={cast.olive_case.id}").status_code == 404
+    detail = reverse("patients:case_detail", args=[cast.olive_case.id])
+    assert client.get(detail, follow=True).status_code == 404
+    assert (
+        client.get(reverse("patients:contact_edit", args=[cast.olive_case.id])).status_code == 404
+    )
+    assert not AuditEvent.objects.filter(patient_id=cast.olive_patient.id).exists()
+
+
+def test_a_malformed_case_id_is_404(client, cast):
+    client.force_login(cast.paul)
+    assert client.get(f"{HOME}?case=not-a-uuid").status_code == 404
+
+
+def test_a_carer_who_helps_two_people_can_switch(client, cast):
+    CarerAccess.objects.create(patient=cast.olive_patient, carer=cast.carol)
+    client.force_login(cast.carol)
+    html = client.get(HOME).content.decode()
+    assert "Other people you help" in html
+    for case, name in ((cast.paul_case, "Paul Jones"), (cast.olive_case, "Olive Smith")):
+        page = client.get(HOME, {"case": str(case.id)}).content.decode()
+        assert f"You are viewing {name}'s record" in page
+
+
+def test_staff_home_is_their_case_list(client, cast):
+    client.force_login(cast.nadia)
+    assert client.get(HOME)["Location"] == reverse("patients:case_list")
