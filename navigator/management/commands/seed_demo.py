@@ -4,12 +4,15 @@ import datetime as dt
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from navigator.accounts.models import Role, User
 from navigator.organisations.models import Membership, Organisation, Team
-from patients.models import Case, Patient
+from patients.models import CareTeamMember, Case, Patient
+from patients.services import timeline_event_add
 
 DEMO_PASSWORD = "demo-password-only"  # noqa: S105 - printed for the demo, never used in production
 
@@ -54,16 +57,24 @@ class Command(BaseCommand):
                 "gp_practice": gp,
             },
         )
-        Case.objects.get_or_create(
+        today = timezone.localdate()
+        case, _ = Case.objects.get_or_create(
             patient=patient,
             defaults={
                 "team": team,
                 "navigator": navigator,
                 "tumour_site": "Lung",
-                "diagnosis_date": dt.date(2026, 10, 1),
+                "diagnosis_date": today - dt.timedelta(days=6),
             },
         )
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Open http://127.0.0.1:8000/"))
+        CareTeamMember.objects.get_or_create(
+            case=case,
+            user=navigator,
+            defaults={"role": CareTeamMember.Role.NAVIGATOR, "name": navigator.full_name},
+        )
+        if not case.timeline.exists():
+            self._timeline(case, navigator, today)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Open {settings.SITE_URL}/"))
         self.stdout.write(
             f"  Navigator: navigator@demo.test / {DEMO_PASSWORD} (asks you to set up an authenticator app)"
         )
@@ -72,6 +83,25 @@ class Command(BaseCommand):
         self.stdout.write(
             "  Patient:   patient@demo.test, 'Send me a sign-in code' (the code prints in this console)"
         )
+
+    def _timeline(self, case: Case, navigator: User, today: dt.date) -> None:
+        """A referral 20 days ago and a diagnosis since, so the 62-day and 31-day clocks run."""
+        events = [
+            ("urgent_referral", 20, "Your GP referred you urgently to the chest clinic"),
+            ("diagnosis", 6, "Your diagnosis was confirmed at the chest clinic"),
+            ("decision_to_treat", 2, "You and your team agreed your treatment plan"),
+        ]
+        for kind, days_ago, summary in events:
+            timeline_event_add(
+                case=case,
+                by=navigator,
+                kind=kind,
+                occurred_at=today - dt.timedelta(days=days_ago),
+                summary=summary,
+                shared_with_patient=True,
+            )
+        case.diagnosis_date = today - dt.timedelta(days=6)
+        case.save(update_fields=["diagnosis_date"])
 
     def _user(self, email: str, name: str, role: str) -> User:
         user = User.objects.filter(email=email).first()

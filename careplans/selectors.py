@@ -1,0 +1,268 @@
+"""Reads with real shape: directory matching, worklist flags, plans and their comparison."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+
+from careplans.models import (
+    Answer,
+    Assessment,
+    CarePlan,
+    CaseFlag,
+    ConcernTopic,
+    DirectoryService,
+    PlanItem,
+    PostcodeDistrict,
+    ServiceArea,
+    Signpost,
+)
+from patients.models import Case, Patient
+
+# Languages are matched on their ISO 639-1 code; English is everyone's default, so no reason.
+DEFAULT_LANGUAGE = "en"
+
+
+# Directory --------------------------------------------------------------------------------
+
+
+@dataclass
+class Match:
+    """A service suggested for some concerns, and the plain-English reasons it was chosen."""
+
+    service: DirectoryService
+    reasons: list[str]
+    is_local: bool = False
+    speaks_language: bool = False
+    topic_count: int = 0
+
+
+def postcode_district(postcode: str) -> str:
+    """The outward code of a UK postcode: "CF10 1AB" and "cf101ab" both give "CF10"."""
+    compact = "".join(postcode.split()).upper()
+    if not compact:
+        return ""
+    if " " in postcode.strip():
+        return postcode.strip().split()[0].upper()
+    return compact[:-3] if len(compact) > 4 else compact
+
+
+def patient_postcode(patient: Patient) -> str:
+    return patient.postcode or ""
+
+
+def directory_match(
+    *, concern_codes: list[str], tumour_site: str, postcode: str, language: str
+) -> list[Match]:
+    """Active services that help with any of the concerns and serve the person's area,
+    best first, each with the reasons it matched ("money worries", "your area", "Welsh speaking").
+
+    A service for named cancers only is left out for other cancers; a service outside the
+    person's area is left out unless it covers the whole country.
+    """
+    terms_by_code = {
+        link.term_id: link.term.name
+        for link in ConcernTopic.objects.filter(concern_code__in=concern_codes).select_related(
+            "term"
+        )
+    }
+    if not terms_by_code:
+        return []
+    district = postcode_district(postcode)
+    local_authority = (
+        PostcodeDistrict.objects.filter(district=district)
+        .values_list("local_authority", flat=True)
+        .first()
+        if district
+        else None
+    )
+    area_q = Q(areas__kind=ServiceArea.Kind.NATIONWIDE)
+    if district:
+        area_q |= Q(areas__kind=ServiceArea.Kind.POSTCODE_DISTRICT, areas__value__iexact=district)
+    if local_authority:
+        area_q |= Q(
+            areas__kind=ServiceArea.Kind.LOCAL_AUTHORITY, areas__value__iexact=local_authority
+        )
+    services = (
+        DirectoryService.objects.filter(
+            status=DirectoryService.Status.ACTIVE, taxonomy_terms__in=list(terms_by_code)
+        )
+        .filter(area_q)
+        .distinct()
+        .select_related("organization")
+        .prefetch_related("areas", "languages", "taxonomy_terms")
+    )
+    site = tumour_site.strip().lower()
+    language = (language or DEFAULT_LANGUAGE).lower()
+    matches = []
+    for service in services:
+        sites = service.tumour_site_list()
+        if sites and site not in sites:
+            continue
+        topics = [t.name for t in service.taxonomy_terms.all() if t.pk in terms_by_code]
+        reasons = list(dict.fromkeys(topics))
+        is_local = any(
+            (a.kind == ServiceArea.Kind.POSTCODE_DISTRICT and a.value.upper() == district)
+            or (
+                a.kind == ServiceArea.Kind.LOCAL_AUTHORITY
+                and local_authority is not None
+                and a.value.lower() == local_authority.lower()
+            )
+            for a in service.areas.all()
+        )
+        reasons.append("your area" if is_local else "available across the UK")
+        if sites:
+            reasons.append(f"for {site} cancer")
+        speaks = False
+        if language != DEFAULT_LANGUAGE:
+            spoken = [lang for lang in service.languages.all() if lang.code.lower() == language]
+            if spoken:
+                speaks = True
+                reasons.append(f"{spoken[0].name} speaking")
+        matches.append(
+            Match(
+                service=service,
+                reasons=reasons,
+                is_local=is_local,
+                speaks_language=speaks,
+                topic_count=len(topics),
+            )
+        )
+    matches.sort(
+        key=lambda m: (
+            not m.speaks_language,
+            not m.is_local,
+            -m.topic_count,
+            not bool(m.service.tumour_sites),
+            m.service.name,
+        )
+    )
+    return matches
+
+
+# Flags ----------------------------------------------------------------------------------------
+
+
+def open_urgent_flags() -> QuerySet[CaseFlag]:
+    return CaseFlag.objects.filter(kind=CaseFlag.Kind.URGENT_DISTRESS, acknowledged_at__isnull=True)
+
+
+def cases_with_urgent_flag(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate `has_urgent_flag` on a case list, for the worklist to sort and badge on."""
+    return cases.annotate(has_urgent_flag=Exists(open_urgent_flags().filter(case=OuterRef("pk"))))
+
+
+def flags_for_worklist(cases: QuerySet[Case]) -> QuerySet[CaseFlag]:
+    """Open urgent flags on the given (already permitted) cases, escalated and oldest first."""
+    return (
+        open_urgent_flags()
+        .filter(case__in=cases)
+        .select_related("case__patient", "case__navigator", "escalated_to")
+        .order_by(F("escalated_at").desc(nulls_last=True), "raised_at")
+    )
+
+
+# Assessments ----------------------------------------------------------------------------------
+
+
+def assessment_for_case(case: Case, assessment_id: Any) -> Assessment | None:
+    return (
+        Assessment.objects.filter(case=case, pk=assessment_id)
+        .select_related("questionnaire", "case__patient")
+        .first()
+    )
+
+
+def answers_by_concern(assessment: Assessment) -> dict[int, Answer]:
+    return {a.concern_id: a for a in assessment.answers.all()}
+
+
+# Plans ----------------------------------------------------------------------------------------
+
+
+def plan_for_case(case: Case, plan_id: Any) -> CarePlan | None:
+    items = PlanItem.objects.select_related("owner_service", "concern").prefetch_related(
+        Prefetch("signposts", queryset=Signpost.objects.select_related("service__organization"))
+    )
+    return (
+        CarePlan.objects.filter(case=case, pk=plan_id)
+        .select_related("agreed_by", "case__patient")
+        .prefetch_related(Prefetch("items", queryset=items))
+        .first()
+    )
+
+
+def plans_for_case(case: Case) -> QuerySet[CarePlan]:
+    return CarePlan.objects.filter(case=case).select_related("agreed_by").order_by("-version")
+
+
+def current_plan(case: Case) -> CarePlan | None:
+    """The plan a patient or GP should read: the agreed one, else the draft."""
+    plans = CarePlan.objects.filter(case=case)
+    return (
+        plans.filter(status=CarePlan.Status.AGREED).first()
+        or plans.filter(status=CarePlan.Status.DRAFT).first()
+    )
+
+
+DIFF_FIELDS = {
+    "concern_text": "Concern",
+    "goal": "Goal",
+    "actions": "What will happen",
+    "owner_kind": "Who",
+    "owner_service": "Service",
+    "due_date": "By when",
+    "outcome": "Outcome",
+}
+
+
+@dataclass
+class ItemChange:
+    kind: str  # "added", "removed" or "changed"
+    old: PlanItem | None
+    new: PlanItem | None
+    fields: list[tuple[str, str, str]] = field(default_factory=list)  # label, before, after
+
+    @property
+    def title(self) -> str:
+        item = self.new or self.old
+        assert item is not None  # noqa: S101 - one side always exists
+        return item.concern_text
+
+
+def _display(item: PlanItem, name: str) -> str:
+    if name == "owner_kind":
+        return item.get_owner_kind_display()
+    if name == "due_date":
+        return f"{item.due_date:%-d %B %Y}" if item.due_date else ""
+    value = getattr(item, name)
+    return "" if value is None else str(value)
+
+
+def care_plan_diff(*, old: CarePlan, new: CarePlan) -> list[ItemChange]:
+    """Item-level differences between two versions of one case's plan."""
+    old_items = {i.lineage: i for i in old.items.select_related("owner_service")}
+    new_items = {i.lineage: i for i in new.items.select_related("owner_service")}
+    changes = []
+    for lineage, item in new_items.items():
+        before = old_items.get(lineage)
+        if before is None:
+            changes.append(ItemChange("added", None, item))
+            continue
+        fields = [
+            (label, _display(before, name), _display(item, name))
+            for name, label in DIFF_FIELDS.items()
+            if _display(before, name) != _display(item, name)
+        ]
+        old_services = {s.service_id for s in before.signposts.all()}
+        new_services = {s.service_id for s in item.signposts.all()}
+        if old_services != new_services:
+            fields.append(("Services suggested", str(len(old_services)), str(len(new_services))))
+        if fields:
+            changes.append(ItemChange("changed", before, item, fields))
+    changes.extend(
+        ItemChange("removed", item, None)
+        for lineage, item in old_items.items()
+        if lineage not in new_items
+    )
+    return changes

@@ -1,0 +1,104 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from careplans import services
+from careplans.models import CaseFlag, TriageSettings
+from careplans.selectors import cases_with_urgent_flag, flags_for_worklist
+from careplans.tasks import escalate_unacknowledged_flags
+from careplans.working_time import add_working_hours
+from navigator.audit.models import AuditEvent
+from patients.models import Case
+from tests.careplans.conftest import complete
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(
+    ("start", "hours", "due"),
+    [
+        (at(2025, 3, 3, 10), 4, at(2025, 3, 3, 14)),  # Monday morning, same day
+        (at(2025, 3, 3, 15), 4, at(2025, 3, 4, 11)),  # runs over into Tuesday
+        (at(2025, 3, 7, 16), 4, at(2025, 3, 10, 12)),  # Friday afternoon into Monday
+        (at(2025, 3, 8, 11), 4, at(2025, 3, 10, 13)),  # raised on Saturday
+        (at(2025, 3, 3, 6), 2, at(2025, 3, 3, 11)),  # before the day starts
+        (at(2025, 3, 28, 16), 2, at(2025, 3, 31, 10)),  # across the clocks going forward
+    ],
+)
+def test_working_hours_skip_nights_and_weekends(start, hours, due):
+    assert add_working_hours(start, hours) == due
+
+
+def test_distress_at_the_threshold_flags_the_case_at_once(cast):
+    with time_machine.travel(at(2025, 3, 3, 10), tick=False):
+        result = complete(cast.paul_case, cast.paul, ratings={"money": 2}, distress=4)
+    flag = result.flag
+    assert flag is not None
+    assert flag.kind == CaseFlag.Kind.URGENT_DISTRESS
+    assert "Distress score 4 out of 10" in flag.reason
+    assert flag.escalate_after == at(2025, 3, 3, 14)
+    flagged = cases_with_urgent_flag(Case.objects.all()).get(pk=cast.paul_case.pk)
+    assert flagged.has_urgent_flag
+    assert list(flags_for_worklist(Case.objects.filter(team=cast.team))) == [flag]
+    assert AuditEvent.objects.filter(object_type="careplans.caseflag").count() == 1
+
+
+def test_low_scores_do_not_flag(cast):
+    result = complete(cast.paul_case, cast.paul, ratings={"money": 6}, distress=3)
+    assert result.flag is None
+    assert not CaseFlag.objects.exists()
+
+
+def test_a_concern_rated_at_the_high_mark_flags_even_with_low_distress(cast):
+    result = complete(cast.paul_case, cast.paul, ratings={"pain": 7}, distress=1)
+    assert result.flag is not None
+    assert "“Pain” rated 7 out of 10" in result.flag.reason
+
+
+def test_thresholds_are_the_teams_own(cast):
+    TriageSettings.objects.create(team=cast.team, distress_threshold=8, high_rating=9)
+    assert complete(cast.paul_case, cast.paul, ratings={"pain": 8}, distress=7).flag is None
+    assert complete(cast.paul_case, cast.paul, ratings={"pain": 9}, distress=1).flag is not None
+
+
+def test_a_second_trigger_adds_to_the_open_flag(cast):
+    first = complete(cast.paul_case, cast.paul, ratings={}, distress=8).flag
+    second = complete(cast.paul_case, cast.paul, ratings={}, distress=9).flag
+    assert first == second
+    assert CaseFlag.objects.count() == 1
+    assert "Distress score 9" in CaseFlag.objects.get().reason
+
+
+def test_an_unacknowledged_flag_escalates_to_the_lead_after_working_hours(cast):
+    with time_machine.travel(at(2025, 3, 7, 16), tick=False):  # Friday 4pm
+        flag = complete(cast.paul_case, cast.paul, ratings={}, distress=8).flag
+    assert flag.escalate_after == at(2025, 3, 10, 12)  # 1 hour Friday, 3 hours Monday
+
+    with time_machine.travel(at(2025, 3, 10, 11, 59), tick=False):
+        assert escalate_unacknowledged_flags() == 0
+    with time_machine.travel(at(2025, 3, 10, 12, 0), tick=False):
+        assert escalate_unacknowledged_flags() == 1
+        assert escalate_unacknowledged_flags() == 0  # once only
+    flag.refresh_from_db()
+    assert flag.escalated_to == cast.lena
+    assert flag.escalated_at == at(2025, 3, 10, 12)
+    assert AuditEvent.objects.filter(summary__contains="escalated to Lena Ward").exists()
+
+
+def test_an_acknowledged_flag_does_not_escalate(cast):
+    with time_machine.travel(at(2025, 3, 3, 9), tick=False):
+        flag = complete(cast.paul_case, cast.paul, ratings={}, distress=8).flag
+        services.case_flag_acknowledge(flag=flag, actor=cast.nadia)
+    with time_machine.travel(at(2025, 3, 5, 9), tick=False):
+        assert escalate_unacknowledged_flags() == 0
+    flag.refresh_from_db()
+    assert flag.acknowledged_by == cast.nadia
+    assert flag.escalated_at is None
+    assert not cases_with_urgent_flag(Case.objects.all()).get(pk=cast.paul_case.pk).has_urgent_flag
