@@ -92,6 +92,10 @@ def celery_worker(
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND or "",
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        # The worker keeps the quiet hours the test set, so the hour the suite runs at cannot
+        # turn a retry into a deferral (or the other way round).
+        "QUIET_HOURS_START": str(settings.QUIET_HOURS_START),
+        "QUIET_HOURS_END": str(settings.QUIET_HOURS_END),
         **(env or {}),
     }
     command = [
