@@ -269,9 +269,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The API: JSON in and out; sessions (CSRF-checked) or tokens, never Basic auth. Token first,
 # so an anonymous request gets a 401 with `WWW-Authenticate: Token`. The Swagger UI at
 # /api/docs/ replaces the browsable API, whose inline script our CSP would refuse.
+API_TOKEN_LIFETIME_DAYS = envint("API_TOKEN_LIFETIME_DAYS", 30)
+API_TOKEN_FAILURES_PER_MINUTE = envint("API_TOKEN_FAILURES_PER_MINUTE", 20)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "navigator.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["navigator.api.permissions.RulesPermission"],

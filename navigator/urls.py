@@ -18,3 +18,8 @@ urlpatterns = [
     path("api/", include("patients.api_urls")),
     path("api/", include("navigator.api.urls")),
 ]
+
+handler400 = "navigator.views.bad_request"
+handler403 = "navigator.views.permission_denied"
+handler404 = "navigator.views.page_not_found"
+handler500 = "navigator.views.server_error"

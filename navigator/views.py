@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
@@ -86,3 +87,31 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_change_contact": user.has_perm("patients.change_contact_details", case),
         },
     )
+
+
+# Error pages. The API speaks JSON even when no view answered (an unknown path, a malformed id).
+API_PREFIX = "/api/"
+
+
+def _api_error(request: HttpRequest, status: int, detail: str) -> JsonResponse | None:
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": detail}, status=status)
+    return None
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, 400, "Bad request.") or defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    denied = "You do not have permission to perform this action."
+    return _api_error(request, 403, denied) or defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, 404, "Not found.") or defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    detail = "Something went wrong on our side. Nothing was changed; try again later."
+    return _api_error(request, 500, detail) or defaults.server_error(request)

@@ -1,8 +1,12 @@
 """Output serializers for the platform's own endpoints, and the error body every endpoint shares."""
 
+import datetime as dt
+from typing import Any
+
 from rest_framework import serializers
 
 from navigator.accounts.models import Role
+from navigator.api.authentication import token_expires_at
 
 
 class ErrorOutput(serializers.Serializer):
@@ -26,3 +30,7 @@ class TokenInput(serializers.Serializer):
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField(source="key")
     created = serializers.DateTimeField()
+    expires = serializers.SerializerMethodField()
+
+    def get_expires(self, token: Any) -> dt.datetime:
+        return token_expires_at(token)

@@ -1,10 +1,12 @@
 """The API's foundations: who am I, tokens, authentication, bad input, throttling."""
 
 import base64
+import datetime as dt
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +172,35 @@ def test_throttling_answers_429_past_the_rate(client, cast, settings):
     # Each person has their own allowance.
     client.force_login(cast.carol)
     assert client.get(ME).status_code == 200
+
+
+def test_a_token_expires_after_its_lifetime(client, cast, settings):
+    settings.API_TOKEN_LIFETIME_DAYS = 30
+    client.force_login(cast.paul)
+    issued = client.post(TOKEN, content_type=JSON).json()
+    token = Token.objects.get(key=issued["token"])
+    assert issued["expires"] == (token.created + dt.timedelta(days=30)).isoformat().replace(
+        "+00:00", "Z"
+    )
+    assert token_client(issued["token"]).get(ME).status_code == 200
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - dt.timedelta(days=30))
+    response = token_client(issued["token"]).get(ME)
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
+
+
+def test_guessing_tokens_is_throttled_per_address(db, settings):
+    settings.API_TOKEN_FAILURES_PER_MINUTE = 3
+    guesses = [token_client(f"{n:040x}").get(ME).status_code for n in range(5)]
+    assert guesses == [401, 401, 401, 429, 429]
+    response = token_client("0" * 40).get(ME)
+    assert "wrong API token" in response.json()["detail"]
+
+
+def test_an_unknown_api_path_or_malformed_id_is_a_json_404(client, cast):
+    client.force_login(cast.paul)
+    for path in ("/api/cases/not-a-uuid/", "/api/no-such-thing/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "Not found."}
