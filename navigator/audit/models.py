@@ -2,12 +2,23 @@ from django.conf import settings
 from django.db import models
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Bulk changes are refused like single ones: the trail is only ever appended to."""
+
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events are append-only.")
+
+
 class AuditEvent(models.Model):
     """One read or write of a patient's record: who, which record, what, when. Append-only.
 
     `patient_id` is a plain UUID, not a foreign key, so the trail outlives any record it names
     and the platform does not depend on the patients app. Updates and deletes are refused here
-    and, on PostgreSQL, by a trigger.
+    (one row or in bulk) and by a database trigger. A user who appears in the trail cannot be
+    deleted (deactivate them instead), so the trail always says who.
     """
 
     class Action(models.TextChoices):
@@ -24,7 +35,7 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     actor_label = models.CharField(max_length=200, help_text="Who, as shown at the time.")
@@ -36,6 +47,8 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=200, blank=True)
     path = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -37,3 +37,15 @@ def test_read_only_carer_cannot_act_and_loses_access_on_revocation(cast):
     cast.carol_grant.revoked_at = timezone.now()
     cast.carol_grant.save()
     assert not cast.carol.has_perm("patients.view_case", cast.paul_case)
+
+
+def test_a_superuser_is_held_to_the_same_rules(client, cast):
+    """Django lets superusers past every permission check; the case rules must not."""
+    type(cast.adam).objects.filter(pk=cast.adam.pk).update(is_superuser=True, is_staff=True)
+    adam = type(cast.adam).objects.get(pk=cast.adam.pk)
+    assert not adam.has_perm("patients.view_case", cast.paul_case)
+    assert not adam.has_perm("patients.change_case", cast.paul_case)
+    assert adam.has_perm("patients.view_patient")  # the admin's own model permissions stay
+    client.force_login(adam)
+    assert client.get(f"/cases/{cast.paul_case.pk}/").status_code == 404
+    assert client.get(f"/api/cases/{cast.paul_case.pk}/").status_code == 404
