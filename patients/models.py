@@ -301,3 +301,119 @@ class TimelineEvent(models.Model):
     @property
     def occurred_on(self) -> dt.date:
         return timezone.localdate(self.occurred_at)
+
+
+class CaseMessage(models.Model):
+    """One secure message in a case's conversation between the patient's side and the care team.
+
+    Rules:
+    - the patient's side is the patient and their carers; the team's side is staff on the case;
+    - a message arriving by text (`author_kind` sms) is from the patient's side;
+    - read tracking is per side: `read_by_patient_at` is when anyone on the patient's side first
+      read it, `read_by_team_at` likewise for the team; a message is born read by its own side;
+    - the text stays inside the service: nudges about it carry a link, never the text.
+    """
+
+    class AuthorKind(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        CARER = "carer", "Carer"
+        STAFF = "staff", "Care team"
+        SMS = "sms", "Patient, by text message"
+
+    PATIENT_SIDE = frozenset({AuthorKind.PATIENT, AuthorKind.CARER, AuthorKind.SMS})
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    read_by_patient_at = models.DateTimeField(null=True, blank=True)
+    read_by_team_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["case", "created_at"], name="message_case_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_author_kind_display()} message on {self.created_at:%d %b %Y}"
+
+    @property
+    def from_patient_side(self) -> bool:
+        return self.author_kind in self.PATIENT_SIDE
+
+    @property
+    def author_display(self) -> str:
+        """Who wrote it, as the conversation shows it (reads `author` and `case.patient`)."""
+        if self.author_kind == self.AuthorKind.STAFF:
+            return self.author.get_full_name() if self.author else "The care team"
+        if self.author_kind == self.AuthorKind.CARER:
+            name = self.author.get_full_name() if self.author else "A carer"
+            return f"{name} (carer)"
+        return self.case.patient.full_name
+
+
+class AppointmentQuestion(models.Model):
+    """A question the patient wants to ask at their next appointment.
+
+    Rules:
+    - the patient and carers who act for them keep the list; everyone on the case can read it;
+    - `asked_at` is set when it is ticked off, and cleared when it is unticked.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(max_length=500)
+    asked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def is_asked(self) -> bool:
+        return self.asked_at is not None
+
+
+class CarerInvitation(models.Model):
+    """A patient's invitation to a carer: the account invitation, plus whose record and how much.
+
+    Rules:
+    - the link and its expiry are the `accounts.Invitation`'s; accepting it creates the
+      `CarerAccess` at `level` for `patient`, in the same transaction;
+    - the patient may withdraw it until it is accepted.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    invitation = models.OneToOneField(
+        "accounts.Invitation", on_delete=models.CASCADE, related_name="carer_invitation"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="carer_invitations")
+    carer_name = models.CharField(max_length=200)
+    level = models.CharField(
+        max_length=10, choices=CarerAccess.Level.choices, default=CarerAccess.Level.READ
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Carer invitation for {self.carer_name} ({self.level})"

@@ -91,3 +91,127 @@ can_change_contact_details = can_change_case | can_act_for_patient
 
 rules.add_perm("patients.open_case", can_open_case)
 rules.add_perm("patients.change_contact_details", can_change_contact_details)
+
+
+# Secure messages, appointment questions and carers. Everyone on the case reads the messages
+# and questions; posting a message is for the staff on the case and the patient's side when it
+# may act (the patient, or a carer they let act for them); the question list is the patient's
+# own, kept by them or a carer acting for them; only the patient grants and revokes carers.
+@rules.predicate
+def is_the_patient(user: Any, case: Case | None) -> bool:
+    return (
+        case is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and case.patient.user_id == user.pk
+    )
+
+
+rules.add_perm("patients.view_messages", can_view_case)
+rules.add_perm("patients.post_message", can_change_case | can_act_for_patient)
+rules.add_perm("patients.view_questions", can_view_case)
+rules.add_perm("patients.change_questions", can_act_for_patient)
+rules.add_perm("patients.manage_carers", is_the_patient)
+rules.add_perm("patients.view_care_team", can_view_case)
+rules.add_perm("patients.view_timeline", can_view_case)
+
+
+def _case_of(obj: Any) -> Case | None:
+    """The case a record belongs to (a case is its own), for rules about records inside a case."""
+    return obj if isinstance(obj, Case) or obj is None else getattr(obj, "case", None)
+
+
+@rules.predicate
+def can_change_care_team(user: Any, obj: Any) -> bool:
+    return bool(can_change_case(user, _case_of(obj)))
+
+
+rules.add_perm("patients.change_care_team", can_change_care_team)
+
+# Sharing the agreed care plan with the GP practice by link, revoking links, withdrawing consent:
+# the staff working on the case, the patient, or a carer the patient lets act for them.
+rules.add_perm("patients.share_care_plan", can_change_case | can_act_for_patient)
+
+
+# Tracked items and the chase (appointments). A tracked item, a chase task or a chase record
+# asks about its case: the patient's side sees what the patient is waiting for; the staff on
+# the case change items and work the chase. Importing from a hospital system is for a team's
+# navigators and lead (an integration signs in as one), about that team's cases only.
+def _case_of_tracked(obj: Any) -> Case | None:
+    if obj is None or isinstance(obj, Case):
+        return obj
+    case = getattr(obj, "case", None)
+    item = getattr(obj, "item", None)
+    return case if case is not None else getattr(item, "case", None)
+
+
+@rules.predicate
+def can_view_tracked_items(user: Any, obj: Any) -> bool:
+    return bool(can_view_case(user, _case_of_tracked(obj)))
+
+
+@rules.predicate
+def can_change_tracked_items(user: Any, obj: Any) -> bool:
+    return bool(can_change_case(user, _case_of_tracked(obj)))
+
+
+@rules.predicate
+def can_import_for_team(user: Any, team: Any) -> bool:
+    if team is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role not in (Role.NAVIGATOR, Role.TEAM_LEAD) or not _staff_verified(user):
+        return False
+    return Membership.objects.filter(team=team, user=user).exists()
+
+
+rules.add_perm("appointments.view_tracked_items", can_view_tracked_items)
+rules.add_perm("appointments.change_tracked_items", can_change_tracked_items)
+rules.add_perm("appointments.work_chase", can_change_tracked_items)
+rules.add_perm("appointments.import_tracked_items", can_import_for_team)
+
+
+# The chase queue lists overdue items across every case a navigator or team lead works on;
+# the tasks in it are still filtered case by case (`case_access_q(change=True)`).
+@rules.predicate
+def can_work_chase_queue(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role not in (Role.NAVIGATOR, Role.TEAM_LEAD) or not _staff_verified(user):
+        return False
+    return Membership.objects.filter(user=user).exists()
+
+
+rules.add_perm("appointments.view_chase_queue", can_work_chase_queue)
+
+
+# Assessments, offers, care plans and plan items (careplans) ask about their case: everyone who
+# may see the case reads them; the staff on the case change them and act on the plan; the
+# patient, a carer they let act for them, or the staff answer for the patient ("did you get the
+# help you needed?").
+def _case_of_plan_record(obj: Any) -> Case | None:
+    if obj is None or isinstance(obj, Case):
+        return obj
+    case = getattr(obj, "case", None)
+    plan = getattr(obj, "plan", None)
+    return case if case is not None else getattr(plan, "case", None)
+
+
+@rules.predicate
+def can_view_plan_records(user: Any, obj: Any) -> bool:
+    return bool(can_view_case(user, _case_of_plan_record(obj)))
+
+
+@rules.predicate
+def can_change_plan_records(user: Any, obj: Any) -> bool:
+    return bool(can_change_case(user, _case_of_plan_record(obj)))
+
+
+@rules.predicate
+def can_answer_for_patient(user: Any, obj: Any) -> bool:
+    case = _case_of_plan_record(obj)
+    return bool(can_change_case(user, case) or can_act_for_patient(user, case))
+
+
+rules.add_perm("careplans.view_plan_records", can_view_plan_records)
+rules.add_perm("careplans.change_plan_records", can_change_plan_records)
+rules.add_perm("careplans.answer_for_patient", can_answer_for_patient)

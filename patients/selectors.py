@@ -6,7 +6,15 @@ from django.db.models import Case as Conditional
 from django.db.models import Exists, OuterRef, Q, QuerySet, When
 
 from navigator.organisations.models import Membership
-from patients.models import CarerAccess, CareTeamMember, Case, TimelineEvent
+from patients.models import (
+    AppointmentQuestion,
+    CarerAccess,
+    CarerInvitation,
+    CareTeamMember,
+    Case,
+    CaseMessage,
+    TimelineEvent,
+)
 from patients.rules import visible_cases
 
 
@@ -75,3 +83,37 @@ def timeline_for_case(
 def cases_for_patient_home(*, user: Any) -> QuerySet[Case]:
     """The cases a patient or carer may see, open ones first, newest first."""
     return case_list_visible(user=user).order_by("status", "-opened_at")
+
+
+def messages_for_case(*, case: Case) -> QuerySet[CaseMessage]:
+    """The case's conversation, oldest first, with each author fetched in the same query."""
+    return case.messages.select_related("author").order_by("created_at")
+
+
+def unread_message_count(*, case: Case, user: Any) -> int:
+    """Messages from the other side that nobody on `user`'s side has read yet."""
+    messages = CaseMessage.objects.filter(case=case)
+    if getattr(user, "is_staff_role", False):
+        return messages.filter(
+            author_kind__in=CaseMessage.PATIENT_SIDE, read_by_team_at__isnull=True
+        ).count()
+    return messages.filter(
+        author_kind=CaseMessage.AuthorKind.STAFF, read_by_patient_at__isnull=True
+    ).count()
+
+
+def questions_for_case(*, case: Case) -> QuerySet[AppointmentQuestion]:
+    """Questions still to ask first, then the ones ticked off, each in the order written."""
+    return case.questions.order_by(
+        Conditional(When(asked_at__isnull=True, then=0), default=1), "created_at"
+    )
+
+
+def carer_invitations_pending(*, patient: Any) -> list[CarerInvitation]:
+    """The patient's carer invitations that can still be accepted, newest first."""
+    invitations = CarerInvitation.objects.filter(
+        patient=patient,
+        invitation__accepted_at__isnull=True,
+        invitation__revoked_at__isnull=True,
+    ).select_related("invitation")
+    return [i for i in invitations if i.invitation.is_usable]

@@ -5,23 +5,32 @@ can show each beside its field; callers check permissions (through `patients.acc
 """
 
 import datetime as dt
+import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
-from navigator.accounts.models import STAFF_ROLES, Role
+from navigator.accounts.models import INVITATION_LIFETIME, STAFF_ROLES, Invitation, Role
+from navigator.accounts.services import invitation_accept
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
+from navigator.messaging.services import MessagingError, Recipient, message_send
 from navigator.organisations.models import Membership, Organisation, Team
 from patients.models import (
+    AppointmentQuestion,
+    CarerAccess,
+    CarerInvitation,
     CareTeamMember,
     Case,
+    CaseMessage,
     Channel,
     Language,
     Nation,
@@ -291,7 +300,7 @@ def case_open(
                 name=opened_by.get_full_name(),
             )
             if diagnosis_date is not None:
-                TimelineEvent.objects.create(
+                diagnosis = TimelineEvent.objects.create(
                     case=case,
                     kind=TimelineEvent.Kind.DIAGNOSIS,
                     occurred_at=_local_midnight(diagnosis_date),
@@ -299,6 +308,10 @@ def case_open(
                     shared_with_patient=True,
                     recorded_by=opened_by,
                 )
+                # As for any recorded event: the GP Cancer Care Review is tracked from here.
+                from appointments.services import follow_ups_from_event
+
+                follow_ups_from_event(event=diagnosis)
             audit_record(
                 actor=opened_by,
                 action=AuditEvent.Action.CREATE,
@@ -517,6 +530,11 @@ def timeline_event_add(
             patient_id=case.patient_id,
             summary=f"Added to the timeline: {event.get_kind_display()}",
         )
+        # The follow-up rules (appointments.FollowUpRule) start tracking what this event means
+        # the patient now waits for. Imported here: appointments depends on patients.
+        from appointments.services import follow_ups_from_event
+
+        follow_ups_from_event(event=event)
     return event
 
 
@@ -565,3 +583,465 @@ def patient_contact_update(
         )
     patient.refresh_from_db()
     return patient
+
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_MAX_LENGTH = 5000
+
+
+class MessageVia:
+    WEB = "web"
+    SMS = "sms"
+
+
+def case_message_post(
+    *, case: Case, author: Any | None, body: str, via: str = "web"
+) -> CaseMessage:
+    """Post a secure message into the case's conversation and nudge the other side.
+
+    For the inbound SMS handler: a text reply that is not a keyword (STOP, START…) becomes a
+    message with `via="sms"` and `author` the patient's user account, or None when the patient
+    has no account yet. Web and API callers pass `via="web"` and the signed-in user.
+
+    Rules:
+    - who may post: staff on the case, the patient, and carers the patient lets act for them
+      (`patients.post_message`); a read-only carer may not, nor may anyone on a closed case.
+      Anyone else gets PermissionDenied (callers check through `patients.access` first);
+    - the body is stripped, not empty, and at most MESSAGE_MAX_LENGTH characters
+      (ValidationError keyed "body");
+    - the message is born read by its author's side; the other side gets a nudge through
+      `message_send` with a link and never the text, one per message and recipient (the
+      idempotency key), after commit: staff posts nudge the patient and their carers, anything
+      from the patient's side emails the named navigator;
+    - a timeline event of kind "message" records that a message was sent (not what it said),
+      and the post is audited.
+    """
+    if via not in (MessageVia.WEB, MessageVia.SMS):
+        raise ValueError(f"via must be 'web' or 'sms', not {via!r}")
+    errors = _Errors()
+    body = (body or "").strip()
+    if not body:
+        errors.add("body", "Enter your message.")
+    elif len(body) > MESSAGE_MAX_LENGTH:
+        errors.add("body", f"Your message must be {MESSAGE_MAX_LENGTH} characters or fewer.")
+    if not case.is_open:
+        errors.add("body", "This case is closed, so no new messages can be sent here.")
+    errors.raise_any()
+
+    if via == MessageVia.SMS:
+        if author is not None and author.pk != case.patient.user_id:
+            raise PermissionDenied("Text message replies come from the patient only.")
+        kind = CaseMessage.AuthorKind.SMS
+    else:
+        if author is None or not author.has_perm("patients.post_message", case):
+            raise PermissionDenied("You cannot post messages in this case.")
+        if author.role in STAFF_ROLES:
+            kind = CaseMessage.AuthorKind.STAFF
+        elif author.pk == case.patient.user_id:
+            kind = CaseMessage.AuthorKind.PATIENT
+        else:
+            kind = CaseMessage.AuthorKind.CARER
+    now = timezone.now()
+    from_team = kind == CaseMessage.AuthorKind.STAFF
+    with transaction.atomic():
+        message = CaseMessage.objects.create(
+            case=case,
+            author=author,
+            author_kind=kind,
+            body=body,
+            created_at=now,
+            read_by_team_at=now if from_team else None,
+            read_by_patient_at=None if from_team else now,
+        )
+        TimelineEvent.objects.create(
+            case=case,
+            kind=TimelineEvent.Kind.MESSAGE,
+            occurred_at=now,
+            time_known=True,
+            summary=f"Message from {message.author_display}",
+            recorded_by=author,
+        )
+        audit_record(
+            actor=author,
+            action=AuditEvent.Action.CREATE,
+            obj=message,
+            patient_id=case.patient_id,
+            summary="Sent a message by text" if via == MessageVia.SMS else "Sent a message",
+        )
+        _nudge_about_message(message=message, case=case)
+    return message
+
+
+def message_recipients(*, message: CaseMessage, case: Case) -> list[tuple[str, Recipient, str]]:
+    """Who is nudged about `message`: (key part, recipient, message kind), never its author."""
+    link_kind = "new_message"
+    recipients: list[tuple[str, Recipient, str]] = []
+    if message.author_kind == CaseMessage.AuthorKind.STAFF:
+        patient = case.patient
+        account = patient.user
+        if account is not None:
+            recipients.append(
+                (
+                    f"patient-{patient.pk}",
+                    Recipient(
+                        name=patient.full_name,
+                        phone=patient.phone,
+                        email=patient.email or account.email,
+                        preferred_channel=patient.preferred_channel,
+                        language=patient.language,
+                    ),
+                    link_kind,
+                )
+            )
+        grants = CarerAccess.objects.filter(
+            patient_id=patient.pk, revoked_at__isnull=True
+        ).select_related("carer")
+        for grant in grants:
+            carer = grant.carer
+            if not carer.is_active:
+                continue
+            recipients.append(
+                (
+                    f"user-{carer.pk}",
+                    Recipient(
+                        name=carer.get_full_name(),
+                        phone=carer.phone,
+                        email=carer.email,
+                        preferred_channel="sms" if carer.phone else "email",
+                    ),
+                    link_kind,
+                )
+            )
+    else:
+        navigator = case.navigator
+        if navigator.pk != message.author_id and navigator.is_active:
+            recipients.append(
+                (
+                    f"user-{navigator.pk}",
+                    Recipient(name=navigator.get_full_name(), email=navigator.email),
+                    "new_message_staff",
+                )
+            )
+    return recipients
+
+
+def _nudge_about_message(*, message: CaseMessage, case: Case) -> None:
+    link = reverse("patients:messages", args=[case.pk])
+    for key_part, recipient, kind in message_recipients(message=message, case=case):
+        try:
+            message_send(
+                recipient=recipient,
+                kind=kind,
+                context={"link": link},
+                idempotency_key=f"case-message:{message.pk}:{key_part}",
+                subject_id=case.patient_id,
+                channel="email" if kind == "new_message_staff" else None,
+            )
+        except MessagingError as error:
+            # The message is posted whatever happens to the nudge; the outbox shows the rest.
+            logger.warning("No nudge for message %s to %s: %s", message.pk, key_part, error)
+
+
+def case_messages_mark_read(*, case: Case, reader: Any) -> int:
+    """Mark the other side's messages in `case` read for `reader`'s side; returns how many.
+
+    Staff reading marks the patient's side's messages read by the team; the patient or any of
+    their carers reading marks the team's messages read by the patient's side.
+    """
+    now = timezone.now()
+    messages = CaseMessage.objects.filter(case=case)
+    if reader.role in STAFF_ROLES:
+        changed = messages.filter(
+            author_kind__in=CaseMessage.PATIENT_SIDE, read_by_team_at__isnull=True
+        ).update(read_by_team_at=now)
+    else:
+        changed = messages.filter(
+            author_kind=CaseMessage.AuthorKind.STAFF, read_by_patient_at__isnull=True
+        ).update(read_by_patient_at=now)
+    if changed:
+        audit_record(
+            actor=reader,
+            action=AuditEvent.Action.UPDATE,
+            obj=case,
+            patient_id=case.patient_id,
+            summary=f"Marked {changed} message{'s' if changed != 1 else ''} as read",
+        )
+    return changed
+
+
+QUESTION_MAX_LENGTH = 500
+
+# Starting points for the question list, in plain English. People pick any, then add their own.
+SUGGESTED_QUESTIONS = (
+    "What is the plan for my treatment, and when will it start?",
+    "What side effects might I get, and what should I do if I get them?",
+    "Who do I contact if I feel unwell or have questions between appointments?",
+    "When will I get my test results, and how will I be told?",
+    "How might treatment affect my work, money or day-to-day life?",
+    "Is there support for my family or the people who look after me?",
+    "Can I bring someone with me to my appointments?",
+    "Is there anything I can do to help myself feel better?",
+)
+
+
+def _clean_question_text(text: str) -> str:
+    errors = _Errors()
+    text = " ".join((text or "").split())
+    if not text:
+        errors.add("text", "Enter your question.")
+    elif len(text) > QUESTION_MAX_LENGTH:
+        errors.add("text", f"Your question must be {QUESTION_MAX_LENGTH} characters or fewer.")
+    errors.raise_any()
+    return text
+
+
+def appointment_question_add(*, case: Case, by: Any, text: str) -> AppointmentQuestion:
+    """Add a question for the next appointment (the caller checked `patients.change_questions`).
+
+    The text is tidied (runs of spaces become one) and must be 1 to QUESTION_MAX_LENGTH
+    characters; a ValidationError keyed "text" says what is wrong.
+    """
+    text = _clean_question_text(text)
+    with transaction.atomic():
+        question = AppointmentQuestion.objects.create(case=case, text=text, created_by=by)
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            obj=question,
+            patient_id=case.patient_id,
+            summary="Added a question for the next appointment",
+        )
+    return question
+
+
+def appointment_question_update(
+    *, question: AppointmentQuestion, by: Any, text: str
+) -> AppointmentQuestion:
+    """Change a question's words, with the same rules as adding one."""
+    question.text = _clean_question_text(text)
+    with transaction.atomic():
+        question.save(update_fields=["text", "updated_at"])
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            obj=question,
+            patient_id=question.case.patient_id,
+            summary="Changed a question for the next appointment",
+        )
+    return question
+
+
+def appointment_question_mark(
+    *, question: AppointmentQuestion, by: Any, asked: bool
+) -> AppointmentQuestion:
+    """Tick a question off as asked, or put it back on the list to ask."""
+    question.asked_at = timezone.now() if asked else None
+    with transaction.atomic():
+        question.save(update_fields=["asked_at", "updated_at"])
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            obj=question,
+            patient_id=question.case.patient_id,
+            summary="Ticked off a question" if asked else "Put a question back on the list",
+        )
+    return question
+
+
+def appointment_question_delete(*, question: AppointmentQuestion, by: Any) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.DELETE,
+            obj=question,
+            patient_id=question.case.patient_id,
+            summary="Deleted a question for the next appointment",
+        )
+        question.delete()
+
+
+def carer_invite(
+    *, patient: Patient, by: Any, carer_name: str, email: str, phone: str, level: str
+) -> tuple[CarerInvitation, str]:
+    """The patient invites a carer by email or text; returns the invitation and its link.
+
+    Rules:
+    - only the patient invites carers to their own record (PermissionDenied otherwise);
+    - a name, a level (read only, or act on my behalf) and an email address or a mobile
+      number; all problems come back at once as a ValidationError by argument name;
+    - the invitation is an `accounts.Invitation` for the carer role, whose link (its token is
+      never stored) comes to this app's accept page; the text and email say nothing about
+      the patient or their care.
+    """
+    if by is None or patient.user_id is None or by.pk != patient.user_id:
+        raise PermissionDenied("Only the patient can invite carers to their record.")
+    errors = _Errors()
+    carer_name = " ".join((carer_name or "").split())
+    email = (email or "").strip().lower()
+    phone = (phone or "").strip()
+    if not carer_name:
+        errors.add("carer_name", "Enter the name of the person you are inviting.")
+    elif len(carer_name) > 200:
+        errors.add("carer_name", "The name must be 200 characters or fewer.")
+    if level not in CarerAccess.Level.values:
+        errors.add("level", "Choose what they can do.")
+    if not email and not phone:
+        errors.add("email", "Enter their email address or mobile phone number.")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.add("email", EMAIL_MESSAGE)
+        else:
+            if email in {patient.email.lower(), by.email.lower()}:
+                errors.add("email", "Enter the email address of the person you are inviting.")
+    if phone:
+        phone = errors.check("phone", phone_to_e164, phone, mobile=True) or phone
+    errors.raise_any()
+
+    token = secrets.token_urlsafe(32)
+    link = reverse("patients:carer_invitation_accept", args=[token])
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            email=email,
+            phone=phone,
+            role=Role.CARER,
+            invited_by=by,
+            token_hash=Invitation.hash_token(token),
+        )
+        carer_invitation = CarerInvitation.objects.create(
+            invitation=invitation, patient=patient, carer_name=carer_name, level=level
+        )
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            obj=carer_invitation,
+            patient_id=patient.pk,
+            summary=f"Invited {carer_name} as a carer ({carer_invitation.get_level_display()})",
+        )
+        message_send(
+            recipient=Recipient(
+                name=carer_name,
+                phone=phone,
+                email=email,
+                preferred_channel="email" if email else "sms",
+            ),
+            kind="carer_invitation",
+            context={"link": link, "valid_days": INVITATION_LIFETIME.days},
+            idempotency_key=f"carer-invitation:{invitation.pk}",
+            subject_id=patient.pk,
+        )
+    return carer_invitation, link
+
+
+def _carer_invitation_claim(carer_invitation: CarerInvitation, *, user: Any | None) -> None:
+    """Use up the invitation, once: a second acceptance finds it taken and is refused."""
+    now = timezone.now()
+    claimed = Invitation.objects.filter(
+        pk=carer_invitation.invitation_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).update(accepted_at=now, accepted_by=user)
+    if not claimed:
+        raise ValidationError("This invitation can no longer be used.", code="unusable")
+
+
+def _carer_grant(carer_invitation: CarerInvitation, *, carer: Any) -> CarerAccess:
+    patient = carer_invitation.patient
+    grant = (
+        CarerAccess.objects.select_for_update()
+        .filter(patient=patient, carer=carer, revoked_at__isnull=True)
+        .first()
+    )
+    if grant is None:
+        grant = CarerAccess.objects.create(
+            patient=patient, carer=carer, level=carer_invitation.level
+        )
+    elif grant.level != carer_invitation.level:
+        grant.level = carer_invitation.level
+        grant.save(update_fields=["level"])
+    audit_record(
+        actor=carer,
+        action=AuditEvent.Action.CREATE,
+        obj=grant,
+        patient_id=patient.pk,
+        summary=f"Accepted an invitation to be a carer ({grant.get_level_display()})",
+    )
+    return grant
+
+
+def carer_invitation_accept(*, carer_invitation: CarerInvitation, user: Any) -> CarerAccess:
+    """A signed-in person accepts a carer invitation: they get the access the patient chose.
+
+    Refused (ValidationError) for the patient themselves, for staff accounts (staff see
+    records through their team, never as carers), and for an invitation already used,
+    withdrawn or expired. Someone who already cares for the patient gets the new level.
+    """
+    if user.pk == carer_invitation.patient.user_id:
+        raise ValidationError("This is an invitation to your own record.", code="own_record")
+    if user.role in STAFF_ROLES:
+        raise ValidationError(
+            "Staff accounts cannot be carers. Sign out, then open the link again.", code="staff"
+        )
+    with transaction.atomic():
+        _carer_invitation_claim(carer_invitation, user=user)
+        return _carer_grant(carer_invitation, carer=user)
+
+
+def carer_invitation_accept_new_account(
+    *, carer_invitation: CarerInvitation, email: str, full_name: str
+) -> tuple[Any, CarerAccess]:
+    """Someone without an account accepts: their carer account and their access, together.
+
+    The account is made by `accounts.services.invitation_accept` (which uses up the
+    invitation and refuses an email address that already has an account).
+    """
+    with transaction.atomic():
+        user = invitation_accept(
+            invitation=carer_invitation.invitation, email=email, full_name=full_name
+        )
+        return user, _carer_grant(carer_invitation, carer=user)
+
+
+def carer_invitation_withdraw(*, carer_invitation: CarerInvitation, by: Any) -> bool:
+    """The patient withdraws an invitation not yet accepted; True if it was still open."""
+    if by.pk != carer_invitation.patient.user_id:
+        raise PermissionDenied("Only the patient can withdraw their invitations.")
+    with transaction.atomic():
+        withdrawn = Invitation.objects.filter(
+            pk=carer_invitation.invitation_id, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        if withdrawn:
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.UPDATE,
+                obj=carer_invitation,
+                patient_id=carer_invitation.patient_id,
+                summary=f"Withdrew the carer invitation for {carer_invitation.carer_name}",
+            )
+    return bool(withdrawn)
+
+
+def carer_access_revoke(*, grant: CarerAccess, by: Any) -> bool:
+    """The patient takes a carer's access away; it ends on the carer's next request.
+
+    Access is checked on every request against live grants (`patients.rules`), so nothing
+    else needs to change. True if the grant was still live.
+    """
+    if by.pk != grant.patient.user_id:
+        raise PermissionDenied("Only the patient can take away a carer's access.")
+    with transaction.atomic():
+        revoked = CarerAccess.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.UPDATE,
+                obj=grant,
+                patient_id=grant.patient_id,
+                summary=f"Took away {grant.carer.get_full_name()}'s access as a carer",
+            )
+    return bool(revoked)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from patients.views import cases, contact, outbox, record, timeline
+from patients.views import carers, cases, contact, outbox, questions, record, timeline, worklist
+from patients.views import messages as case_messages
 
 app_name = "patients"
 
@@ -8,6 +9,8 @@ app_name = "patients"
 urlpatterns: list = [
     path("", cases.case_list, name="case_list"),
     path("open/", cases.case_open_page, name="case_open"),
+    path("worklist/", worklist.worklist_page, name="worklist"),
+    path("worklist/counts/", worklist.worklist_counts, name="worklist_counts"),
     path("<uuid:case_id>/", cases.case_detail, name="case_detail"),
     path("<uuid:case_id>/handover/", cases.case_handover_page, name="case_handover"),
     path("<uuid:case_id>/care-team/add/", cases.care_team_add_page, name="care_team_add"),
@@ -17,4 +20,39 @@ urlpatterns: list = [
     path("<uuid:case_id>/contact/", contact.contact_edit, name="contact_edit"),
     path("<uuid:case_id>/record-access/", record.case_record_access, name="case_record_access"),
     path("<uuid:case_id>/outbox/", outbox.case_outbox, name="case_outbox"),
+    path("<uuid:case_id>/messages/", case_messages.case_messages, name="messages"),
+    path("<uuid:case_id>/questions/", questions.questions, name="questions"),
+    path("<uuid:case_id>/carers/", carers.carers, name="carers"),
+    path("<uuid:case_id>/carers/invite/", carers.carer_invite_page, name="carer_invite"),
+    path("<uuid:case_id>/carers/revoke/", carers.carer_revoke, name="carer_revoke"),
+    path(
+        "<uuid:case_id>/carers/withdraw/",
+        carers.carer_invitation_withdraw_page,
+        name="carer_invitation_withdraw",
+    ),
+    path(
+        "carer-invitation/<str:token>/",
+        carers.carer_invitation_accept_page,
+        name="carer_invitation_accept",
+    ),
+    path(
+        "<uuid:case_id>/questions/suggested/",
+        questions.question_suggested_add,
+        name="question_suggested_add",
+    ),
+    path(
+        "<uuid:case_id>/questions/<uuid:question_id>/edit/",
+        questions.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "<uuid:case_id>/questions/<uuid:question_id>/asked/",
+        questions.question_asked,
+        name="question_asked",
+    ),
+    path(
+        "<uuid:case_id>/questions/<uuid:question_id>/delete/",
+        questions.question_delete,
+        name="question_delete",
+    ),
 ]

@@ -14,6 +14,7 @@ request body needs one in SAMPLE_BODIES: the test fails until they are added, ra
 skipping the operation.
 """
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -24,6 +25,7 @@ import pytest
 import rules
 from django.core.cache import cache
 from django.urls import URLResolver, get_resolver, resolve
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from navigator.accounts.models import Role
@@ -39,10 +41,90 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 # Path parameter -> Paul's record of that kind. Add one for every new kind of record in a path.
 SAMPLE_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "case_id": lambda cast: cast.paul_case,
+    "member_id": lambda cast: cast.paul_case.care_team.get(user=cast.colin),
+    "item_id": lambda cast: _paul_appointment(cast),
+    "task_id": lambda cast: _paul_chase_task(cast),
+    "team_id": lambda cast: cast.team,
+    "assessment_id": lambda cast: _paul_agreed_plan(cast).assessment,
+    "plan_id": lambda cast: _paul_agreed_plan(cast),
+    "plan_item_id": lambda cast: _paul_agreed_plan(cast).items.first(),
 }
 
 # operationId -> a minimal valid body, for operations whose schema requires one.
-SAMPLE_BODIES: dict[str, Callable[[Any], dict[str, Any]]] = {}
+SAMPLE_BODIES: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "cases_care_team_create": lambda cast: {"role": "other", "name": "Benefits adviser"},
+    "cases_timeline_create": lambda cast: {
+        "kind": "note",
+        "occurred_on": timezone.localdate().isoformat(),
+        "summary": "Phoned about transport",
+    },
+    "cases_messages_create": lambda cast: {"body": "Is Thursday still on?"},
+    "cases_tracked_items_create": lambda cast: {
+        "kind": "result",
+        "title": "Your test result",
+        "expected_by": timezone.localdate().isoformat(),
+    },
+    "cases_tracked_items_transition": lambda cast: {"to_state": "attended"},
+    "cases_chase_tasks_record": lambda cast: {
+        "outcome": "Phoned the clinic: booking this week",
+        "next_chase_on": timezone.localdate().isoformat(),
+    },
+    "cases_assessment_offers_create": lambda cast: {"reason": "on_request"},
+    "cases_care_plan_items_complete": lambda cast: {"outcome": "Saw the benefits adviser"},
+    "cases_care_plan_items_feedback": lambda cast: {"answer": "yes"},
+    "teams_hospital_import": lambda cast: {
+        "source_system": "PAS",
+        "rows": [
+            {
+                "external_id": "APPT-1",
+                "kind": "appointment",
+                "nhs_number": cast.paul_patient.nhs_number,
+                "title": "Clinic appointment",
+                "state": "booked",
+                "starts_at": (timezone.now() + dt.timedelta(days=5)).isoformat(),
+            }
+        ],
+    },
+}
+
+
+def _paul_appointment(cast: Any) -> Any:
+    from appointments.services import tracked_item_create
+
+    return tracked_item_create(
+        case=cast.paul_case,
+        kind="appointment",
+        state="booked",
+        title="Clinic appointment",
+        expected_by=timezone.localdate(),
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        actor=cast.nadia,
+    )
+
+
+def _paul_agreed_plan(cast: Any) -> Any:
+    """Paul's agreed care plan (one per test), from a sent assessment, its items signposted."""
+    from careplans import services
+    from careplans.models import CarePlan
+    from tests.careplans.conftest import complete, reference_data_restore
+
+    plan = CarePlan.objects.filter(case=cast.paul_case, status=CarePlan.Status.AGREED).first()
+    if plan is not None:
+        return plan
+    reference_data_restore()
+    plan = complete(cast.paul_case, cast.paul, ratings={"money": 6, "pain": 3}, distress=2).plan
+    plan = services.care_plan_agree(
+        plan=plan, lock_version=plan.lock_version, actor=cast.paul, how="online"
+    )
+    plan.items.update(signposted_at=timezone.now())
+    return plan
+
+
+def _paul_chase_task(cast: Any) -> Any:
+    from appointments.models import ChaseTask
+
+    return ChaseTask.objects.create(item=_paul_appointment(cast), assigned_to=cast.nadia)
+
 
 CAST = ("anonymous", "paul", "carol", "olive", "nadia", "lena", "colin", "oscar", "adam", "nora")
 

@@ -1,0 +1,167 @@
+"""Questions for the next appointment: kept by the patient (or a carer acting for them), read by
+everyone on the case. Suggested questions give a place to start."""
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from navigator.audit.models import AuditEvent
+from patients.access import get_case_for_user
+from patients.forms import NhsFormMixin, add_service_errors
+from patients.models import AppointmentQuestion, Case
+from patients.selectors import questions_for_case
+from patients.services import (
+    QUESTION_MAX_LENGTH,
+    SUGGESTED_QUESTIONS,
+    appointment_question_add,
+    appointment_question_delete,
+    appointment_question_mark,
+    appointment_question_update,
+)
+
+
+class QuestionForm(NhsFormMixin, forms.Form):
+    text = forms.CharField(
+        label="Your question",
+        max_length=QUESTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter your question",
+            "max_length": f"Your question must be {QUESTION_MAX_LENGTH} characters or fewer",
+        },
+    )
+
+
+def _changing(request: HttpRequest, case_id: UUID, summary: str) -> Case:
+    writing = request.method == "POST"
+    return get_case_for_user(
+        request,
+        case_id,
+        perm="patients.change_questions",
+        action=AuditEvent.Action.UPDATE if writing else AuditEvent.Action.VIEW,
+        summary=summary,
+    )
+
+
+def _question(case: Case, question_id: UUID) -> AppointmentQuestion:
+    # Only within this case: another case's question id is a 404 like any unknown one.
+    return get_object_or_404(case.questions.select_related("case"), pk=question_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questions(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """The list, with a form to add one and suggested questions to pick from."""
+    user: Any = request.user
+    if request.method == "POST":
+        case = _changing(request, case_id, "Questions for the next appointment")
+        form = QuestionForm(request.POST)
+        if form.is_valid():
+            try:
+                appointment_question_add(case=case, by=user, text=form.cleaned_data["text"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Question added.")
+                return redirect("patients:questions", case_id=case.id)
+    else:
+        case = get_case_for_user(
+            request,
+            case_id,
+            perm="patients.view_questions",
+            summary="Looked at the questions for the next appointment",
+        )
+        form = QuestionForm()
+    return _render_list(request, case, form)
+
+
+def _render_list(request: HttpRequest, case: Case, form: QuestionForm) -> HttpResponse:
+    user: Any = request.user
+    all_questions = list(questions_for_case(case=case))
+    on_list = {q.text for q in all_questions}
+    staff = user.is_staff_role
+    return render(
+        request,
+        "patients/questions.html",
+        {
+            "case": case,
+            "patient": case.patient,
+            "to_ask": [q for q in all_questions if not q.is_asked],
+            "asked": [q for q in all_questions if q.is_asked],
+            "suggestions": [s for s in SUGGESTED_QUESTIONS if s not in on_list],
+            "form": form,
+            "can_change": user.has_perm("patients.change_questions", case),
+            "is_staff": staff,
+            "is_carer": not staff and case.patient.user_id != user.pk,
+            "back": reverse("patients:case_detail", args=[case.id])
+            if staff
+            else f"{reverse('home')}?case={case.id}",
+        },
+    )
+
+
+@login_required
+@require_POST
+def question_suggested_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Add one of the suggested questions, exactly as written."""
+    case = _changing(request, case_id, "Questions for the next appointment")
+    text = request.POST.get("text", "")
+    if text in SUGGESTED_QUESTIONS:
+        appointment_question_add(case=case, by=request.user, text=text)
+        messages.success(request, "Question added.")
+    return redirect("patients:questions", case_id=case.id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, case_id: UUID, question_id: UUID) -> HttpResponse:
+    writing = request.method == "POST"
+    case = _changing(
+        request, case_id, "Changed a question" if writing else "Opened a question to change it"
+    )
+    question = _question(case, question_id)
+    form = QuestionForm(request.POST or None, initial={"text": question.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment_question_update(
+                question=question, by=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Question changed.")
+            return redirect("patients:questions", case_id=case.id)
+    return render(
+        request,
+        "patients/question_edit.html",
+        {"case": case, "patient": case.patient, "question": question, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def question_asked(request: HttpRequest, case_id: UUID, question_id: UUID) -> HttpResponse:
+    case = _changing(request, case_id, "Ticked off a question")
+    question = _question(case, question_id)
+    asked = request.POST.get("asked") == "yes"
+    appointment_question_mark(question=question, by=request.user, asked=asked)
+    messages.success(request, "Ticked off." if asked else "Put back on your list.")
+    return redirect("patients:questions", case_id=case.id)
+
+
+@login_required
+@require_POST
+def question_delete(request: HttpRequest, case_id: UUID, question_id: UUID) -> HttpResponse:
+    case = _changing(request, case_id, "Deleted a question")
+    question = _question(case, question_id)
+    appointment_question_delete(question=question, by=request.user)
+    messages.success(request, "Question deleted.")
+    return redirect("patients:questions", case_id=case.id)
