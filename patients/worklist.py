@@ -1,0 +1,547 @@
+"""The navigator's worklist: a caseload as one queryset, the people most in need of action first.
+
+Every column is an annotation on the `Case` queryset (subqueries and EXISTS, never a query per
+row), so a page costs the same number of queries whatever the caseload:
+
+- the pathway stage: the latest pathway event on the timeline;
+- the pathway clocks: for each waiting-time standard, its start (the earliest start event) and
+  stop (the first end event on or after the start day) — the same rule as
+  `appointments.clocks.clock_for`, written as SQL so the whole caseload can be filtered and
+  sorted on "a clock near its limit";
+- the latest distress score, an open urgent flag, the last contact (timeline or message);
+- tracked items: open, overdue, the next appointment; and open chase tasks.
+
+The worklist is the one read that gathers from the apps above `patients` (appointments' standards
+and tracked items, careplans' flags and assessments). It names their models through the app
+registry when it runs, so `patients` imports nothing of theirs and the arrows in STYLE.md hold.
+
+Rows only ever come from `patients.rules.visible_cases`: the scope (mine, or the teams I lead)
+and the filters narrow that set, never widen it.
+"""
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.apps import apps
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models import Case as Conditional
+from django.db.models import When as ConditionalWhen
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.lookups import IsNull
+from django.utils import timezone
+
+from navigator.organisations.models import Membership
+from patients.models import CareTeamMember, Case, CaseMessage, TimelineEvent
+from patients.rules import visible_cases
+
+# No timeline event or message for this long flags the person: nobody has been in touch.
+NO_CONTACT_DAYS = 14
+# Tracked-item kinds that are appointments the person goes to (appointments.ItemKind).
+APPOINTMENT_KINDS = ("appointment", "follow_up")
+# Stands in for "no running clock" when sorting by the clock due soonest.
+_FAR_FUTURE = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+
+class Scope(StrEnum):
+    MINE = "mine"  # cases I navigate or am on the care team of
+    TEAM = "team"  # every case of the teams I lead
+
+
+class Flag(StrEnum):
+    """Filters by what needs doing; their order is the order the page lists them in."""
+
+    URGENT = "urgent"
+    OVERDUE = "overdue"
+    CLOCK = "clock"
+    INTERPRETER = "interpreter"
+    NO_CONTACT = "no_contact"
+
+
+FLAG_LABELS = {
+    Flag.URGENT: "Urgent distress",
+    Flag.OVERDUE: "Overdue items",
+    Flag.CLOCK: "Clock near its limit",
+    Flag.INTERPRETER: "Needs an interpreter",
+    Flag.NO_CONTACT: f"No contact for {NO_CONTACT_DAYS} days",
+}
+
+
+# The live counts above the list: "3 with urgent distress".
+COUNT_LABELS = {
+    Flag.URGENT: "with urgent distress",
+    Flag.OVERDUE: "with overdue items",
+    Flag.CLOCK: "with a clock near its limit",
+    Flag.INTERPRETER: "needing an interpreter",
+    Flag.NO_CONTACT: f"with no contact for {NO_CONTACT_DAYS} days",
+}
+
+
+class Stage(StrEnum):
+    """Where the person is on the pathway, from the latest pathway event on their timeline."""
+
+    NOT_RECORDED = "none"
+    REFERRED = "referred"
+    DIAGNOSED = "diagnosed"
+    TREATMENT_PLANNED = "planned"
+    IN_TREATMENT = "treatment"
+    TREATMENT_ENDED = "ended"
+
+
+STAGE_LABELS = {
+    Stage.NOT_RECORDED: "Not recorded",
+    Stage.REFERRED: "Referred",
+    Stage.DIAGNOSED: "Diagnosed",
+    Stage.TREATMENT_PLANNED: "Treatment planned",
+    Stage.IN_TREATMENT: "In treatment",
+    Stage.TREATMENT_ENDED: "Treatment ended",
+}
+_K = TimelineEvent.Kind
+STAGE_KINDS: dict[Stage, tuple[str, ...]] = {
+    Stage.REFERRED: (_K.REFERRAL, _K.URGENT_REFERRAL),
+    Stage.DIAGNOSED: (_K.DIAGNOSIS,),
+    Stage.TREATMENT_PLANNED: (_K.DECISION_TO_TREAT,),
+    Stage.IN_TREATMENT: (_K.FIRST_TREATMENT,),
+    Stage.TREATMENT_ENDED: (_K.END_OF_TREATMENT,),
+}
+_STAGE_OF_KIND = {kind: stage for stage, kinds in STAGE_KINDS.items() for kind in kinds}
+
+
+class Sort(StrEnum):
+    NEED = "need"  # the default: most in need of action first
+    NAME = "name"
+    CLOCK = "clock"  # the running clock due soonest first
+    DISTRESS = "distress"  # highest latest distress score first
+    OVERDUE = "overdue"  # most overdue items first
+    APPOINTMENT = "appointment"  # next appointment soonest first
+    CONTACT = "contact"  # longest without contact first
+
+
+SORT_LABELS = {
+    Sort.NEED: "Most in need of action",
+    Sort.NAME: "Name",
+    Sort.CLOCK: "Clock due soonest",
+    Sort.DISTRESS: "Highest distress score",
+    Sort.OVERDUE: "Most overdue items",
+    Sort.APPOINTMENT: "Next appointment",
+    Sort.CONTACT: "Longest without contact",
+}
+
+
+@dataclass(frozen=True)
+class WorklistFilters:
+    scope: Scope = Scope.MINE
+    flag: Flag | None = None
+    stage: Stage | None = None
+    search: str = ""
+    sort: Sort = Sort.NEED
+
+
+@dataclass(frozen=True)
+class RowClock:
+    """One running clock on a row, as the worklist shows it."""
+
+    code: str
+    name: str
+    days_elapsed: int
+    length_days: int
+    near_limit: bool
+
+    @property
+    def days_over(self) -> int:
+        return max(self.days_elapsed - self.length_days, 0)
+
+    @property
+    def days_left(self) -> int:
+        return max(self.length_days - self.days_elapsed, 0)
+
+
+@dataclass(frozen=True)
+class WorklistCounts:
+    """Live counts across the whole scope (not just the page), and how many match the filters."""
+
+    total: int
+    matching: int
+    by_flag: dict[Flag, int] = field(default_factory=dict)
+
+    def items(self) -> list[tuple[Flag, str, int]]:
+        return [(flag, COUNT_LABELS[flag], self.by_flag.get(flag, 0)) for flag in Flag]
+
+
+@dataclass(frozen=True)
+class _ClockPlan:
+    """One standard, and the annotation holding its clock's start while that clock runs."""
+
+    standard: Any
+    running_start: str
+
+
+def _model(label: str) -> Any:
+    return apps.get_model(label)
+
+
+def _count(rows: QuerySet[Any], *, group_by: str = "case") -> Coalesce:
+    """How many of `rows` (a queryset correlated on the outer case), as a scalar subquery."""
+    counted = rows.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+@functools.cache
+def _running_starts(
+    start_kinds: tuple[str, ...], end_kinds: tuple[str, ...]
+) -> QuerySet[TimelineEvent]:
+    """The clock's start event, if the clock is still running: the earliest event of a start
+    kind, with no event of an end kind on or after its day (`appointments.clocks.clock_for`).
+
+    Self-contained (it refers to the outer case only), so using it never repeats another
+    column's SQL inside its own. Cached: it is only ever used inside Exists and Subquery, which
+    copy it, so the one built here is never evaluated or changed.
+    """
+    # Both inner lookups name the outer case directly (not just "this event's case"), so
+    # PostgreSQL reads only that case's events by index instead of hashing the whole table.
+    this_case = OuterRef(OuterRef("pk"))
+    earlier_start = TimelineEvent.objects.filter(
+        case=this_case, kind__in=start_kinds, occurred_at__lt=OuterRef("occurred_at")
+    )
+    stopped = TimelineEvent.objects.filter(
+        case=this_case,
+        kind__in=end_kinds,
+        occurred_at__date__gte=TruncDate(
+            ExpressionWrapper(OuterRef("occurred_at"), output_field=DateTimeField())
+        ),
+    )
+    return (
+        TimelineEvent.objects.filter(case=OuterRef("pk"), kind__in=start_kinds)
+        .exclude(Exists(earlier_start))
+        .exclude(Exists(stopped))
+    )
+
+
+class Worklist:
+    """One user's worklist under one set of filters.
+
+    `cases` is the scope with every column annotated, filtered and ordered for the page;
+    `counts()` aggregates over the scope with only the columns the counts need. No column's SQL
+    refers to another column, so none is computed twice. Building it runs one query (the
+    pathway standards).
+    """
+
+    def __init__(
+        self, *, user: Any, filters: WorklistFilters, now: dt.datetime | None = None
+    ) -> None:
+        self.user = user
+        self.filters = filters
+        self.now = now or timezone.now()
+        self.today = timezone.localdate(self.now)
+        standards = list(_model("appointments.PathwayStandard").objects.all())
+        self._clocks, self._running = self._plan_clocks(standards)
+        # Annotating resolves each column's SQL; the page and the counts share this one copy.
+        self._needs = self._scoped(user, filters.scope).annotate(**self._need_columns())
+        cases = self._needs.select_related("patient", "navigator").annotate(
+            **self._display_columns()
+        )
+        self.cases = self._order(cases.filter(self._filter_q()))
+
+    # Scope -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _scoped(user: Any, scope: Scope) -> QuerySet[Case]:
+        """The scope's case ids come from indexed lookups (a UNION, not an OR), so the database
+        starts from the caseload, not from every case it holds; the access rules then apply."""
+        if scope == Scope.TEAM:
+            led = Membership.objects.filter(user=user, is_lead=True).values("team")
+            ids = Case.objects.filter(team__in=led).order_by().values("pk")
+        else:
+            ids = (
+                Case.objects.filter(navigator=user)
+                .order_by()
+                .values("pk")
+                .union(CareTeamMember.objects.filter(user=user).order_by().values("case_id"))
+            )
+        return visible_cases(user).filter(pk__in=ids, status=Case.Status.OPEN)
+
+    # Columns -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _plan_clocks(standards: list[Any]) -> tuple[list[_ClockPlan], dict[str, QuerySet]]:
+        """One running-start column per distinct (start kinds, end kinds), shared by nations."""
+        running: dict[str, QuerySet] = {}
+        names: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
+        plans = []
+        for standard in standards:
+            key = (tuple(sorted(standard.start_kinds)), tuple(sorted(standard.end_kinds)))
+            if key not in names:
+                names[key] = f"wl_clock_{len(names)}"
+                running[names[key]] = _running_starts(*key)
+            plans.append(_ClockPlan(standard=standard, running_start=names[key]))
+        return plans, running
+
+    def _need_columns(self) -> dict[str, Any]:
+        """What the default order, the flag filters and the counts need, over the whole scope."""
+        events = TimelineEvent.objects.filter(case=OuterRef("pk"))
+        latest_message = CaseMessage.objects.filter(case=OuterRef("pk")).order_by("-created_at")
+        flags = _model("careplans.CaseFlag").objects.filter(
+            case=OuterRef("pk"), kind="urgent_distress", acknowledged_at__isnull=True
+        )
+        overdue = _model("appointments.TrackedItem").objects.filter(
+            # Past its expected-by date and still open: the chase is, or soon will be, on it.
+            case=OuterRef("pk"),
+            closed_at__isnull=True,
+            expected_by__lt=self.today,
+        )
+        stage_kinds = [kind for kinds in STAGE_KINDS.values() for kind in kinds]
+        return {
+            "wl_urgent": Exists(flags),
+            "wl_overdue": _count(overdue),
+            "wl_clock_alert": self._clock_alert(),
+            "wl_last_contact": Greatest(
+                Coalesce(
+                    Subquery(events.order_by("-occurred_at").values("occurred_at")[:1]),
+                    F("opened_at"),
+                ),
+                Coalesce(Subquery(latest_message.values("created_at")[:1]), F("opened_at")),
+            ),
+            "wl_stage_kind": Subquery(
+                events.filter(kind__in=stage_kinds)
+                .order_by("-occurred_at", "-recorded_at")
+                .values("kind")[:1]
+            ),
+        }
+
+    def _clock_alert(self) -> ExpressionWrapper:
+        """A running clock that has reached its standard's warning day (or passed its limit)."""
+        nations_by_check: dict[tuple[str, int], list[str]] = {}
+        for plan in self._clocks:
+            key = (plan.running_start, plan.standard.warn_at_days)
+            nations_by_check.setdefault(key, []).append(plan.standard.nation)
+        near = Q(pk__in=[])
+        for (name, warn_at_days), nations in nations_by_check.items():
+            # Started before the day after (today - warn_at_days): the warning day has come.
+            warn_from = _local_midnight(self.today - dt.timedelta(days=warn_at_days - 1))
+            # A scalar subquery, not EXISTS: inside an OR, PostgreSQL may turn an EXISTS into a
+            # hash of every case's events; a LIMIT 1 subquery is always run per row, by index.
+            started_early = self._running[name].filter(occurred_at__lt=warn_from)
+            first = Subquery(started_early.values("occurred_at")[:1])
+            near |= Q(patient__nation__in=nations) & Q(IsNull(first, False))
+        return ExpressionWrapper(near, output_field=BooleanField())
+
+    def _display_columns(self) -> dict[str, Any]:
+        """What only the rows on the page show."""
+        assessments = _model("careplans.Assessment").objects.filter(
+            case=OuterRef("pk"), submitted_at__isnull=False
+        )
+        open_items = _model("appointments.TrackedItem").objects.filter(
+            case=OuterRef("pk"), closed_at__isnull=True
+        )
+        open_tasks = _model("appointments.ChaseTask").objects.filter(
+            item__case=OuterRef("pk"), status="open"
+        )
+        columns: dict[str, Any] = {
+            name: Subquery(running.order_by("occurred_at").values("occurred_at")[:1])
+            for name, running in self._running.items()
+        }
+        columns.update(
+            wl_distress=Subquery(
+                assessments.order_by("-submitted_at").values("distress_score")[:1],
+                output_field=IntegerField(),
+            ),
+            wl_open_items=_count(open_items),
+            wl_open_tasks=_count(open_tasks, group_by="item__case"),
+            wl_next_appointment=Subquery(
+                open_items.filter(
+                    kind__in=APPOINTMENT_KINDS, state="booked", starts_at__gte=self.now
+                )
+                .order_by("starts_at")
+                .values("starts_at")[:1]
+            ),
+        )
+        return columns
+
+    def _clock_due(self) -> Any:
+        """When the running clock due soonest reaches its limit, for sorting by clock."""
+        due = [
+            Conditional(
+                ConditionalWhen(
+                    Q(patient__nation=plan.standard.nation)
+                    & Q(**{f"{plan.running_start}__isnull": False}),
+                    then=ExpressionWrapper(
+                        F(plan.running_start) + Value(dt.timedelta(days=plan.standard.length_days)),
+                        output_field=DateTimeField(),
+                    ),
+                ),
+                default=Value(_FAR_FUTURE),
+                output_field=DateTimeField(),
+            )
+            for plan in self._clocks
+        ]
+        if not due:
+            return Value(_FAR_FUTURE)
+        return Least(*due) if len(due) > 1 else due[0]
+
+    # Filters and order -------------------------------------------------------------------
+
+    def flag_q(self, flag: Flag) -> Q:
+        if flag == Flag.URGENT:
+            return Q(wl_urgent=True)
+        if flag == Flag.OVERDUE:
+            return Q(wl_overdue__gt=0)
+        if flag == Flag.CLOCK:
+            return Q(wl_clock_alert=True)
+        if flag == Flag.INTERPRETER:
+            return Q(patient__needs_interpreter=True)
+        return Q(wl_last_contact__lt=self.now - dt.timedelta(days=NO_CONTACT_DAYS))
+
+    def _filter_q(self) -> Q:
+        q = Q()
+        filters = self.filters
+        if filters.flag:
+            q &= self.flag_q(filters.flag)
+        if filters.stage == Stage.NOT_RECORDED:
+            q &= Q(wl_stage_kind__isnull=True)
+        elif filters.stage:
+            q &= Q(wl_stage_kind__in=STAGE_KINDS[filters.stage])
+        search = filters.search.strip()
+        if search:
+            digits = "".join(search.split())
+            if digits.isdigit():
+                q &= Q(patient__nhs_number__contains=digits)
+            else:
+                for word in search.split():
+                    q &= Q(patient__given_name__icontains=word) | Q(
+                        patient__family_name__icontains=word
+                    )
+        return q
+
+    def _order(self, cases: Any) -> QuerySet[Case]:
+        by_name = ("patient__family_name", "patient__given_name", "pk")
+        sort = self.filters.sort
+        if sort == Sort.NAME:
+            return cases.order_by(*by_name)
+        if sort == Sort.CLOCK:
+            return cases.alias(wl_clock_due=self._clock_due()).order_by("wl_clock_due", *by_name)
+        if sort == Sort.DISTRESS:
+            return cases.order_by(F("wl_distress").desc(nulls_last=True), *by_name)
+        if sort == Sort.OVERDUE:
+            return cases.order_by("-wl_overdue", *by_name)
+        if sort == Sort.APPOINTMENT:
+            return cases.order_by(F("wl_next_appointment").asc(nulls_last=True), *by_name)
+        if sort == Sort.CONTACT:
+            return cases.order_by("wl_last_contact", *by_name)
+        # Urgent distress, then overdue items (most first), then a clock near its limit, then
+        # the longest without contact: the order a navigator works down the list in.
+        return cases.order_by(
+            F("wl_urgent").desc(),
+            F("wl_overdue").desc(),
+            F("wl_clock_alert").desc(),
+            "wl_last_contact",
+            *by_name,
+        )
+
+    # Reading -----------------------------------------------------------------------------
+
+    def counts(self) -> WorklistCounts:
+        """The live counts: one aggregate query over the scope."""
+        # Over selected columns, Django aggregates from a subquery and names each column once.
+        totals = self._needs.aggregate(
+            total=Count("pk"),
+            matching=Count("pk", filter=self._filter_q()),
+            **{f"flag_{flag}": Count("pk", filter=self.flag_q(flag)) for flag in Flag},
+        )
+        return WorklistCounts(
+            total=totals["total"],
+            matching=totals["matching"],
+            by_flag={flag: totals[f"flag_{flag}"] for flag in Flag},
+        )
+
+    def rows(self, cases: list[Case]) -> list["WorklistRow"]:
+        return [self._row(case) for case in cases]
+
+    def _row(self, case: Any) -> "WorklistRow":
+        clocks = []
+        for plan in self._clocks:
+            standard = plan.standard
+            started = getattr(case, plan.running_start)
+            if standard.nation != case.patient.nation or started is None:
+                continue
+            days = (self.today - timezone.localdate(started)).days
+            clocks.append(
+                RowClock(
+                    code=standard.code,
+                    name=standard.name,
+                    days_elapsed=days,
+                    length_days=standard.length_days,
+                    near_limit=days >= standard.warn_at_days,
+                )
+            )
+        stage = _STAGE_OF_KIND.get(case.wl_stage_kind, Stage.NOT_RECORDED)
+        no_contact_for = (self.today - timezone.localdate(case.wl_last_contact)).days
+        flags = []
+        if case.wl_urgent:
+            flags.append(Flag.URGENT)
+        if case.wl_overdue:
+            flags.append(Flag.OVERDUE)
+        if case.wl_clock_alert:
+            flags.append(Flag.CLOCK)
+        if case.patient.needs_interpreter:
+            flags.append(Flag.INTERPRETER)
+        if case.wl_last_contact < self.now - dt.timedelta(days=NO_CONTACT_DAYS):
+            flags.append(Flag.NO_CONTACT)
+        return WorklistRow(
+            case=case,
+            patient=case.patient,
+            stage=stage,
+            stage_label=STAGE_LABELS[stage],
+            clocks=clocks,
+            distress=case.wl_distress,
+            open_items=case.wl_open_items,
+            overdue=case.wl_overdue,
+            open_tasks=case.wl_open_tasks,
+            next_appointment=case.wl_next_appointment,
+            last_contact=case.wl_last_contact,
+            days_since_contact=no_contact_for,
+            flags=flags,
+        )
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    case: Case
+    patient: Any
+    stage: Stage
+    stage_label: str
+    clocks: list[RowClock]
+    distress: int | None
+    open_items: int
+    overdue: int
+    open_tasks: int
+    next_appointment: dt.datetime | None
+    last_contact: dt.datetime
+    days_since_contact: int
+    flags: list[Flag]
+
+    @property
+    def flag_labels(self) -> list[tuple[Flag, str]]:
+        return [(flag, FLAG_LABELS[flag]) for flag in self.flags]
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def user_leads_a_team(user: Any) -> bool:
+    return Membership.objects.filter(user=user, is_lead=True).exists()
