@@ -1,0 +1,53 @@
+"""Reads of tracked items and the chase with real shape: the query shape lives here."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import F, Prefetch, QuerySet
+
+from appointments.models import ChaseRecord, ChaseTask, TrackedItem, TrackedItemTransition
+from patients.models import Case
+from patients.rules import case_access_q
+
+
+def overdue_items(*, today: dt.date) -> QuerySet[TrackedItem]:
+    """Open items whose chase date has come: the condition of the partial index
+    `tracked_open_chase_due`, so the scan reads only the open items with a date."""
+    return TrackedItem.objects.filter(closed_at__isnull=True, next_chase_on__lte=today)
+
+
+def chase_queue(*, user: Any, mine_only: bool = False) -> QuerySet[ChaseTask]:
+    """Open chase tasks on the cases `user` works on: escalated first, then the longest
+    overdue, then the oldest task. One query, however long the queue."""
+    cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")
+    tasks = ChaseTask.objects.filter(status=ChaseTask.Status.OPEN, item__case__in=cases)
+    if mine_only:
+        tasks = tasks.filter(assigned_to=user)
+    return tasks.select_related(
+        "item__case__patient",
+        "item__responsible_provider",
+        "item__responsible_person",
+        "assigned_to",
+        "escalated_to",
+    ).order_by(F("escalated_at").asc(nulls_last=True), "item__expected_by", "opened_at")
+
+
+def case_tracked_items(*, case: Case) -> list[TrackedItem]:
+    """A case's items, open ones first by date, each with its history, chases and open task."""
+    return list(
+        TrackedItem.objects.filter(case=case)
+        .select_related("responsible_provider", "responsible_person")
+        .prefetch_related(
+            Prefetch(
+                "transitions",
+                queryset=TrackedItemTransition.objects.select_related("by"),
+            ),
+            Prefetch("chase_records", queryset=ChaseRecord.objects.select_related("by")),
+            Prefetch(
+                "chase_tasks",
+                queryset=ChaseTask.objects.filter(status=ChaseTask.Status.OPEN),
+                to_attr="open_tasks",
+            ),
+        )
+        .order_by(F("closed_at").desc(nulls_first=True), "expected_by", "created_at")
+    )

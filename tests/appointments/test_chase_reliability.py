@@ -1,0 +1,118 @@
+"""The chase under stress, on PostgreSQL (and Redis for the worker): concurrent runners, and a
+worker killed mid-batch. Skipped without PostgreSQL: SQLite has no row locks to race on."""
+
+import datetime as dt
+import os
+import signal
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from appointments.models import ChaseRecord, ChaseTask, TrackedItem
+from appointments.services import chase_run
+from appointments.tasks import chase_overdue_items
+from navigator.messaging.models import OutboundMessage
+from tests.appointments.chase_helpers import hospital
+from tests.workerproc import celery_worker, require_services, wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def postgres(settings):
+    require_services(postgres=True)
+    settings.QUIET_HOURS_START = settings.QUIET_HOURS_END = 0  # whatever the hour the test runs
+
+
+def seed_overdue(cast, count):
+    """`count` overdue results for Paul, inserted in bulk (the chase's work, not its set-up)."""
+    trust = hospital(cast)
+    today = timezone.localdate()
+    TrackedItem.objects.bulk_create(
+        TrackedItem(
+            case=cast.paul_case,
+            kind="result",
+            state="done",
+            title="Your test or scan result",
+            expected_by=today - dt.timedelta(days=1 + n % 5),
+            next_chase_on=today - dt.timedelta(days=n % 5),
+            responsible_provider=trust,
+        )
+        for n in range(count)
+    )
+    return list(TrackedItem.objects.values_list("id", flat=True))
+
+
+def assert_each_chased_exactly_once(ids):
+    rounds = Counter(ChaseRecord.objects.filter(by=None).values_list("item_id", flat=True))
+    assert rounds == dict.fromkeys(ids, 1)
+    assert set(TrackedItem.objects.values_list("chase_count", flat=True)) == {1}
+    assert ChaseTask.objects.count() == len(ids)
+    # One patient text and one provider email per item; the keys are unique, so any duplicate
+    # would show as a missing or an extra row.
+    per_item = Counter(
+        key.split(":")[1]
+        for key in OutboundMessage.objects.values_list("idempotency_key", flat=True)
+    )
+    assert per_item == {str(i): 2 for i in ids}
+
+
+def test_two_runners_at_once_chase_each_item_once(cast):
+    ids = seed_overdue(cast, 80)
+    start = threading.Barrier(2)
+    reports, errors = [], []
+
+    def runner():
+        try:
+            start.wait(timeout=10)
+            reports.append(chase_run(batch_size=10))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    assert sum(r.items for r in reports) == 80
+    assert all(r.items > 0 for r in reports), "both runners should have claimed work"
+    assert_each_chased_exactly_once(ids)
+    assert chase_run().items == 0
+
+
+@pytest.mark.worker
+def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(cast):
+    require_services(postgres=True, redis=True)
+    ids = seed_overdue(cast, 400)
+
+    # No messaging settings in the worker: delivery would fail harmlessly, but the chase's
+    # outbox rows are what this test counts.
+    with celery_worker() as worker:
+        chase_overdue_items.delay(batch_size=40)
+        wait_until(
+            lambda: ChaseRecord.objects.exists(),
+            timeout=60,
+            explain=lambda: worker.log(),
+        )
+        # The first batch has committed; the job is busy with the next ones. Kill it hard.
+        os.kill(worker.process.pid, signal.SIGKILL)
+        worker.process.wait(timeout=10)
+
+    done_by_worker = ChaseRecord.objects.count()
+    assert 0 < done_by_worker < len(ids), "the kill should land mid-run"
+    # Whatever the dead worker's open transaction held was rolled back by PostgreSQL.
+    assert done_by_worker % 40 == 0
+    assert OutboundMessage.objects.count() == 2 * done_by_worker
+
+    rerun = chase_run()
+
+    assert rerun.items == len(ids) - done_by_worker
+    assert_each_chased_exactly_once(ids)
+    connection.close()
