@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from navigator.messaging.models import OutboundMessage, SmsOptOut
+from navigator.messaging.models import InboundSms, OutboundMessage, SmsOptOut
 
 
 @admin.register(OutboundMessage)
@@ -27,5 +27,25 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
 @admin.register(SmsOptOut)
 class SmsOptOutAdmin(admin.ModelAdmin):
-    list_display = ["phone", "keyword", "at"]
+    list_display = ["phone", "reason", "keyword", "at"]
+    list_filter = ["reason"]
     search_fields = ["phone"]
+
+
+@admin.register(InboundSms)
+class InboundSmsAdmin(admin.ModelAdmin):
+    """Read-only: texts people sent us and what was done with each (unmatched ones included)."""
+
+    list_display = ["received_at", "from_number_masked", "keyword", "outcome"]
+    list_filter = ["keyword"]
+    search_fields = ["message_sid", "from_number"]
+    date_hierarchy = "received_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -42,6 +42,12 @@ class OutboundMessage(models.Model):
     subject_id = models.UUIDField(
         null=True, blank=True, help_text="The patient this message is about."
     )
+    reference = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The record the message is about, as `app.model:id` (such as the appointment a "
+        "reminder is for), so a reply can be matched to it.",
+    )
     urgent = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     not_before = models.DateTimeField(help_text="Not sent before this time (quiet hours, backoff).")
@@ -64,6 +70,8 @@ class OutboundMessage(models.Model):
         indexes = [
             models.Index(fields=["subject_id", "-created_at"], name="outbox_subject_created"),
             models.Index(fields=["provider_id"], name="outbox_provider_id"),
+            # Matching a reply to the latest message sent to that number.
+            models.Index(fields=["to_address", "-created_at"], name="outbox_to_created"),
             # The sweep's two queries; partial, so they stay small however long the outbox grows.
             models.Index(
                 fields=["not_before"], condition=Q(status="queued"), name="outbox_queued_due"
@@ -99,12 +107,24 @@ class SmsOptOut(models.Model):
     """A phone number that must get no more SMS: the person replied STOP, or the carrier says so.
 
     Rules:
-    - one row per number (E.164); opting back in deletes it;
+    - one row per number (E.164); opting back in (START) deletes it;
+    - `reason` says whether the person opted out (replied STOP, or Twilio reports they had) or
+      the phone network cannot deliver to the number (not a mobile, no longer in service);
+      either way no SMS goes to it and messages go by email where we have an address;
     - checked when a message is queued (to choose another channel) and again just before sending.
     """
 
+    class Reason(models.TextChoices):
+        OPTED_OUT = "opted_out", "Opted out"
+        UNDELIVERABLE = "undeliverable", "Cannot receive text messages"
+
     phone = models.CharField("mobile phone (E.164)", max_length=20, unique=True)
-    keyword = models.CharField(max_length=40, help_text="What they replied, such as STOP.")
+    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.OPTED_OUT)
+    keyword = models.CharField(
+        max_length=40,
+        help_text="What they replied, such as STOP; or the network's error, such as Twilio 30006.",
+    )
+    detail = models.CharField(max_length=200, blank=True, help_text="The network's reason.")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -113,3 +133,57 @@ class SmsOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} ({self.keyword})"
+
+    @property
+    def explanation(self) -> str:
+        """Why no SMS goes to this number, in words for staff: "they opted out of text messages
+        (replied STOP)", or "their number cannot receive text messages (…)"."""
+        if self.reason == self.Reason.UNDELIVERABLE:
+            because = f"{self.keyword}: {self.detail}" if self.detail else self.keyword
+            return f"their number cannot receive text messages ({because})"
+        return f"they opted out of text messages (replied {self.keyword})"
+
+
+class InboundSms(models.Model):
+    """One text message a person sent to our number, as Twilio's inbound webhook delivered it.
+
+    Rules:
+    - one row per Twilio MessageSid: the same webhook delivered again finds its row and has no
+      further effect;
+    - `keyword` is the first word in capitals when the text is a keyword we act on (STOP, START,
+      CONFIRM, HELP…), otherwise empty;
+    - `in_reply_to` is the latest SMS we sent to that number before it arrived, and `subject_id`
+      the patient it was matched to (a plain UUID: the platform does not depend on patients);
+    - `outcome` says, for staff, what was done with it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message_sid = models.CharField(max_length=64, unique=True)
+    from_number = models.CharField(max_length=20)
+    to_number = models.CharField(max_length=20, blank=True)
+    body = models.TextField(blank=True)
+    keyword = models.CharField(max_length=20, blank=True)
+    in_reply_to = models.ForeignKey(
+        OutboundMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    subject_id = models.UUIDField(
+        null=True, blank=True, help_text="The patient it was matched to, if any."
+    )
+    outcome = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "inbound SMS"
+        verbose_name_plural = "inbound SMS"
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["from_number", "-received_at"], name="inbound_from_received")
+        ]
+
+    def __str__(self) -> str:
+        return f"SMS from {self.from_number_masked} ({self.keyword or 'text'})"
+
+    @property
+    def from_number_masked(self) -> str:
+        number = self.from_number
+        return f"{number[:3]}•••••{number[-3:]}" if len(number) > 6 else "•" * len(number)

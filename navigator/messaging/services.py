@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from navigator.messaging.models import Channel, OutboundMessage, SmsOptOut
 from navigator.messaging.transports import (
@@ -52,6 +53,21 @@ RECONCILE_BATCH = 50
 BACKOFF_CAP = 15 * 60.0
 # Twilio error 21610: the recipient replied STOP to our number, so the carrier blocks us.
 UNSUBSCRIBED_CODES = frozenset({"21610"})
+# Twilio errors that mean this number cannot take our texts whatever we send, so we stop
+# trying it (email is used where we have an address) and the navigator is told to check it.
+# https://www.twilio.com/docs/api/errors
+UNDELIVERABLE_CODES = {
+    "21211": "not a valid phone number",
+    "21612": "the number cannot be reached by text message",
+    "21614": "not a mobile number",
+    "30004": "the phone or its network blocks our messages",
+    "30005": "the number is unknown to the network or no longer in service",
+    "30006": "a landline, or a network that cannot take text messages",
+}
+# Worth telling the navigator, but the next text may arrive: the number itself is fine.
+UNREACHABLE_FOR_NOW_CODES = {
+    "30003": "the phone was switched off or out of signal",
+}
 
 
 class MessagingError(Exception):
@@ -90,6 +106,7 @@ def message_send(
     subject_id: uuid.UUID | None = None,
     channel: str | None = None,
     urgent: bool = False,
+    reference: str = "",
 ) -> OutboundMessage:
     """Write the outbox row (in the caller's transaction) and enqueue delivery on commit.
 
@@ -103,6 +120,8 @@ def message_send(
     Text comes from templates/sms/<kind>.txt or templates/emails/<kind>-subject.txt,
     -body.txt and -body.html, rendered with `context` plus site_url. `context["link"]` may be a
     path ("/cases/…"), made absolute with settings.SITE_URL; links elsewhere are refused.
+    `reference` names the record the message is about (`app.model:id`), so a reply can be
+    matched to it.
     """
     existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -126,6 +145,7 @@ def message_send(
                 body=body,
                 body_html=body_html,
                 subject_id=subject_id,
+                reference=reference,
                 urgent=urgent,
                 not_before=not_before,
                 # Deferred rows get no task now: a task held for hours by a Redis worker is
@@ -185,11 +205,12 @@ def message_deliver(*, message_id: uuid.UUID) -> Delivery:
     if message.channel == Channel.SMS:
         opt_out = SmsOptOut.objects.filter(phone=message.to_address).first()
         if opt_out is not None:
-            _finish(
-                message,
-                status=Status.FAILED,
-                last_error=f"Not sent: this number opted out of text messages ({opt_out.keyword}).",
+            why = (
+                f"cannot receive text messages ({opt_out.keyword})"
+                if opt_out.reason == SmsOptOut.Reason.UNDELIVERABLE
+                else f"opted out of text messages ({opt_out.keyword})"
             )
+            _finish(message, status=Status.FAILED, last_error=f"Not sent: this number {why}.")
             return Delivery(status=Status.FAILED)
 
     try:
@@ -222,10 +243,9 @@ def message_deliver(*, message_id: uuid.UUID) -> Delivery:
 
 def _after_failure(message: OutboundMessage, exc: TransportError, *, now: dt.datetime) -> Delivery:
     if exc.permanent or message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
-        if message.channel == Channel.SMS and exc.code in UNSUBSCRIBED_CODES:
-            sms_opt_out(phone=message.to_address, keyword="STOP (reported by Twilio)")
         error = exc.message if exc.permanent else f"Gave up after {message.attempts} tries: {exc}"
-        _finish(message, status=Status.FAILED, last_error=error)
+        if _finish(message, status=Status.FAILED, last_error=error) and exc.code:
+            sms_delivery_failed(message=message, code=exc.code)
         return Delivery(status=Status.FAILED)
     delay = backoff_delay(message.attempts)
     retry_at = now + dt.timedelta(seconds=delay)
@@ -267,13 +287,16 @@ def _enqueue(message_id: uuid.UUID) -> None:
 
 
 def message_status_update(
-    *, provider_id: str, status: str, error: str = ""
+    *, provider_id: str, status: str, error: str = "", error_code: str = ""
 ) -> OutboundMessage | None:
     """Apply a provider's report (such as a Twilio status callback) to the message it names.
 
     Takes the provider's status words (queued, sent, delivered, undelivered, failed…). Never
     moves a message backwards: a late "sent" does not undo "delivered". Returns the message,
     or None if no message has that provider id.
+
+    A report that fails the message with an `error_code` saying the number cannot take texts
+    (`sms_delivery_failed`) acts on the number once: the same report again changes nothing.
     """
     ours = PROVIDER_STATUSES.get(status)
     message = (
@@ -289,8 +312,14 @@ def message_status_update(
     changes: dict[str, Any] = {"status": ours, "updated_at": timezone.now()}
     if ours == Status.FAILED:
         changes["last_error"] = error or f"The phone network could not deliver it ({status})."
-    OutboundMessage.objects.filter(pk=message.pk, status__in=earlier).update(**changes)
-    message.refresh_from_db()
+    with transaction.atomic():
+        # The conditional UPDATE is the guard: of five copies of one report, one changes the row.
+        changed = OutboundMessage.objects.filter(pk=message.pk, status__in=earlier).update(
+            **changes
+        )
+        message.refresh_from_db()
+        if changed and ours == Status.FAILED and error_code:
+            sms_delivery_failed(message=message, code=error_code)
     return message
 
 
@@ -388,8 +417,82 @@ def _reconcile(message: OutboundMessage, *, now: dt.datetime) -> str:
 
 def sms_opt_out(*, phone: str, keyword: str) -> SmsOptOut:
     """Stop all SMS to `phone` (they replied STOP, or the carrier reports they did)."""
-    opt_out, _ = SmsOptOut.objects.get_or_create(phone=phone, defaults={"keyword": keyword[:40]})
+    opt_out, created = SmsOptOut.objects.get_or_create(
+        phone=phone, defaults={"keyword": keyword[:40]}
+    )
+    if not created and opt_out.reason == SmsOptOut.Reason.UNDELIVERABLE:
+        # The person's own word outlasts the network's report, should the number start working.
+        opt_out.reason, opt_out.keyword, opt_out.detail = (
+            SmsOptOut.Reason.OPTED_OUT,
+            keyword[:40],
+            "",
+        )
+        opt_out.save(update_fields=["reason", "keyword", "detail"])
     return opt_out
+
+
+def sms_delivery_failed(*, message: OutboundMessage, code: str) -> None:
+    """Act on what a failed SMS says about its number, given the provider's error code.
+
+    Call once per failed message (the callers guard with their conditional UPDATE).
+    - unsubscribed (21610): the number is opted out, as if they had replied STOP;
+    - undeliverable (UNDELIVERABLE_CODES): no more SMS to the number; email is used instead;
+    - unreachable for now (30003): nothing is blocked.
+    In each case the first time, the case is told (settings.SMS_UNREACHABLE_HANDLER, given the
+    patient, number and reason) so the navigator sees it and can check the number.
+    """
+    if message.channel != Channel.SMS:
+        return
+    phone = message.to_address
+    if code in UNSUBSCRIBED_CODES:
+        opt_out, created = SmsOptOut.objects.get_or_create(
+            phone=phone, defaults={"keyword": "STOP (reported by Twilio)"}
+        )
+        explanation, blocked = opt_out.explanation, True
+    elif code in UNDELIVERABLE_CODES:
+        opt_out, created = SmsOptOut.objects.get_or_create(
+            phone=phone,
+            defaults={
+                "reason": SmsOptOut.Reason.UNDELIVERABLE,
+                "keyword": f"Twilio {code}",
+                "detail": UNDELIVERABLE_CODES[code],
+            },
+        )
+        explanation, blocked = opt_out.explanation, True
+    elif code in UNREACHABLE_FOR_NOW_CODES:
+        created, blocked = True, False
+        explanation = (
+            f"a text message did not arrive: {UNREACHABLE_FOR_NOW_CODES[code]} (Twilio {code})"
+        )
+    else:
+        return
+    if created and message.subject_id is not None:
+        _tell_the_case(
+            "SMS_UNREACHABLE_HANDLER",
+            subject_id=message.subject_id,
+            phone=phone,
+            explanation=explanation,
+            blocked=blocked,
+        )
+
+
+def _tell_the_case(setting: str, **kwargs: Any) -> Any:
+    """Call the patient-facing apps' handler named in `setting` (a dotted path), if any.
+
+    The platform does not import the apps built on it; they name their handlers in settings.
+    A failing handler is logged, never allowed to undo the platform's own record (opt-out,
+    delivery status), so it runs in its own savepoint.
+    """
+    path = getattr(settings, setting, "")
+    if not path:
+        return None
+    try:
+        handler = import_string(path)
+        with transaction.atomic():
+            return handler(**kwargs)
+    except Exception:
+        logger.exception("The %s handler (%s) failed", setting, path)
+        return None
 
 
 def sms_opt_in(*, phone: str) -> bool:
@@ -424,7 +527,7 @@ def _unreachable_reason(recipient: Recipient, channel: str) -> str | None:
             return f"the mobile number {recipient.phone!r} is not in international form (+44…)"
         opt_out = SmsOptOut.objects.filter(phone=recipient.phone).first()
         if opt_out is not None:
-            return f"they opted out of text messages (replied {opt_out.keyword})"
+            return opt_out.explanation
         return None
     if channel == Channel.EMAIL:
         return None if recipient.email else "no email address"

@@ -20,6 +20,7 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from twilio.base.exceptions import TwilioException
@@ -135,9 +136,14 @@ class TwilioSms(Transport):
     def send(self, *, to: str, subject: str, body: str, body_html: str) -> str:
         sender = settings.TWILIO_FROM_NUMBER
         # A messaging service (MG...) picks the sending number itself.
-        origin = {"messaging_service_sid": sender} if sender.startswith("MG") else {"from_": sender}
+        options = (
+            {"messaging_service_sid": sender} if sender.startswith("MG") else {"from_": sender}
+        )
+        if settings.TWILIO_STATUS_CALLBACK:
+            path = reverse("messaging:twilio_status")
+            options["status_callback"] = f"{settings.TWILIO_WEBHOOK_BASE_URL}{path}"
         try:
-            message = self.client.messages.create(to=to, body=body, **origin)
+            message = self.client.messages.create(to=to, body=body, **options)
         except TwilioException as exc:
             raise _twilio_error(exc) from exc
         except requests.RequestException as exc:

@@ -1,0 +1,181 @@
+"""Appointment reminders: each patient hears before each booked appointment, once per reminder.
+
+What a reminder says, and nothing else (templates/sms/appointment_reminder.txt and
+templates/emails/appointment_reminder-*):
+- the day and time (Europe/London);
+- the place, as recorded in the appointment's `location` (where to go: the hospital and
+  building, as the patient would be told in a letter);
+- what to bring, as recorded in `what_to_bring`;
+- how to reply by text (CONFIRM or CHANGE; never CANCEL, which Twilio takes as "stop all
+  texts": see navigator.messaging.inbound), and a link to the service.
+Never the appointment's title or kind, the clinic or specialty, the diagnosis, or any note: a
+text can be read on a locked phone. When the place and what to bring are too long for a short
+text, what to bring (then the place) is left for the link.
+
+`appointment_reminders_send` runs every few minutes (navigator/celery.py). Each reminder is one
+outbox row whose idempotency key names the appointment, its start time and how many days before
+it is: running twice, or in two workers at once, queues it once; moving the appointment earns
+a new reminder for the new time. Quiet hours and the patient's channel are message_send's.
+"""
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from appointments.models import ItemKind, ItemState, TrackedItem
+from navigator.messaging.models import OutboundMessage
+from navigator.messaging.services import MessagingError, Recipient, message_send
+from patients.models import Case
+
+logger = logging.getLogger(__name__)
+
+LONDON = ZoneInfo("Europe/London")
+REMINDER_KIND = "appointment_reminder"
+APPOINTMENT_KINDS = (ItemKind.APPOINTMENT, ItemKind.FOLLOW_UP)
+REFERENCE_PREFIX = "appointments.trackeditem:"
+# Nobody is reminded of an appointment starting sooner than this: they could not act on it.
+MIN_NOTICE = dt.timedelta(hours=2)
+# Room in a two-segment text for the place and what to bring together, after the fixed words,
+# the time and the link.
+SMS_DETAIL_BUDGET = 110
+
+
+@dataclass
+class ReminderReport:
+    queued: int = 0
+    already_sent: int = 0
+    failed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"queued": self.queued, "already_sent": self.already_sent, "failed": self.failed}
+
+
+def reference_for(item: TrackedItem) -> str:
+    """How an outbox row names the appointment it is about (OutboundMessage.reference)."""
+    return f"{REFERENCE_PREFIX}{item.pk}"
+
+
+def item_id_from_reference(reference: str) -> uuid.UUID | None:
+    if not reference.startswith(REFERENCE_PREFIX):
+        return None
+    try:
+        return uuid.UUID(reference.removeprefix(REFERENCE_PREFIX))
+    except ValueError:
+        return None
+
+
+def reminder_key(item: TrackedItem, days_before: int) -> str:
+    assert item.starts_at is not None  # noqa: S101 - only booked appointments with a time
+    return f"appointment-reminder:{item.pk}:{item.starts_at:%Y%m%dT%H%M%z}:{days_before}d"
+
+
+def reminders_due(*, now: dt.datetime) -> QuerySet[TrackedItem]:
+    """Booked appointments on open cases starting within the longest reminder window."""
+    days = settings.APPOINTMENT_REMINDER_DAYS
+    return (
+        TrackedItem.objects.filter(
+            kind__in=APPOINTMENT_KINDS,
+            state=ItemState.BOOKED,
+            closed_at__isnull=True,
+            case__status=Case.Status.OPEN,
+            starts_at__gt=now + MIN_NOTICE,
+            starts_at__lte=now + dt.timedelta(days=max(days)),
+        )
+        .select_related("case__patient")
+        .order_by("starts_at")
+    )
+
+
+def appointment_reminders_send(*, now: dt.datetime | None = None) -> ReminderReport:
+    """Queue the reminder now due for each booked appointment, once each.
+
+    With reminders at, say, 7 and 2 days before, an appointment booked 5 days ahead gets the
+    2-day one only (the nearest window it is in), never two at once.
+    """
+    now = now or timezone.now()
+    days = sorted(set(settings.APPOINTMENT_REMINDER_DAYS))
+    report = ReminderReport()
+    due = []
+    for item in reminders_due(now=now):
+        assert item.starts_at is not None  # noqa: S101 - filtered
+        days_before = min(d for d in days if now >= item.starts_at - dt.timedelta(days=d))
+        due.append((item, days_before, reminder_key(item, days_before)))
+    sent = set(
+        OutboundMessage.objects.filter(idempotency_key__in=[key for _, _, key in due]).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    for item, days_before, key in due:
+        if key in sent:
+            report.already_sent += 1
+            continue
+        try:
+            appointment_reminder_send(item=item, days_before=days_before)
+        except MessagingError as error:
+            # No way to reach them: the navigator sees it in the log of the run; others go on.
+            logger.info("No reminder for appointment %s: %s", item.pk, error)
+            report.failed.append(str(item.pk))
+            continue
+        report.queued += 1
+    return report
+
+
+def appointment_reminder_send(*, item: TrackedItem, days_before: int) -> OutboundMessage:
+    """Queue one reminder for a booked appointment (idempotent per appointment, time and day)."""
+    if item.starts_at is None:
+        raise MessagingError("The appointment has no time, so there is nothing to remind about.")
+    patient = item.case.patient
+    return message_send(
+        recipient=Recipient(
+            name=patient.full_name,
+            phone=patient.phone,
+            email=patient.email,
+            preferred_channel=patient.preferred_channel,
+            language=patient.language,
+        ),
+        kind=REMINDER_KIND,
+        context=reminder_context(item),
+        idempotency_key=reminder_key(item, days_before),
+        subject_id=patient.pk,
+        reference=reference_for(item),
+    )
+
+
+def reminder_context(item: TrackedItem) -> dict[str, Any]:
+    """What the reminder's templates may use: the time, place and what to bring, and a link."""
+    assert item.starts_at is not None  # noqa: S101 - callers check
+    local = item.starts_at.astimezone(LONDON)
+    minutes = f":{local:%M}" if local.minute else ""
+    clock = f"{local.hour % 12 or 12}{minutes}{'am' if local.hour < 12 else 'pm'}"
+    place = " ".join(item.location.split())
+    bring = " ".join(item.what_to_bring.split())
+    # The email has room for everything; the text only for what fits in two segments.
+    sms_place, sms_bring = place, bring
+    if len(sms_place) + len(sms_bring) > SMS_DETAIL_BUDGET:
+        sms_bring = ""
+    if len(sms_place) > SMS_DETAIL_BUDGET:
+        sms_place = ""
+    return {
+        "when": f"{local:%A} {local.day} {local:%B} at {clock}",
+        "when_short": f"{local:%a} {local.day} {local:%b} at {clock}",
+        "place": place,
+        "bring": bring,
+        "sms_place": sms_place,
+        "sms_bring": sms_bring,
+        "more_at_link": (place and not sms_place) or (bring and not sms_bring),
+        "link": "/",
+    }
+
+
+@shared_task(acks_late=True)
+def send_appointment_reminders() -> dict[str, Any]:
+    """Every few minutes (navigator/celery.py): queue the reminders now due."""
+    return appointment_reminders_send().as_dict()
