@@ -8,4 +8,7 @@ only after Django is set up against a throwaway database, so they may import mod
 # name: (module, one line for the list `python -m bench` prints)
 BENCHMARKS: dict[str, tuple[str, str]] = {
     "floor": ("bench.floor", "a trivial view through the full middleware stack: the baseline"),
+    "worklist": ("bench.worklist", "the navigator's worklist at caseloads of 10, 300 and 1,000"),
+    "pdf": ("bench.pdf", "a typical care plan PDF against a trivial page: the cost per page"),
+    "chase": ("bench.chase", "one chase run over 10,000 overdue of 1,000,000 items vs UPDATE"),
 }

@@ -1,5 +1,6 @@
 """Reads with real shape: directory matching, worklist flags, plans and their comparison."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -8,16 +9,18 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from careplans.models import (
     Answer,
     Assessment,
+    BankHoliday,
     CarePlan,
     CaseFlag,
     ConcernTopic,
     DirectoryService,
+    InformationResource,
     PlanItem,
     PostcodeDistrict,
     ServiceArea,
     Signpost,
 )
-from patients.models import Case, Patient
+from patients.models import Case, Nation, Patient
 
 # Languages are matched on their ISO 639-1 code; English is everyone's default, so no reason.
 DEFAULT_LANGUAGE = "en"
@@ -140,6 +143,34 @@ def directory_match(
     return matches
 
 
+# Working days ---------------------------------------------------------------------------------
+
+DIVISION_FOR_NATION = {
+    Nation.ENGLAND: BankHoliday.Division.ENGLAND_AND_WALES,
+    Nation.WALES: BankHoliday.Division.ENGLAND_AND_WALES,
+    Nation.SCOTLAND: BankHoliday.Division.SCOTLAND,
+    Nation.NORTHERN_IRELAND: BankHoliday.Division.NORTHERN_IRELAND,
+}
+
+
+def bank_holidays_for(nation: str) -> frozenset[dt.date]:
+    """The bank holidays where the person lives (England and Wales when unknown)."""
+    division = DIVISION_FOR_NATION.get(nation, BankHoliday.Division.ENGLAND_AND_WALES)
+    return frozenset(BankHoliday.objects.filter(division=division).values_list("date", flat=True))
+
+
+# Information prescriptions ----------------------------------------------------------------------
+
+
+def information_for(*, tumour_site: str, concern_codes: set[str]) -> list[InformationResource]:
+    """Active information that suits this cancer and these concerns (see InformationResource)."""
+    return [
+        resource
+        for resource in InformationResource.objects.filter(is_active=True)
+        if resource.suits(tumour_site=tumour_site, concern_codes=concern_codes)
+    ]
+
+
 # Flags ----------------------------------------------------------------------------------------
 
 
@@ -187,7 +218,7 @@ def plan_for_case(case: Case, plan_id: Any) -> CarePlan | None:
     return (
         CarePlan.objects.filter(case=case, pk=plan_id)
         .select_related("agreed_by", "case__patient")
-        .prefetch_related(Prefetch("items", queryset=items))
+        .prefetch_related(Prefetch("items", queryset=items), "information")
         .first()
     )
 
@@ -266,3 +297,106 @@ def care_plan_diff(*, old: CarePlan, new: CarePlan) -> list[ItemChange]:
         if lineage not in new_items
     )
     return changes
+
+
+# Progress over time ------------------------------------------------------------------------------
+
+PROGRESS_COLUMNS = 6  # the latest assessments shown side by side
+TOP_CONCERNS = 4  # drawn on the chart beside distress
+
+
+@dataclass
+class ConcernRow:
+    code: str
+    text: str
+    ratings: list[int | None]
+
+    @property
+    def highest(self) -> int:
+        return max((r for r in self.ratings if r is not None), default=-1)
+
+
+@dataclass
+class Progress:
+    assessments: list[Assessment]
+    distress: list[int | None]
+    concerns: list[ConcernRow]  # every concern marked in any of them, highest rated first
+
+    @property
+    def top(self) -> list[ConcernRow]:
+        return self.concerns[:TOP_CONCERNS]
+
+
+def assessment_progress(case: Case, *, columns: int = PROGRESS_COLUMNS) -> Progress:
+    """The case's latest sent assessments, oldest first, with each concern's rating in each.
+
+    Concerns are matched across questionnaire versions by their stable code. Two queries
+    however many assessments and answers there are."""
+    latest = list(
+        Assessment.objects.filter(case=case, submitted_at__isnull=False)
+        .select_related("questionnaire")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.filter(selected=True).select_related("concern"),
+            )
+        )
+        .order_by("-submitted_at")[:columns]
+    )
+    latest.reverse()
+    rows: dict[str, ConcernRow] = {}
+    for index, assessment in enumerate(latest):
+        for answer in assessment.answers.all():
+            row = rows.setdefault(
+                answer.concern.code,
+                ConcernRow(answer.concern.code, answer.concern.text, [None] * len(latest)),
+            )
+            row.ratings[index] = answer.rating
+    concerns = sorted(
+        rows.values(),
+        key=lambda r: (-r.highest, -sum(v is not None for v in r.ratings), r.text),
+    )
+    return Progress(
+        assessments=latest, distress=[a.distress_score for a in latest], concerns=concerns
+    )
+
+
+# API reads ---------------------------------------------------------------------------------------
+
+
+def questionnaires_for_api(*, code: str = "", every_version: bool = False) -> QuerySet[Any]:
+    from careplans.models import Concern, Domain, Questionnaire
+
+    rows = Questionnaire.objects.prefetch_related(
+        Prefetch(
+            "domains",
+            queryset=Domain.objects.order_by("order").prefetch_related(
+                Prefetch("concerns", queryset=Concern.objects.order_by("order"))
+            ),
+        )
+    ).order_by("code", "-version")
+    if code:
+        rows = rows.filter(code=code)
+    if not every_version:
+        rows = rows.filter(is_active=True)
+    return rows
+
+
+def assessments_for_api(case: Case) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(case=case)
+        .select_related("questionnaire", "case__patient")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("concern__domain"))
+        )
+        .order_by("-started_at")
+    )
+
+
+def services_for_api() -> QuerySet[DirectoryService]:
+    return (
+        DirectoryService.objects.filter(status=DirectoryService.Status.ACTIVE)
+        .select_related("organization")
+        .prefetch_related("taxonomy_terms", "areas", "languages")
+        .order_by("name")
+    )

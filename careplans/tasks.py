@@ -1,9 +1,46 @@
 from celery import shared_task
 
-from careplans.services import flags_escalate_due
+from careplans.pdf import plan_pdfs_render, plans_due_for_review_render
+from careplans.services import (
+    assessment_offers_make_due,
+    flags_escalate_due,
+    plan_items_track_overdue,
+    signpost_feedback_ask_due,
+)
 
 
 @shared_task(acks_late=True)
 def escalate_unacknowledged_flags() -> int:
     """Periodic: urgent flags nobody picked up in time go to the team lead."""
     return flags_escalate_due()
+
+
+@shared_task(acks_late=True)
+def offer_assessments_due() -> int:
+    """Periodic: offer assessments after pathway events and on each team's review interval."""
+    return assessment_offers_make_due()
+
+
+@shared_task(acks_late=True)
+def ask_signpost_feedback_due() -> int:
+    """Periodic: ask "did you get the help you needed?" when each signposted item's day comes."""
+    return signpost_feedback_ask_due()
+
+
+@shared_task(acks_late=True)
+def track_overdue_plan_items() -> int:
+    """Periodic: agreed plan items past their due date become chased tracked items."""
+    return plan_items_track_overdue()
+
+
+@shared_task(acks_late=True, soft_time_limit=30 * 60)
+def render_care_plan_pdf(plan_id: str, large: bool = False, language: str = "en") -> int:
+    """Make one plan's PDF ahead of time, so printing it later is served from the cache."""
+    return plan_pdfs_render(plan_ids=[plan_id], large=large, language=language)
+
+
+@shared_task(acks_late=True, soft_time_limit=60 * 60)
+def render_care_plans_due_for_review(days_ahead: int = 14) -> int:
+    """Batch printing: make the PDF of every agreed plan due for review within `days_ahead`
+    days, each in its patient's language and print size, so the team can print them all."""
+    return plans_due_for_review_render(days_ahead=days_ahead)

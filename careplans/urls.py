@@ -1,6 +1,7 @@
 from django.urls import path
 
-from careplans.views import assessments, plans
+from careplans.views import actions, assessments, offers, plans, progress, sharing
+from careplans.views import pdf as plan_pdf
 
 app_name = "careplans"
 
@@ -37,5 +38,34 @@ urlpatterns = [
     ),
     path("plans/<uuid:plan_id>/agree/", plans.plan_agree, name="plan_agree"),
     path("plans/<uuid:plan_id>/revise/", plans.plan_revise, name="plan_revise"),
+    path("plans/<uuid:plan_id>/review-date/", plans.plan_review_date, name="plan_review_date"),
     path("plans/<uuid:plan_id>/compare/", plans.plan_compare, name="plan_compare"),
+    path(
+        "plans/<uuid:plan_id>/items/<uuid:item_id>/refer/",
+        actions.plan_item_refer,
+        name="plan_item_refer",
+    ),
+    path(
+        "plans/<uuid:plan_id>/items/<uuid:item_id>/signpost/",
+        actions.plan_item_signpost,
+        name="plan_item_signpost",
+    ),
+    path(
+        "plans/<uuid:plan_id>/items/<uuid:item_id>/complete/",
+        actions.plan_item_complete,
+        name="plan_item_complete",
+    ),
+    path(
+        "plans/<uuid:plan_id>/items/<uuid:item_id>/feedback/",
+        actions.plan_item_feedback,
+        name="plan_item_feedback",
+    ),
+    path("offers/new/", offers.offer_new, name="offer_new"),
+    path("offers/<uuid:offer_id>/record/", offers.offer_record, name="offer_record"),
+    path("progress/", progress.progress, name="progress"),
+    path("plans/<uuid:plan_id>/pdf/", plan_pdf.plan_pdf, name="plan_pdf"),
+    path("sharing/", sharing.share_manage, name="share_manage"),
+    path("sharing/new/", sharing.share_create, name="share_create"),
+    path("sharing/consent/", sharing.share_consent, name="share_consent"),
+    path("sharing/<uuid:link_id>/revoke/", sharing.share_revoke, name="share_revoke"),
 ]

@@ -24,4 +24,27 @@ app.conf.beat_schedule = {
         "task": "careplans.tasks.escalate_unacknowledged_flags",
         "schedule": 300.0,
     },
+    # Claims overdue tracked items with SKIP LOCKED, so overlapping runs never double up.
+    "chase-overdue-items": {
+        "task": "appointments.tasks.chase_overdue_items",
+        "schedule": 300.0,
+    },
+    # Idempotent per appointment, time and reminder (the outbox key), so reruns queue nothing twice.
+    "send-appointment-reminders": {
+        "task": "appointments.reminders.send_appointment_reminders",
+        "schedule": 600.0,
+    },
+    "offer-assessments-due": {
+        "task": "careplans.tasks.offer_assessments_due",
+        "schedule": 900.0,
+    },
+    # Daily, in the morning, so the question and the chase arrive in the working day.
+    "ask-signpost-feedback-due": {
+        "task": "careplans.tasks.ask_signpost_feedback_due",
+        "schedule": crontab(hour=10, minute=5),
+    },
+    "track-overdue-plan-items": {
+        "task": "careplans.tasks.track_overdue_plan_items",
+        "schedule": crontab(hour=6, minute=35),
+    },
 }

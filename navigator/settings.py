@@ -245,6 +245,24 @@ QUIET_HOURS_END = envint("QUIET_HOURS_END", 8)
 MESSAGE_MAX_ATTEMPTS = envint("MESSAGE_MAX_ATTEMPTS", 5)
 # Seconds before the second try of a failed send; each later wait doubles (with jitter).
 MESSAGE_RETRY_BACKOFF = envint("MESSAGE_RETRY_BACKOFF", 30)
+# The public https origin Twilio posts its webhooks to (and signs): SITE_URL unless they differ.
+TWILIO_WEBHOOK_BASE_URL = envstr("TWILIO_WEBHOOK_BASE_URL", SITE_URL).rstrip("/")
+# Ask Twilio to report each SMS's delivery to /webhooks/twilio/status/ (not needed when the
+# Messaging Service has that callback URL set in Twilio's console).
+TWILIO_STATUS_CALLBACK = envbool("TWILIO_STATUS_CALLBACK", False)
+# The patient-facing apps' answers to what arrives by SMS (the platform does not import them):
+# a text someone sent us, and a number found unable to take texts.
+SMS_RECEIVED_HANDLER = "appointments.inbound.sms_received"
+SMS_UNREACHABLE_HANDLER = "appointments.inbound.sms_unreachable"
+# Days before a booked appointment that the patient is reminded, comma-separated ("7,2").
+try:
+    APPOINTMENT_REMINDER_DAYS = [int(day) for day in envlist("APPOINTMENT_REMINDER_DAYS", "2")]
+except ValueError:
+    raise ImproperlyConfigured(
+        "APPOINTMENT_REMINDER_DAYS must be whole numbers of days, comma-separated, like 7,2."
+    ) from None
+if not APPOINTMENT_REMINDER_DAYS or min(APPOINTMENT_REMINDER_DAYS) < 1:
+    raise ImproperlyConfigured("APPOINTMENT_REMINDER_DAYS must list days of 1 or more, like 7,2.")
 
 # Celery: Redis in production; a filesystem broker in development so nothing must be running.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
@@ -265,6 +283,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Task modules beyond each app's tasks.py (which Celery finds by itself).
+CELERY_IMPORTS = ["appointments.reminders"]
 
 # The API: JSON in and out; sessions (CSRF-checked) or tokens, never Basic auth. Token first,
 # so an anonymous request gets a 401 with `WWW-Authenticate: Token`. The Swagger UI at
@@ -302,6 +322,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "patients.models.Case.Status",
         "RoleEnum": "navigator.accounts.models.Role",
+        "ItemKindEnum": "appointments.models.ItemKind",
+        "ItemStateEnum": "appointments.models.ItemState",
+        "ImportKindEnum": "appointments.serializers.IMPORT_KIND_CHOICES",
+        "ChaseTaskStatusEnum": "appointments.models.ChaseTask.Status",
+        "TimelineEventKindEnum": "patients.models.TimelineEvent.Kind",
+        "CarePlanStatusEnum": "careplans.models.CarePlan.Status",
     },
     # No online validator: it would send our schema's address to a third party.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
@@ -311,9 +337,16 @@ SPECTACULAR_SETTINGS = {
 URGENT_HELP_LINE = envstr("URGENT_HELP_LINE", "0800 000 0000")
 SERVICE_NAME = envstr("SERVICE_NAME", "Cancer navigator")
 
+# GP care plan links and printed plans (careplans.sharing, careplans.pdf).
+SHARE_LINK_DAYS = envint("SHARE_LINK_DAYS", 90)
+GP_LINK_REQUESTS_PER_MINUTE = envint("GP_LINK_REQUESTS_PER_MINUTE", 30)
+PDF_RENDER_TIMEOUT = envint("PDF_RENDER_TIMEOUT", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO; its refused fetches stay visible as warnings.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from careplans.views import sharing as gp_sharing
 from navigator import views
 
 # The admin signs in through allauth, so its rate limits and MFA apply there too.
@@ -15,8 +16,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cases/", include("patients.urls")),
     path("cases/<uuid:case_id>/", include("careplans.urls")),
+    # The chase queue (/chase/) and a case's tracked items (/cases/<id>/tracked-items/).
+    path("", include("appointments.urls")),
     path("api/", include("patients.api_urls")),
+    path("api/", include("appointments.api_urls")),
+    path("api/", include("careplans.api_urls")),
     path("api/", include("navigator.api.urls")),
+    path("webhooks/", include("navigator.messaging.urls")),
+    # GP practices open a shared care plan here without an account (careplans.views.sharing).
+    path("gp/<str:token>/", gp_sharing.gp_link, name="gp_link"),
+    path("gp/<str:token>/pdf/", gp_sharing.gp_link_pdf, name="gp_link_pdf"),
+    path("gp/<str:token>/acknowledge/", gp_sharing.gp_link_acknowledge, name="gp_link_acknowledge"),
 ]
 
 handler400 = "navigator.views.bad_request"

@@ -18,12 +18,24 @@ from careplans.models.directory import (
     ServiceLanguage,
     TaxonomyTerm,
 )
-from careplans.models.plans import CarePlan, OwnerKind, PlanItem, Signpost
-from careplans.models.triage import CaseFlag, TriageSettings
+from careplans.models.information import InformationResource
+from careplans.models.offers import AssessmentOffer
+from careplans.models.plans import (
+    CarePlan,
+    FeedbackAnswer,
+    FeedbackVia,
+    OwnerKind,
+    PlanItem,
+    Signpost,
+)
+from careplans.models.sharing import PlanSharingConsent, ShareLink, ShareLinkAccess
+from careplans.models.triage import BankHoliday, CaseFlag, TriageSettings
 
 __all__ = [
     "Answer",
     "Assessment",
+    "AssessmentOffer",
+    "BankHoliday",
     "CarePlan",
     "CaseFlag",
     "Concern",
@@ -31,14 +43,20 @@ __all__ = [
     "DirectoryOrganization",
     "DirectoryService",
     "Domain",
+    "FeedbackAnswer",
+    "FeedbackVia",
+    "InformationResource",
     "Location",
     "OwnerKind",
     "PlanItem",
+    "PlanSharingConsent",
     "PostcodeDistrict",
     "Questionnaire",
     "RegularSchedule",
     "ServiceArea",
     "ServiceLanguage",
+    "ShareLink",
+    "ShareLinkAccess",
     "Signpost",
     "TaxonomyTerm",
     "TriageSettings",

@@ -58,6 +58,12 @@ class CarePlan(models.Model):
     )
     agreed_how = models.CharField(max_length=12, choices=AgreedHow.choices, blank=True)
     review_date = models.DateField(null=True, blank=True)
+    review_tracked_item_id = models.UUIDField(
+        null=True, blank=True, help_text="The appointments tracked item that chases the review."
+    )
+    information = models.ManyToManyField(
+        "careplans.InformationResource", related_name="plans", blank=True
+    )
 
     class Meta:
         ordering = ["case", "-version"]
@@ -79,11 +85,29 @@ class CarePlan(models.Model):
         return self.status == self.Status.DRAFT
 
 
+class FeedbackAnswer(models.TextChoices):
+    YES = "yes", "Yes"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+
+
+class FeedbackVia(models.TextChoices):
+    WEB = "web", "on the website"
+    SMS = "sms", "by text message"
+    STAFF = "staff", "told to staff"
+
+
 class PlanItem(models.Model):
     """One concern in a plan: the goal, what will be done, by whom and when, and where to get help.
 
-    `lineage` stays the same when an item is copied into the next version, so versions can be
-    compared item by item.
+    Rules:
+    - `lineage` stays the same when an item is copied into the next version, so versions can be
+      compared item by item;
+    - a referral or signposting message sets `signposted_at` and `feedback_due_on`; on that day
+      the person is asked "did you get the help you needed?", once; the answer is kept here;
+    - completing an item records its outcome; completion and feedback are progress on the
+      agreed plan, not changes to what was agreed, so they do not make a new version;
+    - an item past its due date and not complete is chased (an appointments tracked item).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -103,6 +127,20 @@ class PlanItem(models.Model):
     )
     due_date = models.DateField(null=True, blank=True)
     outcome = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    referral_sent_at = models.DateTimeField(null=True, blank=True)
+    signposted_at = models.DateTimeField(null=True, blank=True)
+    feedback_due_on = models.DateField(null=True, blank=True)
+    feedback_asked_at = models.DateTimeField(null=True, blank=True)
+    feedback_answer = models.CharField(max_length=10, choices=FeedbackAnswer.choices, blank=True)
+    feedback_via = models.CharField(max_length=10, choices=FeedbackVia.choices, blank=True)
+    feedback_at = models.DateTimeField(null=True, blank=True)
+    tracked_item_id = models.UUIDField(
+        null=True, blank=True, help_text="The appointments tracked item that chases this item."
+    )
     services = models.ManyToManyField(
         DirectoryService, through="Signpost", related_name="plan_items", blank=True
     )
@@ -115,6 +153,10 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return self.concern_text
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
 
 
 class Signpost(models.Model):

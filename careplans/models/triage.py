@@ -11,7 +11,8 @@ from patients.models import Case
 
 
 class TriageSettings(models.Model):
-    """A team's triage thresholds and working hours: tunables a service changes, so they are data.
+    """A team's triage thresholds, working hours, and the intervals for offering assessments and
+    asking for feedback: tunables a service changes, so they are data.
 
     A team without a row uses the defaults below (`for_team`).
     """
@@ -22,6 +23,9 @@ class TriageSettings(models.Model):
         "escalate_after_working_hours": 4,
         "working_day_start_hour": 9,
         "working_day_end_hour": 17,
+        "assessment_review_interval_days": 180,
+        "offer_take_within_days": 14,
+        "signpost_feedback_after_days": 14,
     }
 
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="triage_settings")
@@ -44,6 +48,19 @@ class TriageSettings(models.Model):
     )
     working_day_end_hour = models.PositiveSmallIntegerField(
         default=DEFAULTS["working_day_end_hour"], validators=[MaxValueValidator(24)]
+    )
+
+    assessment_review_interval_days = models.PositiveSmallIntegerField(
+        default=DEFAULTS["assessment_review_interval_days"],
+        help_text="Offer a new assessment this many days after the last one; 0 for never.",
+    )
+    offer_take_within_days = models.PositiveSmallIntegerField(
+        default=DEFAULTS["offer_take_within_days"],
+        help_text="An assessment offer not taken up within this many days is chased.",
+    )
+    signpost_feedback_after_days = models.PositiveSmallIntegerField(
+        default=DEFAULTS["signpost_feedback_after_days"],
+        help_text="Ask “did you get the help you needed?” this many days after signposting.",
     )
 
     class Meta:
@@ -111,3 +128,26 @@ class CaseFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+
+class BankHoliday(models.Model):
+    """A day that is not a working day, for one part of the UK. Loaded as data (migration 0003,
+    from `careplans.bank_holidays`), editable in the admin as governments add days."""
+
+    class Division(models.TextChoices):
+        ENGLAND_AND_WALES = "england-and-wales", "England and Wales"
+        SCOTLAND = "scotland", "Scotland"
+        NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
+
+    division = models.CharField(max_length=20, choices=Division.choices)
+    date = models.DateField()
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["division", "date"], name="one_bank_holiday_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%-d %B %Y})"

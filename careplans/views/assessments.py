@@ -62,6 +62,8 @@ def assessment_list(request: HttpRequest, case_id: UUID) -> HttpResponse:
             "can_start": can_start,
             "flags": flags,
             "pathway_points": Assessment.PathwayPoint.choices,
+            "offers": case.assessment_offers.select_related("assessment").order_by("-offered_at"),
+            "can_offer": request.user.has_perm("patients.change_case", case),
         },
     )
 
@@ -77,9 +79,10 @@ def assessment_start(request: HttpRequest, case_id: UUID) -> HttpResponse:
         completed_by = Assessment.CompletedBy.PATIENT
     else:
         completed_by = Assessment.CompletedBy.PROXY
-    pathway_point = request.POST.get("pathway_point", Assessment.PathwayPoint.DIAGNOSIS)
+    # None: the open offer's point of the pathway, or diagnosis when nothing was offered.
+    pathway_point: str | None = request.POST.get("pathway_point") or None
     if pathway_point not in Assessment.PathwayPoint.values:
-        pathway_point = Assessment.PathwayPoint.DIAGNOSIS
+        pathway_point = None
     try:
         assessment = services.assessment_start(
             case=case, actor=user, completed_by=completed_by, pathway_point=pathway_point

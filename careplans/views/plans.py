@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any
 from uuid import UUID
 
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from careplans import services
 from careplans.forms import PlanItemForm
-from careplans.models import CarePlan, PlanItem
+from careplans.models import CarePlan, FeedbackAnswer, PlanItem
 from careplans.selectors import care_plan_diff, plan_for_case, plans_for_case
 from careplans.services import ITEM_FIELDS, PlanChangedError
 from careplans.views import case_for_patient_work, is_staff
@@ -60,6 +61,13 @@ def plan_detail(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpRespo
             "can_edit": can_edit and plan.is_draft,
             "can_revise": can_edit and plan.status == CarePlan.Status.AGREED,
             "can_agree": can_agree,
+            "can_act": can_edit and plan.status == CarePlan.Status.AGREED,
+            "can_answer": plan.status == CarePlan.Status.AGREED
+            and user.has_perm(
+                "patients.change_case" if is_staff(request) else "patients.act_for_patient", case
+            ),
+            "information": plan.information.all(),
+            "feedback_answers": FeedbackAnswer.choices,
         },
     )
 
@@ -246,3 +254,27 @@ def plan_compare(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResp
         "careplans/plan_compare.html",
         {"case": case, "old": old, "new": new, "changes": care_plan_diff(old=old, new=new)},
     )
+
+
+@login_required
+@require_POST
+def plan_review_date(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
+    case = _staff_case(request, case_id, "Set a care plan's review date")
+    plan = _plan(case, plan_id)
+    try:
+        review_date = dt.date.fromisoformat(request.POST.get("review_date", ""))
+        services.care_plan_set_review_date(
+            plan=plan,
+            lock_version=int(request.POST.get("lock_version", -1)),
+            review_date=review_date,
+            actor=request.user,
+        )
+    except PlanChangedError as error:
+        messages.error(request, str(error))
+    except ValueError:
+        messages.error(request, "Enter the review date as day, month and year")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Review date set.")
+    return _to_plan(plan)

@@ -9,12 +9,19 @@ import pytest
 
 from careplans.models import CarePlan
 from tests.browser.conftest import axe_check
+from tests.careplans.conftest import reference_data_restore
 
 pytestmark = [
     pytest.mark.browser,
     # The live server needs committed rows; serialized rollback puts the checklist back after.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db: None) -> None:
+    # An earlier browser test's flush may have emptied the migrated checklist.
+    reference_data_restore()
 
 
 def check_page(page: Any) -> None:

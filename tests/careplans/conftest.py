@@ -10,6 +10,7 @@ from django.apps import apps
 from careplans import services
 from careplans.models import (
     Assessment,
+    BankHoliday,
     DirectoryOrganization,
     DirectoryService,
     PostcodeDistrict,
@@ -21,16 +22,27 @@ from careplans.models import (
 from careplans.services import AnswerInput
 
 
+def reference_data_restore() -> None:
+    """Put back the checklist, bank holidays and information prescriptions that migrations load,
+    if a transactional test (browser tests flush the database) took them away."""
+    if not Questionnaire.objects.filter(code="hna").exists():
+        migration = importlib.import_module("careplans.migrations.0002_concerns_checklist")
+        migration.load(apps, None)
+    if not BankHoliday.objects.exists():
+        migration = importlib.import_module(
+            "careplans.migrations.0003_offers_feedback_information_bank_holidays"
+        )
+        migration.load(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def checklist(request: pytest.FixtureRequest) -> None:
-    """Put the migrated checklist back if a transactional test elsewhere flushed it."""
+    """Put the migrated reference data back if a transactional test elsewhere flushed it."""
     if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
         if not request.node.get_closest_marker("django_db"):
             return
     request.getfixturevalue("db")
-    if not Questionnaire.objects.filter(code="hna").exists():
-        migration = importlib.import_module("careplans.migrations.0002_concerns_checklist")
-        migration.load(apps, None)
+    reference_data_restore()
 
 
 def hna() -> Questionnaire:

@@ -102,3 +102,72 @@ def test_an_acknowledged_flag_does_not_escalate(cast):
     assert flag.acknowledged_by == cast.nadia
     assert flag.escalated_at is None
     assert not cases_with_urgent_flag(Case.objects.all()).get(pk=cast.paul_case.pk).has_urgent_flag
+
+
+@pytest.mark.parametrize(
+    ("start", "hours", "due"),
+    [
+        (at(2025, 4, 17, 15), 4, at(2025, 4, 22, 11)),  # Thursday before Good Friday and Easter
+        (at(2025, 12, 24, 16), 2, at(2025, 12, 29, 10)),  # Christmas Eve into the next week
+        (at(2026, 12, 24, 16), 2, at(2026, 12, 29, 10)),  # Boxing Day's substitute Monday
+        (at(2027, 5, 28, 16), 2, at(2027, 6, 1, 10)),  # Spring bank holiday Monday
+    ],
+)
+def test_working_hours_skip_bank_holidays(start, hours, due):
+    from careplans.selectors import bank_holidays_for
+
+    holidays = bank_holidays_for("england")
+    assert add_working_hours(start, hours, holidays=holidays) == due
+
+
+def test_the_bank_holidays_for_england_and_wales_cover_2025_to_2027():
+    from careplans.models import BankHoliday
+
+    days = BankHoliday.objects.filter(division="england-and-wales")
+    assert {d.year for d in days.values_list("date", flat=True)} == {2025, 2026, 2027}
+    assert days.filter(date__year=2026).count() == 8
+    assert days.filter(date=dt.date(2027, 3, 26), name="Good Friday").exists()
+
+
+def test_escalation_notifies_the_lead_once_with_no_clinical_detail(cast):
+    from navigator.messaging.models import OutboundMessage
+
+    # Thursday 16:00 before Easter 2025: 1 hour Thursday, then Good Friday and Easter Monday
+    # are not working days, so 3 more hours on Tuesday.
+    with time_machine.travel(at(2025, 4, 17, 16), tick=False):
+        flag = complete(
+            cast.paul_case, cast.paul, ratings={"money": 9}, distress=9, priorities=("money",)
+        ).flag
+    assert flag.escalate_after == at(2025, 4, 22, 12)
+    with time_machine.travel(at(2025, 4, 21, 16), tick=False):  # Easter Monday
+        assert escalate_unacknowledged_flags() == 0
+    assert not OutboundMessage.objects.filter(kind="flag_escalated").exists()
+    with time_machine.travel(at(2025, 4, 22, 12), tick=False):
+        assert escalate_unacknowledged_flags() == 1
+        assert escalate_unacknowledged_flags() == 0
+    message = OutboundMessage.objects.get(kind="flag_escalated")
+    assert message.to_address == cast.lena.email
+    assert message.idempotency_key == f"flag-escalated:{flag.pk}"
+    assert f"/cases/{cast.paul_case.pk}/assessments/" in message.body
+    for clinical in (
+        "Distress",
+        "distress score",
+        "money",
+        "9 out of",
+        cast.paul_patient.full_name,
+    ):
+        assert clinical not in message.body
+        assert clinical not in message.subject
+
+
+def test_a_team_with_no_lead_escalates_without_a_message(cast):
+    from navigator.messaging.models import OutboundMessage
+    from navigator.organisations.models import Membership
+
+    Membership.objects.filter(user=cast.lena).update(is_lead=False)
+    with time_machine.travel(at(2025, 3, 3, 9), tick=False):
+        complete(cast.paul_case, cast.paul, ratings={}, distress=8)
+    with time_machine.travel(at(2025, 3, 4, 9), tick=False):
+        assert escalate_unacknowledged_flags() == 1
+    assert not OutboundMessage.objects.filter(kind="flag_escalated").exists()
+    assert AuditEvent.objects.filter(summary__contains="no team lead").exists()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from navigator.accounts.models import Role, User
 from navigator.organisations.models import Membership, Organisation, Team
-from patients.models import CareTeamMember, Case, Patient
+from patients.models import CareTeamMember, Case, Patient, TimelineEvent
 from patients.services import timeline_event_add
 
 DEMO_PASSWORD = "demo-password-only"  # noqa: S105 - printed for the demo, never used in production
@@ -74,6 +74,8 @@ class Command(BaseCommand):
         )
         if not case.timeline.exists():
             self._timeline(case, navigator, today)
+        self._worklist_people(team, navigator, gp, today)
+        self._tracked_items(case, navigator, trust, today)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Open {settings.SITE_URL}/"))
         self.stdout.write(
             f"  Navigator: navigator@demo.test / {DEMO_PASSWORD} (asks you to set up an authenticator app)"
@@ -102,6 +104,89 @@ class Command(BaseCommand):
             )
         case.diagnosis_date = today - dt.timedelta(days=6)
         case.save(update_fields=["diagnosis_date"])
+
+    def _tracked_items(
+        self, case: Case, navigator: User, trust: Organisation, today: dt.date
+    ) -> None:
+        """A scan result and a follow-up running late, then one chase run: the chase queue."""
+        from appointments.models import TrackedItem
+        from appointments.services import chase_run, tracked_item_create
+
+        late = [
+            ("result", "done", "Your scan result", 4),
+            ("follow_up", "to_be_booked", "Follow-up appointment to be booked", 9),
+        ]
+        for kind, state, title, days_late in late:
+            if not TrackedItem.objects.filter(case=case, title=title).exists():
+                tracked_item_create(
+                    case=case,
+                    kind=kind,
+                    state=state,
+                    title=title,
+                    expected_by=today - dt.timedelta(days=days_late),
+                    responsible_provider=trust,
+                    actor=navigator,
+                )
+        chase_run()
+
+    def _worklist_people(
+        self, team: Team, navigator: User, gp: Organisation, today: dt.date
+    ) -> None:
+        """More of the navigator's caseload, each needing something different on the worklist:
+        urgent distress and an interpreter, a clock near its limit, nobody in touch for weeks."""
+        from careplans.models import CaseFlag
+        from careplans.services import case_flag_raise
+
+        people: list[tuple[str, str, str, dict[str, Any], list[tuple[str, int]]]] = [
+            (
+                "9990000026",
+                "Amira",
+                "Begum",
+                {"needs_interpreter": True, "interpreter_language": "Sylheti"},
+                [("urgent_referral", 12), ("diagnosis", 3)],
+            ),
+            ("9990000034", "Dafydd", "Evans", {"nation": "wales"}, [("referral", 52)]),
+            ("9990000042", "Margaret", "Hughes", {}, [("urgent_referral", 40), ("note", 25)]),
+        ]
+        for nhs_number, given, family, extra, events in people:
+            patient, _ = Patient.objects.get_or_create(
+                nhs_number=nhs_number,
+                defaults={
+                    "given_name": given,
+                    "family_name": family,
+                    "date_of_birth": dt.date(1948, 6, 2),
+                    "phone": "+447700900456",
+                    "gp_practice": gp,
+                    **extra,
+                },
+            )
+            case, created = Case.objects.get_or_create(
+                patient=patient,
+                defaults={"team": team, "navigator": navigator, "tumour_site": "Lung"},
+            )
+            if not created:
+                continue
+            # Opened when the first event happened, so "last contact" reads as it would.
+            Case.objects.filter(pk=case.pk).update(
+                opened_at=timezone.now() - dt.timedelta(days=max(days for _, days in events))
+            )
+            for kind, days_ago in events:
+                timeline_event_add(
+                    case=case,
+                    by=navigator,
+                    kind=kind,
+                    occurred_at=today - dt.timedelta(days=days_ago),
+                    summary=TimelineEvent.Kind(kind).label,
+                    shared_with_patient=kind != "note",
+                )
+            if given == "Amira":
+                case_flag_raise(
+                    case=case,
+                    kind=CaseFlag.Kind.URGENT_DISTRESS,
+                    reason="Distress 9 out of 10 when the navigator rang",
+                    assessment=None,
+                    actor=navigator,
+                )
 
     def _user(self, email: str, name: str, role: str) -> User:
         user = User.objects.filter(email=email).first()

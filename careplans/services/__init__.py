@@ -25,10 +25,20 @@ from careplans.models import (
     TriageSettings,
 )
 from careplans.models.assessments import RATING_MAX, RATING_MIN
-from careplans.selectors import Match, directory_match, patient_postcode
+from careplans.selectors import (
+    Match,
+    bank_holidays_for,
+    directory_match,
+    information_for,
+    patient_postcode,
+)
+from careplans.services.messages import escalation_message_send
+from careplans.services.offers import offer_accept, open_offer
+from careplans.services.tracking import ItemKind, track, tracked_close
 from careplans.working_time import add_working_hours
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
+from navigator.messaging.services import MessagingError
 from navigator.organisations.models import Membership
 from patients.models import Case
 
@@ -100,15 +110,21 @@ def assessment_start(
     case: Case,
     actor: Any,
     completed_by: str,
-    pathway_point: str = Assessment.PathwayPoint.DIAGNOSIS,
+    pathway_point: str | None = None,
     questionnaire_code: str = "hna",
 ) -> Assessment:
-    """Begin an assessment on the active version of the questionnaire."""
+    """Begin an assessment on the active version of the questionnaire.
+
+    It takes up the case's open offer, if there is one, at the offer's point of the pathway
+    (unless another is given); without an offer it counts as at diagnosis."""
     if case.status != Case.Status.OPEN:
         raise ValidationError("This case is closed, so it cannot take a new assessment.")
     questionnaire = Questionnaire.objects.filter(code=questionnaire_code, is_active=True).first()
     if questionnaire is None:
         raise ValidationError("There is no assessment to offer at the moment.")
+    offer = open_offer(case)
+    if pathway_point is None:
+        pathway_point = offer.pathway_point if offer else Assessment.PathwayPoint.DIAGNOSIS
     assessment = Assessment.objects.create(
         case=case,
         questionnaire=questionnaire,
@@ -118,6 +134,8 @@ def assessment_start(
         started_by=actor,
         started_at=timezone.now(),
     )
+    if offer is not None:
+        offer_accept(offer=offer, assessment=assessment, actor=actor)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -290,6 +308,7 @@ def case_flag_raise(
             rules.escalate_after_working_hours,
             day_start_hour=rules.working_day_start_hour,
             day_end_hour=rules.working_day_end_hour,
+            holidays=bank_holidays_for(case.patient.nation),
         ),
     )
     audit_record(
@@ -321,9 +340,11 @@ def case_flag_acknowledge(*, flag: CaseFlag, actor: Any) -> CaseFlag:
 
 
 def flags_escalate_due(*, limit: int = 100) -> int:
-    """Hand every overdue, unacknowledged flag to its team lead. Returns how many moved.
+    """Hand every overdue, unacknowledged flag to its team lead, and tell the lead (email, or
+    SMS; a link, no reasons). Returns how many moved.
 
-    Rows are claimed with SKIP LOCKED, so two workers never escalate the same flag twice.
+    Rows are claimed with SKIP LOCKED, and the message has the flag's idempotency key, so two
+    workers never escalate or notify twice.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -345,12 +366,18 @@ def flags_escalate_due(*, limit: int = 100) -> int:
             flag.escalated_at = now
             flag.escalated_to = lead.user if lead else None
             flag.save(update_fields=["escalated_at", "escalated_to"])
+            summary = f"Urgent flag escalated to {lead.user if lead else 'no team lead'}"
+            if lead is not None:
+                try:
+                    escalation_message_send(flag=flag, lead=lead.user)
+                except MessagingError as error:
+                    summary = f"{summary}; not notified: {error}"
             audit_record(
                 actor=None,
                 action=AuditEvent.Action.UPDATE,
                 obj=flag,
                 patient_id=flag.case.patient_id,
-                summary=f"Urgent flag escalated to {lead.user if lead else 'no team lead'}",
+                summary=summary[:200],
             )
     return len(due)
 
@@ -421,6 +448,12 @@ def care_plan_generate(*, assessment: Assessment, actor: Any) -> CarePlan:
             item.owner_kind = OwnerKind.NAVIGATOR
             item.save(update_fields=["owner_kind"])
         _add_signposts(item, matches)
+    plan.information.set(
+        information_for(
+            tumour_site=case.tumour_site,
+            concern_codes={a.concern.code for a in answers},
+        )
+    )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -473,6 +506,7 @@ def care_plan_revise(*, plan: CarePlan, actor: Any) -> CarePlan:
         item.save()
         for signpost in signposts:
             Signpost.objects.create(item=item, service=signpost.service, reasons=signpost.reasons)
+    new.information.set(plan.information.all())
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -558,6 +592,27 @@ def plan_item_add(*, plan: CarePlan, lock_version: int, actor: Any, **values: An
 
 
 @transaction.atomic
+def care_plan_set_review_date(
+    *, plan: CarePlan, lock_version: int, review_date: dt.date, actor: Any
+) -> CarePlan:
+    """Set when the plan will be looked at again (a draft only: the agreed plan's review date
+    changes with a new version). Chased once the plan is agreed."""
+    if review_date <= timezone.localdate():
+        raise ValidationError({"review_date": "The review date must be in the future"})
+    plan = _claim_draft(plan, lock_version)
+    plan.review_date = review_date
+    plan.save(update_fields=["review_date"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=plan,
+        patient_id=plan.case.patient_id,
+        summary=f"Care plan version {plan.version} review date set to {review_date:%d %b %Y}",
+    )
+    return plan
+
+
+@transaction.atomic
 def plan_item_remove(*, item: PlanItem, lock_version: int, actor: Any) -> None:
     plan = _claim_draft(item.plan, lock_version)
     audit_record(
@@ -585,6 +640,12 @@ def care_plan_agree(*, plan: CarePlan, lock_version: int, actor: Any, how: str) 
     if not plan.items.exists():
         raise ValidationError("A plan needs at least one item before it can be agreed.")
     plan = _claim_draft(plan, lock_version)
+    for before in CarePlan.objects.filter(case=plan.case, status=CarePlan.Status.AGREED):
+        tracked_close(
+            tracked_item_id=before.review_tracked_item_id,
+            outcome=f"Replaced by version {plan.version}",
+            actor=actor,
+        )
     CarePlan.objects.filter(case=plan.case, status=CarePlan.Status.AGREED).update(
         status=CarePlan.Status.SUPERSEDED
     )
@@ -592,7 +653,18 @@ def care_plan_agree(*, plan: CarePlan, lock_version: int, actor: Any, how: str) 
     plan.agreed_at = timezone.now()
     plan.agreed_by = actor
     plan.agreed_how = how
-    plan.save(update_fields=["status", "agreed_at", "agreed_by", "agreed_how"])
+    if plan.review_date is not None:
+        # The review is chased like any other expected event (appointments' chase job).
+        plan.review_tracked_item_id = track(
+            case=plan.case,
+            kind=ItemKind.CARE_PLAN_REVIEW,
+            title="A review of your care plan",
+            expected_by=plan.review_date,
+            actor=actor,
+        )
+    plan.save(
+        update_fields=["status", "agreed_at", "agreed_by", "agreed_how", "review_tracked_item_id"]
+    )
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -601,3 +673,50 @@ def care_plan_agree(*, plan: CarePlan, lock_version: int, actor: Any, how: str) 
         summary=f"Care plan version {plan.version} agreed {plan.get_agreed_how_display()}",
     )
     return plan
+
+
+from careplans.services.actions import (  # noqa: E402 - the plan's action services, re-exported
+    plan_item_complete,
+    plan_item_refer,
+    plan_item_signpost,
+    plan_items_track_overdue,
+    signpost_feedback_ask_due,
+    signpost_feedback_record,
+)
+from careplans.services.offers import (  # noqa: E402
+    assessment_offer,
+    assessment_offer_record,
+    assessment_offers_make_due,
+)
+
+__all__ = [
+    "AnswerInput",
+    "PlanChangedError",
+    "Submitted",
+    "assessment_offer",
+    "assessment_offer_record",
+    "assessment_offers_make_due",
+    "assessment_save_domain",
+    "assessment_save_wellbeing",
+    "assessment_start",
+    "assessment_submit",
+    "care_plan_agree",
+    "care_plan_generate",
+    "care_plan_revise",
+    "care_plan_set_review_date",
+    "case_flag_acknowledge",
+    "case_flag_raise",
+    "flags_escalate_due",
+    "plan_item_add",
+    "plan_item_complete",
+    "plan_item_refer",
+    "plan_item_remove",
+    "plan_item_signpost",
+    "plan_item_update",
+    "plan_items_track_overdue",
+    "questionnaire_publish",
+    "questionnaire_revise",
+    "signpost_feedback_ask_due",
+    "signpost_feedback_record",
+    "triage_reasons",
+]

@@ -1,0 +1,238 @@
+"""Plan items that trigger action: referral and signposting messages, "did you get the help you
+needed?", completion with an outcome, and chasing items past their due date."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from careplans.models import (
+    CarePlan,
+    DirectoryService,
+    FeedbackAnswer,
+    FeedbackVia,
+    OwnerKind,
+    PlanItem,
+    TriageSettings,
+)
+from careplans.services.messages import (
+    feedback_request_send,
+    referral_message_send,
+    signpost_message_send,
+)
+from careplans.services.tracking import ItemKind, track, tracked_close
+from navigator.audit.models import AuditEvent
+from navigator.audit.services import audit_record
+from navigator.messaging.services import MessagingError
+from patients.models import Case
+
+# Progress on an item (signposting, feedback, completion) follows its lineage into the draft
+# being written from the agreed plan, so agreeing that draft loses none of it.
+LIVE = (CarePlan.Status.AGREED, CarePlan.Status.DRAFT)
+
+
+def _progress(item: PlanItem, **fields: Any) -> None:
+    PlanItem.objects.filter(
+        lineage=item.lineage, plan__case_id=item.plan.case_id, plan__status__in=LIVE
+    ).update(**fields)
+    for name, value in fields.items():
+        setattr(item, name, value)
+
+
+def _agreed(item: PlanItem) -> None:
+    if item.plan.status != CarePlan.Status.AGREED:
+        raise ValidationError("Agree the plan with the patient first, then act on it.")
+    if item.is_complete:
+        raise ValidationError("This item is already complete.")
+
+
+def _feedback_due(item: PlanItem, now: dt.datetime) -> dt.date:
+    days = TriageSettings.for_team(item.plan.case.team).signpost_feedback_after_days
+    return timezone.localdate(now) + dt.timedelta(days=days)
+
+
+@transaction.atomic
+def plan_item_refer(*, item: PlanItem, actor: Any) -> PlanItem:
+    """Email the item's service asking it to take a referral (who to call; no personal or
+    clinical detail), and later ask the patient whether they got the help they needed."""
+    _agreed(item)
+    service = item.owner_service
+    if item.owner_kind != OwnerKind.SERVICE or service is None:
+        raise ValidationError("Only an item a service is doing can be referred to it.")
+    if not service.is_listed:
+        raise ValidationError(f"{service.name} is no longer listed, so it cannot take referrals.")
+    if not service.email:
+        raise ValidationError(
+            f"{service.name} has no email address. Refer by phone"
+            + (f" on {service.phone}." if service.phone else ".")
+        )
+    try:
+        referral_message_send(item=item, service=service)
+    except MessagingError as error:
+        raise ValidationError(str(error)) from error
+    now = timezone.now()
+    _progress(
+        item,
+        referral_sent_at=now,
+        signposted_at=item.signposted_at or now,
+        feedback_due_on=item.feedback_due_on or _feedback_due(item, now),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=item,
+        patient_id=item.plan.case.patient_id,
+        summary=f"Referral sent to {service.name}"[:200],
+    )
+    return item
+
+
+@transaction.atomic
+def plan_item_signpost(
+    *, item: PlanItem, actor: Any, service: DirectoryService | None = None
+) -> PlanItem:
+    """Send the patient a service's contact details (phone and a link; no clinical detail), and
+    later ask them whether they got the help they needed."""
+    _agreed(item)
+    if service is None:
+        service = item.owner_service or next(
+            (s.service for s in item.signposts.select_related("service") if s.service.is_listed),
+            None,
+        )
+    if service is None:
+        raise ValidationError("There is no service on this item to send.")
+    if not service.is_listed:
+        raise ValidationError(f"{service.name} is no longer listed.")
+    try:
+        signpost_message_send(item=item, service=service)
+    except MessagingError as error:
+        raise ValidationError(str(error)) from error
+    now = timezone.now()
+    _progress(
+        item,
+        signposted_at=now,
+        feedback_due_on=item.feedback_due_on or _feedback_due(item, now),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=item,
+        patient_id=item.plan.case.patient_id,
+        summary=f"Sent the patient the details of {service.name}"[:200],
+    )
+    return item
+
+
+def signpost_feedback_ask_due(*, limit: int = 200) -> int:
+    """Periodic: ask "did you get the help you needed?" about each signposted item whose day has
+    come, once. Rows are claimed with SKIP LOCKED and marked asked in the same transaction as
+    the message row, so two runners never ask twice."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        due = list(
+            PlanItem.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                plan__status=CarePlan.Status.AGREED,
+                plan__case__status=Case.Status.OPEN,
+                feedback_due_on__lte=today,
+                feedback_asked_at__isnull=True,
+                feedback_answer="",
+                completed_at__isnull=True,
+            )
+            .select_related("plan__case__patient")
+            .order_by("feedback_due_on")[:limit]
+        )
+        now = timezone.now()
+        for item in due:
+            try:
+                feedback_request_send(item=item)
+            except MessagingError:
+                pass  # no way to reach them: the question waits on their plan page
+            _progress(item, feedback_asked_at=now)
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.UPDATE,
+                obj=item,
+                patient_id=item.plan.case.patient_id,
+                summary="Asked the patient whether they got the help they needed",
+            )
+    return len(due)
+
+
+@transaction.atomic
+def signpost_feedback_record(
+    *, item: PlanItem, answer: str, via: str, actor: Any = None
+) -> PlanItem:
+    """Record the patient's answer to "did you get the help you needed?" (yes, partly, no), on
+    the page, by SMS reply or told to staff. A later answer replaces an earlier one."""
+    if answer not in FeedbackAnswer.values:
+        raise ValidationError({"answer": "Choose yes, partly or no"})
+    if via not in FeedbackVia.values:
+        raise ValidationError({"via": f"Unknown way of answering: {via!r}"})
+    if item.signposted_at is None:
+        raise ValidationError("Nobody has been put in touch about this item yet.")
+    now = timezone.now()
+    _progress(
+        item,
+        feedback_answer=answer,
+        feedback_via=via,
+        feedback_at=now,
+        feedback_asked_at=item.feedback_asked_at or now,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=item,
+        patient_id=item.plan.case.patient_id,
+        summary=f"Did they get the help they needed: {item.get_feedback_answer_display()} "
+        f"({item.get_feedback_via_display()})",
+    )
+    return item
+
+
+@transaction.atomic
+def plan_item_complete(*, item: PlanItem, outcome: str, actor: Any) -> PlanItem:
+    """Mark an agreed item done and record what came of it; stops any chase."""
+    _agreed(item)
+    if not outcome.strip():
+        raise ValidationError({"outcome": "Enter what happened"})
+    _progress(item, completed_at=timezone.now(), completed_by=actor, outcome=outcome.strip())
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=item,
+        patient_id=item.plan.case.patient_id,
+        summary=f"Completed plan item “{item.concern_text}”"[:200],
+    )
+    tracked_close(tracked_item_id=item.tracked_item_id, outcome="Completed", actor=actor)
+    return item
+
+
+def plan_items_track_overdue(*, limit: int = 200) -> int:
+    """Periodic: each agreed item past its due date and not complete becomes a tracked item,
+    which the chase job then chases. Claimed with SKIP LOCKED; one tracked item per lineage."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        due = list(
+            PlanItem.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                plan__status=CarePlan.Status.AGREED,
+                plan__case__status=Case.Status.OPEN,
+                due_date__lt=today,
+                completed_at__isnull=True,
+                tracked_item_id__isnull=True,
+            )
+            .select_related("plan__case")
+            .order_by("due_date")[:limit]
+        )
+        for item in due:
+            tracked = track(
+                case=item.plan.case,
+                kind=ItemKind.PLAN_ITEM,
+                title="Something in your care plan",
+                expected_by=item.due_date,
+            )
+            _progress(item, tracked_item_id=tracked)
+    return len(due)
