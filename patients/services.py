@@ -556,9 +556,7 @@ def patient_contact_update(
     A stale write raises `StaleRecord` carrying the record as it is now, so the form can show
     both and let the user decide; nothing is overwritten silently.
     """
-    errors = _Errors()
-    fields = _clean_contact(
-        errors,
+    fields = contact_details_clean(
         phone=phone,
         email=email,
         address=address,
@@ -567,7 +565,6 @@ def patient_contact_update(
         language=language,
         communication_needs=communication_needs,
     )
-    errors.raise_any()
     with transaction.atomic():
         changed = Patient.objects.filter(pk=patient.pk, version=expected_version).update(
             **fields, version=F("version") + 1, updated_at=timezone.now()
