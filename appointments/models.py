@@ -40,6 +40,7 @@ Reads: appointments.selectors (chase_queue, case_tracked_items, overdue_items).
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -145,7 +146,7 @@ class Workflow:
     """
 
     initial: str
-    transitions: dict[str, tuple[str, ...]]
+    transitions: Mapping[str, tuple[str, ...]]
     closed: frozenset[str]
     patient_phrase: str
     windows: dict[str, int] = field(default_factory=dict)
@@ -162,17 +163,19 @@ class Workflow:
         return self.transitions.get(state, ())
 
 
-_BOOKING = {
+_Transitions = dict[str, tuple[str, ...]]
+
+_BOOKING: _Transitions = {
     S.TO_BE_BOOKED: (S.BOOKED, S.CANCELLED),
     S.BOOKED: (S.ATTENDED, S.DID_NOT_ATTEND, S.CANCELLED, S.BOOKED),
     S.DID_NOT_ATTEND: (S.TO_BE_BOOKED,),
     S.CANCELLED: (S.TO_BE_BOOKED,),
 }
-_OFFER = {
+_OFFER: _Transitions = {
     S.DUE: (S.OFFERED, S.COMPLETED, S.DECLINED, S.CANCELLED),
     S.OFFERED: (S.COMPLETED, S.DECLINED, S.CANCELLED),
 }
-_SIMPLE = {S.DUE: (S.COMPLETED, S.CANCELLED)}
+_SIMPLE: _Transitions = {S.DUE: (S.COMPLETED, S.CANCELLED)}
 
 WORKFLOWS: dict[str, Workflow] = {
     # Once booked, the wait is for the appointment itself: its day when known, else 4 weeks.

@@ -145,7 +145,7 @@ def directory_match(
 
 # Working days ---------------------------------------------------------------------------------
 
-DIVISION_FOR_NATION = {
+DIVISION_FOR_NATION: dict[str, str] = {
     Nation.ENGLAND: BankHoliday.Division.ENGLAND_AND_WALES,
     Nation.WALES: BankHoliday.Division.ENGLAND_AND_WALES,
     Nation.SCOTLAND: BankHoliday.Division.SCOTLAND,

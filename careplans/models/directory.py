@@ -2,6 +2,7 @@
 taxonomy, service area, language, regular schedule) so it can be loaded from an ORUK feed."""
 
 import uuid
+from typing import Any
 
 from django.db import models
 
@@ -92,7 +93,9 @@ class DirectoryService(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     taxonomy_terms = models.ManyToManyField(TaxonomyTerm, related_name="services", blank=True)
-    locations = models.ManyToManyField("Location", related_name="services", blank=True)
+    locations: "models.ManyToManyField[Location, Any]" = models.ManyToManyField(
+        "Location", related_name="services", blank=True
+    )
 
     class Meta:
         ordering = ["name"]

@@ -159,7 +159,7 @@ def assessment_offer_record(
     offer.recorded_by = actor
     offer.save(update_fields=["status", "note", "responded_at", "recorded_by"])
     if offer.assessment is not None:
-        Assessment.objects.filter(pk=offer.assessment_id).update(offer_status=status)
+        Assessment.objects.filter(pk=offer.assessment.pk).update(offer_status=status)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
