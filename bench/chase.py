@@ -28,7 +28,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from appointments.models import ChaseRecord, ChaseTask, TrackedItem, TrackedItemTransition
-from appointments.services import chase_run
+from appointments.services import DEFAULT_BATCH_SIZE, chase_claimable, chase_run
 from bench.harness import progress
 from navigator.accounts.models import Role, User
 from navigator.env import envint
@@ -192,14 +192,9 @@ def _floor(today: dt.date) -> float:
 
 
 def _claim_plan(today: dt.date) -> str:
+    """The plan of the job's own claim query (`chase_claimable`), one batch's worth."""
     with transaction.atomic():
-        query = (
-            TrackedItem.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(closed_at__isnull=True, next_chase_on__lte=today)
-            .order_by("next_chase_on")
-            .values_list("id", flat=True)[:200]
-        )
-        return query.explain()
+        return chase_claimable(today=today)[:DEFAULT_BATCH_SIZE].explain()
 
 
 def _duplicates() -> int:

@@ -1,8 +1,23 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
 
 from navigator.audit.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One entry for `audit_record_many`: what `audit_record` takes, less the actor and request."""
+
+    action: str
+    obj: object | None = None
+    object_type: str = ""
+    object_id: str = ""
+    patient_id: UUID | None = None
+    summary: str = ""
 
 
 def audit_record(
@@ -17,19 +32,45 @@ def audit_record(
     request: HttpRequest | None = None,
 ) -> AuditEvent:
     """Write one audit entry. `obj` fills type and id; `patient_id` names whose record it is."""
+    entry = AuditEntry(
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient_id,
+        summary=summary,
+    )
+    event = _event(entry, actor=actor, request=request)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(
+    *, actor: object | None, entries: Sequence[AuditEntry], request: HttpRequest | None = None
+) -> list[AuditEvent]:
+    """Write many audit entries by one actor in one INSERT (a job's batch): each as
+    `audit_record` would write it."""
+    events = [_event(entry, actor=actor, request=request) for entry in entries]
+    # Inserts only, so the append-only rule (no updates, no deletes) holds for bulk_create too.
+    return AuditEvent.objects.bulk_create(events) if events else []
+
+
+def _event(entry: AuditEntry, *, actor: object | None, request: HttpRequest | None) -> AuditEvent:
+    object_type, object_id, obj = entry.object_type, entry.object_id, entry.obj
     if obj is not None:
         object_type = object_type or obj._meta.label_lower  # type: ignore[attr-defined]
         object_id = object_id or str(obj.pk)  # type: ignore[attr-defined]
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
-        actor=actor if authenticated else None,
+    user: Any = actor if authenticated else None
+    return AuditEvent(
+        actor=user,
         actor_label=(str(actor) if authenticated else "Anonymous")[:200],
         actor_role=getattr(actor, "role", "") if authenticated else "",
-        patient_id=patient_id,
-        action=action,
+        patient_id=entry.patient_id,
+        action=entry.action,
         object_type=object_type,
         object_id=object_id,
-        summary=summary[:200],
+        summary=entry.summary[:200],
         path=request.path[:300] if request else "",
         ip_address=_client_ip(request) if request else None,
     )

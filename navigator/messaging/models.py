@@ -31,7 +31,7 @@ class OutboundMessage(models.Model):
         FAILED = "failed", "Failed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    idempotency_key = models.CharField(max_length=200)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     to_address = models.CharField(max_length=254)
     language = models.CharField(max_length=10, default="en")
@@ -67,9 +67,18 @@ class OutboundMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # A constraint rather than unique=True: PostgreSQL then keeps one index on the key, not
+        # a second LIKE-pattern copy that no query uses (the outbox's hottest write is the key).
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="outbox_one_per_key"),
+        ]
         indexes = [
             models.Index(fields=["subject_id", "-created_at"], name="outbox_subject_created"),
-            models.Index(fields=["provider_id"], name="outbox_provider_id"),
+            # Only sent messages have a provider id (status callbacks look them up); queued rows
+            # stay out of the index, which keeps the chase's batched inserts cheap.
+            models.Index(
+                fields=["provider_id"], condition=~Q(provider_id=""), name="outbox_provider_id"
+            ),
             # Matching a reply to the latest message sent to that number.
             models.Index(fields=["to_address", "-created_at"], name="outbox_to_created"),
             # The sweep's two queries; partial, so they stay small however long the outbox grows.

@@ -1,25 +1,28 @@
 """Nudging people by SMS or email: every feature's one door to the outside world.
 
 PostgreSQL is the source of truth and the broker only a hint. `message_send` writes the outbox
-row in the caller's transaction and enqueues delivery once it commits; `message_deliver` (run by
+row in the caller's transaction and enqueues delivery once it commits (`messages_send` does the
+same for many messages at once, for jobs such as the chase); `message_deliver` (run by
 a Celery task) claims the row with a conditional UPDATE so two workers never both send it;
 `outbox_sweep` (run every minute by beat) re-enqueues rows whose task the broker lost and checks
 rows stuck in "sending" with the provider rather than resending them blindly.
 """
 
 import datetime as dt
+import json
 import logging
 import random
 import re
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
@@ -64,6 +67,11 @@ UNDELIVERABLE_CODES = {
     "30005": "the number is unknown to the network or no longer in service",
     "30006": "a landline, or a network that cannot take text messages",
 }
+# Kinds whose links are bearer secrets (the GP's care plan link opens the plan, after a second
+# check): once such a message is sent, or has failed for good, the stored copy keeps its words
+# but not its links, so the outbox holds a working link only as long as delivery needs it.
+SECRET_LINK_KINDS = frozenset({"gp_share"})
+LINK_REMOVED = "[link removed once sent]"
 # Worth telling the navigator, but the next text may arrive: the number itself is fine.
 UNREACHABLE_FOR_NOW_CODES = {
     "30003": "the phone was switched off or out of signal",
@@ -97,6 +105,20 @@ class SweepReport:
     reconciled: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class MessageToSend:
+    """One message for `messages_send`: the arguments `message_send` takes, as a value."""
+
+    recipient: Recipient
+    kind: str
+    context: dict[str, Any]
+    idempotency_key: str
+    subject_id: uuid.UUID | None = None
+    channel: str | None = None
+    urgent: bool = False
+    reference: str = ""
+
+
 def message_send(
     *,
     recipient: Recipient,
@@ -123,44 +145,161 @@ def message_send(
     `reference` names the record the message is about (`app.model:id`), so a reply can be
     matched to it.
     """
-    existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
-    chosen = _choose_channel(recipient, channel)
-    subject, body, body_html = _render(
-        kind=kind, channel=chosen, language=recipient.language, context=context
-    )
-    now = timezone.now()
-    not_before = _due_at(now, urgent=urgent)
-    due_now = not_before <= now
-    try:
-        with transaction.atomic():
-            message = OutboundMessage.objects.create(
-                idempotency_key=idempotency_key,
-                channel=chosen,
-                to_address=recipient.phone if chosen == Channel.SMS else recipient.email,
-                language=recipient.language,
+    [result] = messages_send(
+        messages=[
+            MessageToSend(
+                recipient=recipient,
                 kind=kind,
-                subject=subject,
-                body=body,
-                body_html=body_html,
+                context=context,
+                idempotency_key=idempotency_key,
                 subject_id=subject_id,
-                reference=reference,
+                channel=channel,
                 urgent=urgent,
-                not_before=not_before,
-                # Deferred rows get no task now: a task held for hours by a Redis worker is
-                # redelivered after the visibility timeout. The sweep enqueues them when due.
-                enqueued_at=now if due_now else None,
+                reference=reference,
             )
-    except IntegrityError:
-        # A concurrent transaction wrote the same key first; its row is the one message.
-        existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return existing
-    if due_now:
-        transaction.on_commit(partial(_enqueue, message.id), robust=True)
-    return message
+        ]
+    )
+    if isinstance(result, MessagingError):
+        raise result
+    return result
+
+
+def messages_send(*, messages: Sequence[MessageToSend]) -> list[OutboundMessage | MessagingError]:
+    """`message_send` for many messages at once, with the same rules, in a fixed number of
+    statements however many there are (for jobs such as the chase).
+
+    Returns one result per message, in order: its outbox row (new, or the existing row for its
+    idempotency key: nothing is sent twice), or the MessagingError saying why it cannot be
+    queued. One unreachable person does not stop the others. Delivery of the rows this call
+    wrote is enqueued once the caller's transaction commits.
+
+    Statements: one lookup of SMS opt-outs (when a text may be sent), one INSERT ... ON CONFLICT
+    DO NOTHING on the idempotency key, and, only if some key was taken already (a rerun, a
+    concurrent writer) or some message cannot be queued, one lookup of those keys.
+    """
+    # The first message with a key decides its row; a repeat within the call gets the same.
+    pending: dict[str, MessageToSend] = {}
+    for message in messages:
+        pending.setdefault(message.idempotency_key, message)
+    phones = {p for m in pending.values() if (p := _phone_deciding(m.recipient, m.channel))}
+    opt_outs = {o.phone: o for o in SmsOptOut.objects.filter(phone__in=phones)} if phones else {}
+    now = timezone.now()
+    errors: dict[str, MessagingError] = {}
+    rows: list[OutboundMessage] = []
+    for key, message in pending.items():
+        try:
+            rows.append(_outbox_row(message, opt_outs=opt_outs, now=now))
+        except MessagingError as error:
+            errors[key] = error
+    inserted = _insert_new(rows)
+    found: dict[str, OutboundMessage] = {}
+    for row in rows:
+        if row.pk in inserted:
+            row._state.adding, row._state.db = False, connection.alias  # as if saved by the ORM
+            found[row.idempotency_key] = row
+    # A key already taken (a rerun, or a concurrent transaction that wrote it first) keeps
+    # its row, even if the message could not be queued now: it was, then.
+    taken = pending.keys() - found.keys()
+    if taken:
+        found.update(_by_key(taken))
+        if taken - found.keys() - errors.keys():
+            raise IntegrityError(f"Outbox keys neither written nor found: {taken - found.keys()}")
+    due = [row.pk for row in rows if row.pk in inserted and row.enqueued_at is not None]
+    if due:
+        transaction.on_commit(partial(_enqueue_all, due), robust=True)
+    return [found.get(m.idempotency_key) or errors[m.idempotency_key] for m in messages]
+
+
+def _by_key(keys: Iterable[str]) -> dict[str, OutboundMessage]:
+    return {m.idempotency_key: m for m in OutboundMessage.objects.filter(idempotency_key__in=keys)}
+
+
+def _outbox_row(
+    message: MessageToSend, *, opt_outs: dict[str, SmsOptOut], now: dt.datetime
+) -> OutboundMessage:
+    """The unsaved outbox row for `message`: its channel, its text and when it may go."""
+    recipient = message.recipient
+    chosen = _choose_channel(recipient, message.channel, opt_outs)
+    subject, body, body_html = _render(
+        kind=message.kind, channel=chosen, language=recipient.language, context=message.context
+    )
+    not_before = _due_at(now, urgent=message.urgent)
+    return OutboundMessage(
+        idempotency_key=message.idempotency_key,
+        channel=chosen,
+        to_address=recipient.phone if chosen == Channel.SMS else recipient.email,
+        language=recipient.language,
+        kind=message.kind,
+        subject=subject,
+        body=body,
+        body_html=body_html,
+        subject_id=message.subject_id,
+        reference=message.reference,
+        urgent=message.urgent,
+        not_before=not_before,
+        # Deferred rows get no task now: a task held for hours by a Redis worker is
+        # redelivered after the visibility timeout. The sweep enqueues them when due.
+        enqueued_at=now if not_before <= now else None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _insert_new(rows: list[OutboundMessage]) -> set[uuid.UUID]:
+    """INSERT the rows, skipping any whose idempotency key is taken; the ids inserted.
+
+    ON CONFLICT DO NOTHING rather than catching IntegrityError: no savepoint per row, and a
+    key another open transaction is writing waits for it, then is skipped if it committed.
+    """
+    if not rows:
+        return set()
+    meta = OutboundMessage._meta
+    fields = list(meta.concrete_fields)
+
+    def quote(field: Any) -> str:
+        return connection.ops.quote_name(field.column)
+
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(quote(f) for f in fields)
+    tail = (
+        f"ON CONFLICT ({quote(meta.get_field('idempotency_key'))}) DO NOTHING "
+        f"RETURNING {quote(meta.pk)}"
+    )
+    batches: list[tuple[str, list[Any]]] = []
+    if connection.vendor == "postgresql":
+        # The rows as one JSON parameter, not twenty-odd each: psycopg2 quotes every parameter
+        # in Python and a long VALUES list is slow to plan; for a batch of chase messages the
+        # two took longer than the insert itself. (Values are str, int, bool, None, UUID and
+        # aware datetimes: `str` writes the last two in forms PostgreSQL reads.)
+        payload = json.dumps(
+            [{f.column: getattr(row, f.attname) for f in fields} for row in rows], default=str
+        )
+        sql = (
+            f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 - our own names
+            f"FROM json_populate_recordset(NULL::{table}, %s) {tail}"
+        )
+        batches.append((sql, [payload]))
+    else:
+        placeholders = f"({', '.join(['%s'] * len(fields))})"
+        size = connection.ops.bulk_batch_size(fields, rows)  # SQLite limits the parameters
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            sql = (
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - our own names
+                f"VALUES {', '.join([placeholders] * len(chunk))} {tail}"
+            )
+            params = [
+                f.get_db_prep_save(getattr(row, f.attname), connection)
+                for row in chunk
+                for f in fields
+            ]
+            batches.append((sql, params))
+    inserted: set[uuid.UUID] = set()
+    with connection.cursor() as cursor:
+        for sql, params in batches:
+            cursor.execute(sql, params)
+            inserted.update(meta.pk.to_python(pk) for (pk,) in cursor.fetchall())
+    return inserted
 
 
 def _due_at(at: dt.datetime, *, urgent: bool) -> dt.datetime:
@@ -273,7 +412,21 @@ def _finish(message: OutboundMessage, **changes: Any) -> bool:
     updated = OutboundMessage.objects.filter(id=message.id, status=Status.SENDING).update(
         updated_at=timezone.now(), **changes
     )
+    if updated and message.kind in SECRET_LINK_KINDS and changes.get("status") in _FINAL:
+        _links_forget(message)
     return updated == 1
+
+
+_FINAL = frozenset({Status.SENT, Status.DELIVERED, Status.FAILED})
+
+
+def _links_forget(message: OutboundMessage) -> None:
+    """Take our links out of the stored body of a sent (or failed) SECRET_LINK_KINDS message."""
+    link = re.compile(re.escape(settings.SITE_URL) + r"[^\s\"'<>]*")
+    OutboundMessage.objects.filter(id=message.id).update(
+        body=link.sub(LINK_REMOVED, message.body),
+        body_html=link.sub(LINK_REMOVED, message.body_html),
+    )
 
 
 def _enqueue(message_id: uuid.UUID) -> None:
@@ -284,6 +437,11 @@ def _enqueue(message_id: uuid.UUID) -> None:
     except Exception:
         # The row is committed; the sweep enqueues it again within a couple of minutes.
         logger.exception("Could not enqueue message %s; the outbox sweep will retry", message_id)
+
+
+def _enqueue_all(message_ids: list[uuid.UUID]) -> None:
+    for message_id in message_ids:
+        _enqueue(message_id)
 
 
 def message_status_update(
@@ -501,16 +659,32 @@ def sms_opt_in(*, phone: str) -> bool:
     return deleted > 0
 
 
-def _choose_channel(recipient: Recipient, channel: str | None) -> str:
+def _candidates(recipient: Recipient, channel: str | None) -> list[str]:
     if channel is not None:
-        candidates = [channel]
-    else:
-        preferred = recipient.preferred_channel
-        other = Channel.EMAIL if preferred == Channel.SMS else Channel.SMS
-        candidates = [preferred, other]
+        return [channel]
+    preferred = recipient.preferred_channel
+    return [preferred, Channel.EMAIL if preferred == Channel.SMS else Channel.SMS]
+
+
+def _phone_deciding(recipient: Recipient, channel: str | None) -> str:
+    """The number whose opt-out the channel choice depends on, or "" if none: only a text
+    tried before any channel that surely works needs the opt-outs looked up."""
+    for candidate in _candidates(recipient, channel):
+        if candidate == Channel.SMS and recipient.phone and E164.match(recipient.phone):
+            return recipient.phone
+        if candidate == Channel.EMAIL and recipient.email:
+            return ""
+    return ""
+
+
+def _choose_channel(
+    recipient: Recipient, channel: str | None, opt_outs: dict[str, SmsOptOut]
+) -> str:
+    """The first candidate channel that reaches them; `opt_outs` holds the SMS opt-outs of
+    (at least) the number `_phone_deciding` names."""
     reasons = []
-    for candidate in candidates:
-        reason = _unreachable_reason(recipient, candidate)
+    for candidate in _candidates(recipient, channel):
+        reason = _unreachable_reason(recipient, candidate, opt_outs)
         if reason is None:
             return candidate
         reasons.append(reason)
@@ -519,13 +693,15 @@ def _choose_channel(recipient: Recipient, channel: str | None) -> str:
     )
 
 
-def _unreachable_reason(recipient: Recipient, channel: str) -> str | None:
+def _unreachable_reason(
+    recipient: Recipient, channel: str, opt_outs: dict[str, SmsOptOut]
+) -> str | None:
     if channel == Channel.SMS:
         if not recipient.phone:
             return "no mobile number"
         if not E164.match(recipient.phone):
             return f"the mobile number {recipient.phone!r} is not in international form (+44…)"
-        opt_out = SmsOptOut.objects.filter(phone=recipient.phone).first()
+        opt_out = opt_outs.get(recipient.phone)
         if opt_out is not None:
             return opt_out.explanation
         return None

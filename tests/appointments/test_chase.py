@@ -1,10 +1,12 @@
 """The chase job: tasks, nudges, escalation, and never sending anything twice."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from appointments.models import ChaseRecord, ChaseTask, ItemKind, ItemState, TrackedItem
 from appointments.services import chase_record, chase_run, tracked_item_transition
@@ -12,6 +14,7 @@ from navigator.audit.models import AuditEvent
 from navigator.messaging.models import OutboundMessage, SmsOptOut
 from patients.models import Patient
 from tests.appointments.chase_helpers import MORNING, TODAY, hospital, overdue_item
+from tests.workerproc import require_services
 
 pytestmark = pytest.mark.django_db
 
@@ -215,6 +218,32 @@ def test_a_treatment_summary_chases_the_hospital_and_the_gp_practice(cast):
         ("chase_provider", "email", "cancer.admin@south.test"),
         ("chase_provider", "email", "riverside.gp@nhs.test"),
     ]
+
+
+def chase_statements(cast, trust, count):
+    """Statements one chase run sends to chase `count` overdue items in one batch."""
+    items = [overdue_item(cast, responsible_provider=trust) for _ in range(count)]
+    with CaptureQueriesContext(connection) as captured:
+        report = chase_run(batch_size=count)
+    assert (report.items, report.messages, report.batches) == (count, 2 * count, 1)
+    TrackedItem.objects.filter(pk__in=[i.pk for i in items]).update(next_chase_on=None)
+    # What each statement is (its verb and table), not its parameters or savepoint name.
+    return [re.sub(r'"s\d+_x\d+"', "", q["sql"])[:50] for q in captured.captured_queries]
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_size(cast):
+    # SQLite splits a long INSERT by its limit on parameters; PostgreSQL has none that binds.
+    require_services(postgres=True)
+    trust = hospital(cast)
+
+    five = chase_statements(cast, trust, 5)
+    fifty = chase_statements(cast, trust, 50)
+
+    assert five == fifty
+    # Savepoint; the claim and its related rows (cases with patients, teams and navigators;
+    # hospitals); open tasks; SMS opt-outs; messages; new tasks; records; items; audit;
+    # release; then a claim that finds nothing left, in its own savepoint.
+    assert len(fifty) == 15
 
 
 def test_the_command_runs_the_chase_once(cast, capsys):
