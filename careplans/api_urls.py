@@ -28,6 +28,41 @@ urlpatterns = [
         name="api-care-plan",
     ),
     path(
+        "cases/<uuid:case_id>/care-plans/<uuid:plan_id>/agree/",
+        api.CarePlanAgreeApi.as_view(),
+        name="api-care-plan-agree",
+    ),
+    path(
+        "cases/<uuid:case_id>/care-plans/<uuid:plan_id>/revise/",
+        api.CarePlanReviseApi.as_view(),
+        name="api-care-plan-revise",
+    ),
+    path(
+        "cases/<uuid:case_id>/care-plans/<uuid:plan_id>/compare/",
+        api.CarePlanCompareApi.as_view(),
+        name="api-care-plan-compare",
+    ),
+    path(
+        "cases/<uuid:case_id>/care-plans/<uuid:plan_id>/review-date/",
+        api.CarePlanReviewDateApi.as_view(),
+        name="api-care-plan-review-date",
+    ),
+    path(
+        "cases/<uuid:case_id>/care-plans/<uuid:plan_id>/items/",
+        api.PlanItemListApi.as_view(),
+        name="api-care-plan-items",
+    ),
+    path(
+        "cases/<uuid:case_id>/care-plans/<uuid:plan_id>/items/<uuid:plan_item_id>/",
+        api.PlanItemDetailApi.as_view(),
+        name="api-care-plan-item",
+    ),
+    path(
+        "cases/<uuid:case_id>/care-plans/<uuid:plan_id>/items/<uuid:plan_item_id>/remove/",
+        api.PlanItemRemoveApi.as_view(),
+        name="api-care-plan-item-remove",
+    ),
+    path(
         "cases/<uuid:case_id>/care-plans/<uuid:plan_id>/items/<uuid:plan_item_id>/complete/",
         api.PlanItemCompleteApi.as_view(),
         name="api-care-plan-item-complete",

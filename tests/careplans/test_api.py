@@ -139,6 +139,7 @@ def test_a_plan_shows_items_signposts_and_withdrawn_services(client, cast, agree
     plans = client.get(api(cast.paul_case, "care-plans/")).json()
     assert [p["status"] for p in plans["results"]] == ["agreed"]
     plan = client.get(api(cast.paul_case, f"care-plans/{agreed.pk}/")).json()
+    assert (plan["agreed_how"], plan["agreed_by"]) == ("online", "Paul Jones")
     (item,) = plan["items"]
     assert item["concern_code"] == "money" and item["owner"] == "service"
     listed = {s["service_name"]: s["listed"] for s in item["signposts"]}

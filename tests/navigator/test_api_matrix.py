@@ -11,7 +11,9 @@ rule set (`patients/rules.py`) through the permission the view declares:
 
 A new kind of record in a path needs a sample in SAMPLE_OBJECTS, and an operation that needs a
 request body needs one in SAMPLE_BODIES: the test fails until they are added, rather than
-skipping the operation.
+skipping the operation. An operation that only makes sense on a record in another state (a
+change to the draft care plan, where the sample plan is the agreed one) names its own samples
+in OPERATION_OBJECTS; a body that depends on who sends it goes in SAMPLE_BODIES_BY_SENDER.
 """
 
 import datetime as dt
@@ -50,6 +52,20 @@ SAMPLE_OBJECTS: dict[str, Callable[[Any], Any]] = {
     "plan_item_id": lambda cast: _paul_agreed_plan(cast).items.first(),
 }
 
+# operationId -> path parameter -> a sample for that operation only, overriding SAMPLE_OBJECTS.
+_ON_THE_DRAFT = {"plan_id": lambda cast: _paul_draft_plan(cast)}
+_ON_A_DRAFT_ITEM = _ON_THE_DRAFT | {
+    "plan_item_id": lambda cast: _paul_draft_plan(cast).items.first()
+}
+OPERATION_OBJECTS: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "cases_care_plan_items_create": _ON_THE_DRAFT,
+    "cases_care_plan_items_partial_update": _ON_A_DRAFT_ITEM,
+    "cases_care_plan_items_remove": _ON_A_DRAFT_ITEM,
+    "cases_care_plans_agree": _ON_THE_DRAFT,
+    "cases_care_plans_review_date": _ON_THE_DRAFT,
+    "cases_care_plans_compare": _ON_THE_DRAFT,  # version 2, compared with the agreed version 1
+}
+
 # operationId -> a minimal valid body, for operations whose schema requires one.
 SAMPLE_BODIES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "cases_care_team_create": lambda cast: {"role": "other", "name": "Benefits adviser"},
@@ -72,6 +88,22 @@ SAMPLE_BODIES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "cases_assessment_offers_create": lambda cast: {"reason": "on_request"},
     "cases_care_plan_items_complete": lambda cast: {"outcome": "Saw the benefits adviser"},
     "cases_care_plan_items_feedback": lambda cast: {"answer": "yes"},
+    "cases_care_plan_items_create": lambda cast: {
+        "lock_version": _paul_draft_plan(cast).lock_version,
+        "concern": "Getting to appointments",
+        "goal": "Transport booked for every appointment",
+    },
+    "cases_care_plan_items_partial_update": lambda cast: {
+        "lock_version": _paul_draft_plan(cast).lock_version,
+        "due_date": (timezone.localdate() + dt.timedelta(days=14)).isoformat(),
+    },
+    "cases_care_plan_items_remove": lambda cast: {
+        "lock_version": _paul_draft_plan(cast).lock_version
+    },
+    "cases_care_plans_review_date": lambda cast: {
+        "lock_version": _paul_draft_plan(cast).lock_version,
+        "review_date": (timezone.localdate() + dt.timedelta(days=60)).isoformat(),
+    },
     "teams_hospital_import": lambda cast: {
         "source_system": "PAS",
         "rows": [
@@ -84,6 +116,16 @@ SAMPLE_BODIES: dict[str, Callable[[Any], dict[str, Any]]] = {
                 "starts_at": (timezone.now() + dt.timedelta(days=5)).isoformat(),
             }
         ],
+    },
+}
+
+
+# operationId -> a minimal valid body from this sender (None when anonymous).
+SAMPLE_BODIES_BY_SENDER: dict[str, Callable[[Any, Any], dict[str, Any]]] = {
+    # Staff record how the patient agreed; the patient's side agrees online, the default.
+    "cases_care_plans_agree": lambda cast, user: {
+        "lock_version": _paul_draft_plan(cast).lock_version,
+        **({"how": "by_phone"} if user is not None and user.is_staff_role else {}),
     },
 }
 
@@ -118,6 +160,13 @@ def _paul_agreed_plan(cast: Any) -> Any:
     )
     plan.items.update(signposted_at=timezone.now())
     return plan
+
+
+def _paul_draft_plan(cast: Any) -> Any:
+    """Version 2 of Paul's plan, started from the agreed version 1 and not yet agreed."""
+    from careplans import services
+
+    return services.care_plan_revise(plan=_paul_agreed_plan(cast), actor=cast.nadia)
 
 
 def _paul_chase_task(cast: Any) -> Any:
@@ -169,19 +218,22 @@ def person(cast: Any, name: str) -> Any:
 
 def path_objects(operation: Operation, cast: Any) -> dict[str, Any]:
     objects = {}
+    samples = SAMPLE_OBJECTS | OPERATION_OBJECTS.get(operation.id, {})
     for name in re.findall(r"{(\w+)}", operation.path):
-        if name not in SAMPLE_OBJECTS:
+        if name not in samples:
             pytest.fail(
                 f"{operation} has the path parameter {{{name}}}, which the API matrix does not "
                 f"know. Add a sample for it (one of Paul's records) to SAMPLE_OBJECTS in {__file__}."
             )
-        objects[name] = SAMPLE_OBJECTS[name](cast)
+        objects[name] = samples[name](cast)
     return objects
 
 
-def request_body(operation: Operation, cast: Any) -> dict[str, Any] | None:
+def request_body(operation: Operation, cast: Any, user: Any) -> dict[str, Any] | None:
     if operation.method not in BODY_METHODS:
         return None
+    if operation.id in SAMPLE_BODIES_BY_SENDER:
+        return SAMPLE_BODIES_BY_SENDER[operation.id](cast, user)
     if operation.id in SAMPLE_BODIES:
         return SAMPLE_BODIES[operation.id](cast)
     if operation.spec.get("requestBody", {}).get("required"):
@@ -238,7 +290,7 @@ def test_each_person_gets_what_the_rules_allow(client, cast, operation, who):
     url = operation.path.format(**{name: obj.pk for name, obj in objects.items()})
     view = resolve(url).func.cls
     expected = expected_statuses(user, view, operation.method, objects)
-    body = request_body(operation, cast)
+    body = request_body(operation, cast, user)
     if user is not None:
         client.force_login(user)
 
