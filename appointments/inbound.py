@@ -29,11 +29,17 @@ Keywords, the whole text in any case (navigator.messaging.inbound.sms_keyword):
 Keywords about an appointment need a reminder for an appointment still to come; otherwise, and
 for any other text, the text becomes a message in the case's conversation for the navigator.
 Replies to the patient go through the outbox (one per MessageSid), and say nothing clinical.
+
+A text answering a question another app asked (its latest SMS to the number was of a kind that
+app registered with `reply_handler_register`, such as careplans' "did you get the help you
+needed?") goes to that app's handler first, after STOP and START; the handler returns None for
+a text that is no answer, which is then handled as above.
 """
 
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -62,6 +68,21 @@ CHANGE_KEYWORDS = frozenset({"CHANGE", "REBOOK", "RESCHEDULE"})
 APPOINTMENT_KINDS = (ItemKind.APPOINTMENT, ItemKind.FOLLOW_UP)
 # A reply about an appointment that started longer ago than this is about nothing we can act on.
 STILL_RELEVANT_AFTER_START = dt.timedelta(hours=2)
+
+# handler(inbound=, patient=, message=) -> what it did in words for staff, or None for a text
+# that is no answer to `message`.
+ReplyHandler = Callable[..., str | None]
+# Replies to the message kinds apps above this one send, by kind. The apps register their
+# handlers in AppConfig.ready(), so appointments imports none of them.
+REPLY_HANDLERS: dict[str, ReplyHandler] = {}
+
+
+def reply_handler_register(*, kind: str, handler: ReplyHandler) -> None:
+    """Send texts replying to an SMS of `kind` to `handler` (one handler per kind)."""
+    registered = REPLY_HANDLERS.get(kind)
+    if registered is not None and registered is not handler:
+        raise ValueError(f"Replies to {kind!r} already go to {registered.__qualname__}.")
+    REPLY_HANDLERS[kind] = handler
 
 
 def sms_received(*, inbound: InboundSms) -> str:
@@ -104,6 +125,13 @@ def sms_received(*, inbound: InboundSms) -> str:
                 detail=f"Text messages go to {patient.phone_display or inbound.from_number} again.",
             )
         return "Told the navigator that texts have resumed."
+
+    question = inbound.in_reply_to
+    answer_to = REPLY_HANDLERS.get(question.kind) if question is not None else None
+    if answer_to is not None:
+        answered = answer_to(inbound=inbound, patient=patient, message=question)
+        if answered:
+            return answered
 
     if appointment is not None and keyword in CONFIRM_KEYWORDS:
         tracked_item_transition(

@@ -5,3 +5,12 @@ class CareplansConfig(AppConfig):
     name = "careplans"
     verbose_name = "Assessments and care plans"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # A text answering "did you get the help you needed?" comes to us through appointments'
+        # inbound SMS handler, which imports nothing of ours.
+        from appointments.inbound import reply_handler_register
+        from careplans.services.actions import signpost_feedback_sms_reply
+        from careplans.services.messages import FEEDBACK_REQUEST
+
+        reply_handler_register(kind=FEEDBACK_REQUEST, handler=signpost_feedback_sms_reply)

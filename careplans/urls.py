@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careplans.views import actions, assessments, offers, plans, progress, sharing
+from careplans.views import actions, assessments, offers, paper, plans, progress, sharing
 from careplans.views import pdf as plan_pdf
 
 app_name = "careplans"
@@ -18,6 +18,13 @@ urlpatterns = [
         "assessments/<uuid:assessment_id>/check/",
         assessments.assessment_check,
         name="assessment_check",
+    ),
+    path("assessments/paper/", paper.paper_questionnaire, name="paper_questionnaire"),
+    path("assessments/paper/key-in/", paper.paper_key_in, name="paper_key_in"),
+    path(
+        "assessments/<uuid:assessment_id>/language/",
+        assessments.assessment_language,
+        name="assessment_language",
     ),
     path(
         "flags/<uuid:flag_id>/acknowledge/",

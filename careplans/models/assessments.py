@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from patients.models import Case
+from patients.models import Case, Language
 
 RATING_MIN = 0
 RATING_MAX = 10
@@ -101,7 +101,11 @@ class Assessment(models.Model):
     Rules:
     - answers may be saved and changed until it is submitted; after that it is read-only;
     - the distress score (0-10, over the past week) is needed to submit;
-    - offer status and point of pathway use the national cancer dataset's categories.
+    - offer status and point of pathway use the national cancer dataset's categories;
+    - `completed_by` is who gave the answers; `mode` how they reached us: a paper form keyed in
+      by staff (`started_by`) has the date written on it as `completed_on`;
+    - `language` is the language the questions were shown in (the answers were given to that
+      wording), chosen on the first screen.
     """
 
     class OfferStatus(models.TextChoices):
@@ -126,6 +130,10 @@ class Assessment(models.Model):
         PROXY = "proxy", "Someone acting for the patient"
         STAFF_WITH_PATIENT = "staff_with_patient", "Staff with the patient"
 
+    class Mode(models.TextChoices):
+        ONLINE = "online", "Online"
+        PAPER = "paper", "On paper, keyed in by staff"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assessments")
     questionnaire = models.ForeignKey(
@@ -138,6 +146,11 @@ class Assessment(models.Model):
         max_length=30, choices=PathwayPoint.choices, default=PathwayPoint.DIAGNOSIS
     )
     completed_by = models.CharField(max_length=20, choices=CompletedBy.choices)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.ONLINE)
+    completed_on = models.DateField(
+        null=True, blank=True, help_text="The date written on a paper form."
+    )
+    language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -112,14 +112,19 @@ def assessment_start(
     completed_by: str,
     pathway_point: str | None = None,
     questionnaire_code: str = "hna",
+    questionnaire: Questionnaire | None = None,
 ) -> Assessment:
-    """Begin an assessment on the active version of the questionnaire.
+    """Begin an assessment on the active version of the questionnaire (or on `questionnaire`,
+    the version printed on a paper form being keyed in).
 
     It takes up the case's open offer, if there is one, at the offer's point of the pathway
     (unless another is given); without an offer it counts as at diagnosis."""
     if case.status != Case.Status.OPEN:
         raise ValidationError("This case is closed, so it cannot take a new assessment.")
-    questionnaire = Questionnaire.objects.filter(code=questionnaire_code, is_active=True).first()
+    if questionnaire is None:
+        questionnaire = Questionnaire.objects.filter(
+            code=questionnaire_code, is_active=True
+        ).first()
     if questionnaire is None:
         raise ValidationError("There is no assessment to offer at the moment.")
     offer = open_offer(case)
@@ -131,6 +136,7 @@ def assessment_start(
         completed_by=completed_by,
         pathway_point=pathway_point,
         offer_status=Assessment.OfferStatus.ACCEPTED,
+        language=case.patient.language,
         started_by=actor,
         started_at=timezone.now(),
     )

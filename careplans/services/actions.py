@@ -1,7 +1,10 @@
 """Plan items that trigger action: referral and signposting messages, "did you get the help you
-needed?", completion with an outcome, and chasing items past their due date."""
+needed?" (asked on the page and by text, answered on the page, by text reply or to staff; an
+answer other than yes puts the item on the navigator's worklist), completion with an outcome,
+and chasing items past their due date."""
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,18 +22,51 @@ from careplans.models import (
 )
 from careplans.services.messages import (
     feedback_request_send,
+    feedback_thanks_send,
+    plan_item_id_from_reference,
     referral_message_send,
     signpost_message_send,
 )
-from careplans.services.tracking import ItemKind, track, tracked_close
+from careplans.services.tracking import (
+    ItemKind,
+    track,
+    tracked_close,
+    tracked_open,
+    tracked_task_open,
+)
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
+from navigator.messaging.models import InboundSms, OutboundMessage
 from navigator.messaging.services import MessagingError
-from patients.models import Case
+from patients.models import Case, Patient, TimelineEvent
+from patients.services import timeline_event_add
 
 # Progress on an item (signposting, feedback, completion) follows its lineage into the draft
 # being written from the agreed plan, so agreeing that draft loses none of it.
 LIVE = (CarePlan.Status.AGREED, CarePlan.Status.DRAFT)
+# Answers meaning the person is still without the help: the navigator follows them up.
+NOT_HELPED = (FeedbackAnswer.NO, FeedbackAnswer.PARTLY)
+# The tracked item that puts a "no" on the navigator's worklist: seen by the patient, so plain.
+FOLLOW_UP_TITLE = "Getting you the help you need"
+
+# Texts that answer "did you get the help you needed?", after dropping case, punctuation and
+# thanks: a whole text only, so "yes but they never rang back" stays a message for a person.
+SMS_ANSWERS: dict[str, str] = {
+    **dict.fromkeys(
+        ["YES", "Y", "YEP", "YEAH", "YUP", "YES I DID", "I DID", "IE", "DO"], FeedbackAnswer.YES
+    ),
+    **dict.fromkeys(
+        ["PARTLY", "PARTIALLY", "SOME", "A BIT", "A LITTLE", "SORT OF", "KIND OF", "RHANNOL"],
+        FeedbackAnswer.PARTLY,
+    ),
+    **dict.fromkeys(
+        ["NO", "N", "NOPE", "NAH", "NO I DIDNT", "I DIDNT", "NOT YET", "NOT REALLY", "NA", "NADDO"],
+        FeedbackAnswer.NO,
+    ),
+}
+_THANKS = frozenset({"THANKS", "THANK", "YOU", "THANKYOU", "TA", "CHEERS", "PLEASE", "DIOLCH"})
+_APOSTROPHES = re.compile(r"['’‘`]")
+_NOT_LETTERS = re.compile(r"[^A-Z]+")
 
 
 def _progress(item: PlanItem, **fields: Any) -> None:
@@ -166,7 +202,11 @@ def signpost_feedback_record(
     *, item: PlanItem, answer: str, via: str, actor: Any = None
 ) -> PlanItem:
     """Record the patient's answer to "did you get the help you needed?" (yes, partly, no), on
-    the page, by SMS reply or told to staff. A later answer replaces an earlier one."""
+    the page, by SMS reply or told to staff. A later answer replaces an earlier one.
+
+    "No" or "partly" on an open case puts the item on the navigator's worklist at once: its
+    tracked item (the overdue chase's, or a new one due today) gets an open chase task, and the
+    case's timeline says why. While that task is open, answering again adds no second one."""
     if answer not in FeedbackAnswer.values:
         raise ValidationError({"answer": "Choose yes, partly or no"})
     if via not in FeedbackVia.values:
@@ -174,6 +214,7 @@ def signpost_feedback_record(
     if item.signposted_at is None:
         raise ValidationError("Nobody has been put in touch about this item yet.")
     now = timezone.now()
+    previous = item.feedback_answer
     _progress(
         item,
         feedback_answer=answer,
@@ -189,7 +230,104 @@ def signpost_feedback_record(
         summary=f"Did they get the help they needed: {item.get_feedback_answer_display()} "
         f"({item.get_feedback_via_display()})",
     )
+    if answer in NOT_HELPED and item.plan.case.is_open:
+        _follow_up(item, actor=actor, news=answer != previous)
     return item
+
+
+def _follow_up(item: PlanItem, *, actor: Any, news: bool) -> None:
+    """Give the navigator the item to follow up: a chase task on its tracked item, now; and
+    say so on the timeline, unless the task was open already and the answer is no news."""
+    case = item.plan.case
+    tracked = tracked_open(item.tracked_item_id)
+    if tracked is None:
+        tracked_id = track(
+            case=case,
+            kind=ItemKind.PLAN_ITEM,
+            title=FOLLOW_UP_TITLE,
+            expected_by=timezone.localdate(),
+            actor=actor,
+        )
+        _progress(item, tracked_item_id=tracked_id)
+        tracked = tracked_open(tracked_id)
+        assert tracked is not None  # noqa: S101 - just created, in this transaction
+    answered = item.get_feedback_answer_display().lower()
+    summary = f"{case.patient.given_name} did not get the help they needed"
+    if item.feedback_answer == FeedbackAnswer.PARTLY:
+        summary = f"{case.patient.given_name} got only some of the help they needed"
+    _task, opened = tracked_task_open(
+        item=tracked, summary=f"{summary}: on the navigator's worklist"
+    )
+    if not (opened or news):
+        return  # the same answer again while it is followed up: it is in the audit trail
+    timeline_event_add(
+        case=case,
+        by=actor if getattr(actor, "is_staff_role", False) else None,
+        kind=TimelineEvent.Kind.OTHER,
+        occurred_at=timezone.now(),
+        summary=f"{summary}: {item.concern_text}"[:200],
+        detail=f"Asked whether they got the help they needed with “{item.concern_text}”, they "
+        f"answered {answered} ({item.get_feedback_via_display()}). It is on the chase queue "
+        "to follow up with them.",
+    )
+
+
+def feedback_answer_from_text(body: str) -> str | None:
+    """The answer a text gives to "did you get the help you needed?", or None if it is not
+    one: "Yes", "y", "No thanks", "not yet." and the like (see SMS_ANSWERS)."""
+    words = _NOT_LETTERS.split(_APOSTROPHES.sub("", body.upper()))
+    words = [word for word in words if word]
+    while len(words) > 1 and words[-1] in _THANKS:
+        words.pop()
+    return SMS_ANSWERS.get(" ".join(words))
+
+
+def signpost_feedback_sms_reply(
+    *, inbound: InboundSms, patient: Patient, message: OutboundMessage
+) -> str | None:
+    """appointments.inbound hands us a text replying to "did you get the help you needed?"
+    (registered in CareplansConfig.ready). A yes, partly or no is recorded on the item the
+    question was about, and thanked; anything else returns None, and becomes a message for
+    the navigator as any text does. Called once per Twilio MessageSid, so a webhook delivered
+    twice records one answer."""
+    answer = feedback_answer_from_text(inbound.body)
+    item_id = plan_item_id_from_reference(message.reference)
+    if answer is None or item_id is None:
+        return None
+    asked = (
+        PlanItem.objects.filter(pk=item_id, plan__case__patient=patient)
+        .select_related("plan__case__patient")
+        .first()
+    )
+    if asked is None:
+        return None
+    # The question may have been about an earlier version of the plan: answer the live copy.
+    item = (
+        PlanItem.objects.filter(
+            lineage=asked.lineage,
+            plan__case_id=asked.plan.case_id,
+            plan__status=CarePlan.Status.AGREED,
+        )
+        .select_related("plan__case__patient", "plan__case__navigator")
+        .first()
+        or asked
+    )
+    try:
+        signpost_feedback_record(
+            item=item,
+            answer=answer,
+            via=FeedbackVia.SMS,
+            actor=patient.user if patient.user_id else None,
+        )
+    except ValidationError:
+        return None
+    try:
+        feedback_thanks_send(item=item, inbound=inbound, helped=answer == FeedbackAnswer.YES)
+    except MessagingError:
+        pass  # the answer is recorded; a thank-you that cannot go is no loss
+    label = FeedbackAnswer(answer).label.lower()
+    then = "" if answer == FeedbackAnswer.YES else " On the navigator's worklist to follow up."
+    return f"Recorded their answer to “did you get the help you needed?”: {label}.{then}"
 
 
 @transaction.atomic
@@ -232,7 +370,7 @@ def plan_items_track_overdue(*, limit: int = 200) -> int:
                 case=item.plan.case,
                 kind=ItemKind.PLAN_ITEM,
                 title="Something in your care plan",
-                expected_by=item.due_date,
+                expected_by=item.due_date or today,  # never None: filtered on due_date__lt
             )
             _progress(item, tracked_item_id=tracked)
     return len(due)

@@ -1,15 +1,39 @@
 """One function per message this app sends. Every body is a short line and a link (or, to a
 service, who to call): no diagnosis, concern or other clinical detail, and the patient's name
-never goes to a third party. Text lives in templates/sms/ and templates/emails/."""
+never goes to a third party. Text lives in templates/sms/ and templates/emails/.
 
+A message to or about a patient has their id as `subject_id` (so it shows in their case's
+outbox, and a reply or a number found undeliverable leads back to them; a lead's escalation
+has none, so their phone is never taken for the patient's); `reference` names the record, so a
+reply can be matched to it."""
+
+import uuid
 from typing import Any
 
 from django.urls import reverse
 
 from careplans.models import AssessmentOffer, CaseFlag, DirectoryService, PlanItem
-from navigator.messaging.models import OutboundMessage
+from navigator.messaging.models import Channel, InboundSms, OutboundMessage
 from navigator.messaging.services import Recipient, message_send
 from patients.models import Patient
+
+FEEDBACK_REQUEST = "signpost_feedback"
+FEEDBACK_THANKS = "signpost_feedback_thanks"
+PLAN_ITEM_REFERENCE = "careplans.planitem:"
+
+
+def plan_item_reference(item: PlanItem) -> str:
+    """How an outbox row names the plan item it is about (OutboundMessage.reference)."""
+    return f"{PLAN_ITEM_REFERENCE}{item.pk}"
+
+
+def plan_item_id_from_reference(reference: str) -> uuid.UUID | None:
+    if not reference.startswith(PLAN_ITEM_REFERENCE):
+        return None
+    try:
+        return uuid.UUID(reference.removeprefix(PLAN_ITEM_REFERENCE))
+    except ValueError:
+        return None
 
 
 def patient_recipient(patient: Patient) -> Recipient:
@@ -36,7 +60,8 @@ def offer_message_send(*, offer: AssessmentOffer) -> OutboundMessage:
         kind="assessment_offer",
         context={"link": f"{reverse('home')}?case={offer.case_id}"},
         idempotency_key=f"assessment-offer:{offer.pk}",
-        subject_id=offer.pk,
+        subject_id=offer.case.patient_id,
+        reference=f"careplans.assessmentoffer:{offer.pk}",
     )
 
 
@@ -55,7 +80,8 @@ def referral_message_send(*, item: PlanItem, service: DirectoryService) -> Outbo
             "navigator_email": case.navigator.email,
         },
         idempotency_key=f"referral:{item.lineage}:{service.pk}",
-        subject_id=item.pk,
+        subject_id=case.patient_id,
+        reference=plan_item_reference(item),
     )
 
 
@@ -69,18 +95,42 @@ def signpost_message_send(*, item: PlanItem, service: DirectoryService) -> Outbo
         kind="signpost",
         context={"phone": service.phone, "link": _plan_link(item)},
         idempotency_key=f"signpost:{item.lineage}:{service.pk}",
-        subject_id=item.pk,
+        subject_id=item.plan.case.patient_id,
+        reference=plan_item_reference(item),
     )
 
 
 def feedback_request_send(*, item: PlanItem) -> OutboundMessage:
-    """Ask "did you get the help you needed?" with a link to answer."""
+    """Ask "did you get the help you needed?": reply to the text, or answer at the link. The
+    reply is matched to the item by `reference` (see `signpost_feedback_sms_reply`).
+
+    The text asks for Y or N, not YES: Twilio treats YES as a word to opt back in to texts and
+    answers it with its own message. YES, NO and the like are understood all the same."""
     return message_send(
         recipient=patient_recipient(item.plan.case.patient),
-        kind="signpost_feedback",
+        kind=FEEDBACK_REQUEST,
         context={"link": _plan_link(item)},
         idempotency_key=f"signpost-feedback:{item.lineage}",
-        subject_id=item.pk,
+        subject_id=item.plan.case.patient_id,
+        reference=plan_item_reference(item),
+    )
+
+
+def feedback_thanks_send(*, item: PlanItem, inbound: InboundSms, helped: bool) -> OutboundMessage:
+    """Thank them for the answer they just texted, once per text (the key is the text's Twilio
+    id, as for appointments' replies); urgent, since it answers a text sent a moment ago."""
+    patient = item.plan.case.patient
+    return message_send(
+        recipient=Recipient(
+            name=patient.full_name, phone=inbound.from_number, language=patient.language
+        ),
+        kind=FEEDBACK_THANKS,
+        context={"helped": helped},
+        idempotency_key=f"sms-reply:{inbound.message_sid}",
+        subject_id=patient.pk,
+        channel=Channel.SMS,
+        urgent=True,
+        reference=plan_item_reference(item),
     )
 
 
@@ -98,6 +148,6 @@ def escalation_message_send(*, flag: CaseFlag, lead: Any) -> OutboundMessage:
             "link": reverse("careplans:assessment_list", kwargs={"case_id": flag.case_id}),
         },
         idempotency_key=f"flag-escalated:{flag.pk}",
-        subject_id=flag.pk,
+        reference=f"careplans.caseflag:{flag.pk}",
         urgent=True,
     )

@@ -133,5 +133,10 @@ def plan_item_feedback(
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Thank you. Your navigator will see your answer.")
+        if answer == FeedbackAnswer.YES:
+            messages.success(request, "Thank you. Your navigator will see your answer.")
+        elif via == FeedbackVia.STAFF:
+            messages.success(request, "Answer recorded. It is on the chase queue to follow up.")
+        else:
+            messages.success(request, "Thank you. Your navigator will contact you to help.")
     return _to_item(item)

@@ -7,17 +7,34 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from careplans import services
 from careplans.models import Assessment, CaseFlag, Domain
+from careplans.models.assessments import RATING_MAX, RATING_MIN
 from careplans.selectors import answers_by_concern, assessment_for_case, flags_for_worklist
+from careplans.services.language import assessment_language_set
 from careplans.views import case_for_patient_work, is_staff
+from careplans.wording import LANGUAGES, in_language, labels
 from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.models import Case
 
-RATING_ERROR = "How much “{text}” bothers you must be a number from 0 to 10"
+
+def _page_language(request: HttpRequest, assessment: Assessment) -> str:
+    """The assessment's language; but staff reviewing a sent one read it in English."""
+    if assessment.is_submitted and is_staff(request):
+        return "en"
+    return assessment.language
+
+
+def _language_context(language: str) -> dict[str, Any]:
+    """What every assessment page needs to speak the assessment's language, and offer the
+    other: the words (`t`), `lang` for the content region, and the switch."""
+    t = labels(language)
+    return {"t": t, "language": language, "switch_to": t["switch_to"]}
 
 
 def _steps(assessment: Assessment) -> list[Domain]:
@@ -94,9 +111,12 @@ def assessment_start(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 
 def _parse_domain(
-    post: Any, domain: Domain
+    post: Any, domain: Domain, language: str
 ) -> tuple[dict[int, services.AnswerInput], dict[str, str], dict[str, dict[str, Any]]]:
-    """Read one screen's answers; also return them as typed, to show back on an error."""
+    """Read one screen's answers; also return them as typed, to show back on an error.
+
+    Errors are in the page's language, so they are checked here before the service sees them."""
+    t = labels(language)
     answers: dict[int, services.AnswerInput] = {}
     errors: dict[str, str] = {}
     typed: dict[str, dict[str, Any]] = {}
@@ -105,12 +125,18 @@ def _parse_domain(
         raw = post.get(f"r-{concern.code}", "").strip()
         priority = post.get(f"p-{concern.code}") == "yes"
         typed[concern.code] = {"selected": selected, "rating": raw, "is_priority": priority}
+        text = in_language(concern, "text", language)
         rating = None
-        if selected and raw:
+        if selected and not raw:
+            errors[concern.code] = t["rating_choose"].format(text=text)
+            continue
+        if selected:
             try:
                 rating = int(raw)
             except ValueError:
-                errors[concern.code] = RATING_ERROR.format(text=concern.text)
+                rating = None
+            if rating is None or not RATING_MIN <= rating <= RATING_MAX:
+                errors[concern.code] = t["rating_range"].format(text=text)
                 continue
         answers[concern.pk] = services.AnswerInput(
             selected=selected, rating=rating, is_priority=priority
@@ -133,6 +159,7 @@ def assessment_step(
     if not 1 <= step <= total:
         raise Http404("No such step")
     back_url = _step_url(case, assessment, step - 1) if step > 1 else _list_url(case)
+    language = assessment.language
     context: dict[str, Any] = {
         "case": case,
         "assessment": assessment,
@@ -140,7 +167,9 @@ def assessment_step(
         "total": total,
         "back_url": back_url,
         "errors": {},
+        **_language_context(language),
     }
+    context["step_text"] = context["t"]["step"].format(step=step, total=total)
     if step == total:
         return _wellbeing_step(request, case, assessment, context)
 
@@ -157,7 +186,7 @@ def assessment_step(
         for c in domain.concerns.all()
     }
     if request.method == "POST":
-        answers, errors, typed = _parse_domain(request.POST, domain)
+        answers, errors, typed = _parse_domain(request.POST, domain, language)
         if not errors:
             try:
                 services.assessment_save_domain(
@@ -172,8 +201,10 @@ def assessment_step(
             return redirect(_step_url(case, assessment, step + 1))
         context["errors"] = errors
     context["domain"] = domain
+    context["domain_title"] = in_language(domain, "title", language)
     context["rows"] = [
-        (c, typed[c.code], context["errors"].get(c.code)) for c in domain.concerns.all()
+        (c, in_language(c, "text", language), typed[c.code], context["errors"].get(c.code))
+        for c in domain.concerns.all()
     ]
     status = 400 if context["errors"] else 200
     return render(request, "careplans/assessment_domain.html", context, status=status)
@@ -193,13 +224,16 @@ def _wellbeing_step(
             "distress_score": request.POST.get("distress_score", ""),
             "anything_else": request.POST.get("anything_else", ""),
         }
+        t = context["t"]
         errors: dict[str, str] = {}
         score: int | None = None
         if typed["distress_score"]:
             try:
                 score = int(typed["distress_score"])
             except ValueError:
-                errors["distress_score"] = "Your distress score must be a number from 0 to 10"
+                score = None
+            if score is None or not RATING_MIN <= score <= RATING_MAX:
+                errors["distress_score"] = t["distress_range"]
         if not errors:
             try:
                 services.assessment_save_wellbeing(
@@ -214,9 +248,7 @@ def _wellbeing_step(
             messages.success(request, "Your answers are saved. You can carry on at any time.")
             return redirect(_list_url(case))
         if not errors and score is None:
-            errors["distress_score"] = (
-                "Choose a number from 0 to 10 for how distressed you have felt"
-            )
+            errors["distress_score"] = t["distress_choose"]
         if not errors:
             return redirect(_check_url(case, assessment))
         context["errors"] = errors
@@ -253,18 +285,33 @@ def assessment_check(request: HttpRequest, case_id: UUID, assessment_id: UUID) -
             return redirect("careplans:plan_detail", case_id=case.pk, plan_id=result.plan.pk)
     saved = answers_by_concern(assessment)
     domains = _steps(assessment)
+    language = _page_language(request, assessment)
+    t = labels(language)
     sections = [
         (
             index,
-            domain,
+            in_language(domain, "title", language),
             [
-                (c, saved[c.pk])
+                (
+                    in_language(c, "text", language),
+                    saved[c.pk],
+                    t["out_of_10"].format(n=saved[c.pk].rating),
+                )
                 for c in domain.concerns.all()
                 if c.pk in saved and saved[c.pk].selected
             ],
         )
         for index, domain in enumerate(domains, start=1)
     ]
+    if "distress_score" in errors:
+        errors["distress_score"] = t["distress_choose"]
+    sent_text = ""
+    if assessment.submitted_at is not None:
+        with translation.override(language):
+            day = date_format(timezone.localtime(assessment.submitted_at), "j F Y")
+        sent_text = t["sent_on"].format(date=day)
+    score = assessment.distress_score
+    distress_text = t["not_answered"] if score is None else t["out_of_10"].format(n=score)
     can_send = not assessment.is_submitted and request.user.has_perm(
         "patients.change_case" if is_staff(request) else "patients.act_for_patient", case
     )
@@ -278,9 +325,29 @@ def assessment_check(request: HttpRequest, case_id: UUID, assessment_id: UUID) -
             "wellbeing_step": len(domains) + 1,
             "can_send": can_send,
             "errors": errors,
+            "sent_text": sent_text,
+            "distress_text": distress_text,
+            **_language_context(language),
         },
         status=400 if errors else 200,
     )
+
+
+@login_required
+@require_POST
+def assessment_language(request: HttpRequest, case_id: UUID, assessment_id: UUID) -> HttpResponse:
+    """Switch the assessment between English and Cymraeg, then back to the page it was on."""
+    case = case_for_patient_work(request, case_id, "Chose the language of an assessment")
+    assessment = assessment_for_case(case, assessment_id)
+    if assessment is None:
+        raise Http404("No such assessment")
+    language = request.POST.get("language", "")
+    if language in LANGUAGES and not assessment.is_submitted:
+        assessment_language_set(assessment=assessment, language=language, actor=request.user)
+    step = request.POST.get("step", "")
+    if step.isdigit() and 1 <= int(step) <= len(_steps(assessment)) + 1:
+        return redirect(_step_url(case, assessment, int(step)))
+    return redirect(_check_url(case, assessment))
 
 
 @login_required

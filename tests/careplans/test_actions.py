@@ -8,12 +8,13 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from appointments.models import ItemKind, TrackedItem
+from appointments.models import ChaseTask, ItemKind, TrackedItem
 from careplans import services
 from careplans.models import CarePlan, OwnerKind, PlanItem, TriageSettings
 from careplans.tasks import ask_signpost_feedback_due, track_overdue_plan_items
 from navigator.audit.models import AuditEvent
 from navigator.messaging.models import OutboundMessage
+from patients.models import Case, TimelineEvent
 from tests.careplans.conftest import complete
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +175,28 @@ def test_the_review_date_is_chased_and_replaced_with_the_next_version(cast, agre
     assert not review.is_open
     draft.refresh_from_db()
     assert TrackedItem.objects.get(pk=draft.review_tracked_item_id).is_open
+
+
+def test_a_no_reuses_the_overdue_chase_and_a_closed_case_gets_no_new_work(cast, agreed):
+    pain = agreed.items.get(concern__code="pain")  # due 10 March 2025
+    services.plan_item_signpost(item=pain, actor=cast.nadia)
+    with time_machine.travel(at(2025, 3, 11, 9), tick=False):
+        track_overdue_plan_items()
+    pain.refresh_from_db()
+    overdue = pain.tracked_item_id
+    services.signpost_feedback_record(item=pain, answer="no", via="staff", actor=cast.nadia)
+    pain.refresh_from_db()
+    assert pain.tracked_item_id == overdue  # one tracked item per item: the task goes on it
+    (task,) = ChaseTask.objects.filter(item_id=overdue, status="open")
+    assert task.assigned_to == cast.nadia
+    event = TimelineEvent.objects.get(case=cast.paul_case, kind="other")
+    assert event.recorded_by == cast.nadia and "answered no (told to staff)" in event.detail
+
+    services.plan_item_signpost(item=money(agreed), actor=cast.nadia)
+    cast.paul_case.status = Case.Status.CLOSED
+    cast.paul_case.save()
+    money_item = PlanItem.objects.get(pk=money(agreed).pk)
+    services.signpost_feedback_record(item=money_item, answer="no", via="web", actor=cast.paul)
+    money_item.refresh_from_db()
+    assert money_item.feedback_answer == "no"
+    assert ChaseTask.objects.filter(status="open").count() == 1  # only the one for pain
