@@ -1,20 +1,23 @@
 """Care plan PDF: the time per page of a typical plan against a trivial one-page document.
 
 Both are rendered in this warm process by the same WeasyPrint call (`careplans.pdf.write_pdf`:
-our fetcher, PDF/UA tagging), after warm-up renders, and timed over `rounds` renders each, in
-alternation; the figure is the median. Rendering is single-threaded CPU work, so it is timed by
-this process's CPU time (`time.process_time`): on a shared machine wall time swung the ratio
-from 3 to 5.5 between runs, CPU time by a few tenths. The plan's time includes building its HTML from the database, as a print
-on request does. `per_page_ratio` = (plan median / plan pages) / trivial median: how much dearer
-a page of a real plan is than the cheapest page there is. Target: within 2.5.
+our fetcher, PDF/UA tagging, the process's shared fonts), after warm-up renders, and timed over
+`rounds` renders each, in alternation; the figure is the median. The plan is printed as a
+request prints it: HTML built from the database, and the plan's stylesheet, parsed once
+(`plan_stylesheets`); the trivial page is one line with no stylesheet of its own. Rendering is
+single-threaded CPU work, so it is timed by this process's CPU time (`time.process_time`): on a
+shared machine wall time swung the ratio from 3 to 5.5 between runs, CPU time by a few tenths.
+`per_page_ratio` = (plan median / plan pages) / trivial median: how much dearer a page of a
+real plan is than the cheapest page there is. Target: within 2.5.
 
-The same figure through `render_pdf` (the forked child with the time cap, the path a request
-takes) is printed as a progress line, in wall time (the child's CPU is not this process's);
-forking adds the same fixed cost to both documents, which flatters that ratio, so it is not the
-summary figure.
+Progress lines break each document's time into steps (`_phases`), and give the same figure
+through `render_pdf` (the forked child with the time cap, the path a request takes), in wall
+time (the child's CPU is not this process's); forking adds the same fixed cost to both
+documents, which flatters that ratio, so it is not the summary figure.
 """
 
 import datetime as dt
+import gc
 import io
 import statistics
 import time
@@ -22,6 +25,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from pypdf import PdfReader
+from weasyprint import CSS, HTML
 
 from bench.harness import progress
 from careplans.models import (
@@ -33,7 +37,15 @@ from careplans.models import (
     PlanItem,
     Signpost,
 )
-from careplans.pdf import plan_html, render_pdf, write_pdf
+from careplans.pdf import (
+    BASE_URL,
+    StaticOnlyFetcher,
+    font_config,
+    plan_html,
+    plan_stylesheets,
+    render_pdf,
+    write_pdf,
+)
 from navigator.accounts.models import Role, User
 from navigator.organisations.models import Organisation, Team
 from patients.models import Case, Patient
@@ -50,11 +62,14 @@ WARMUP = 2
 def run(*, requests: int) -> dict[str, object]:
     rounds = max(3, min(requests // 100, 30))
     plan = _typical_plan()
-    pages = len(PdfReader(io.BytesIO(write_pdf(plan_html(plan=plan)))).pages)
+    stylesheets = plan_stylesheets(large=False, language="en")
+    pages = len(
+        PdfReader(io.BytesIO(write_pdf(plan_html(plan=plan), stylesheets=stylesheets))).pages
+    )
     progress("pdf", f"typical plan: {TYPICAL_ITEMS} items, {pages} pages; {rounds} rounds each")
 
     plan_s, trivial_s = _medians(
-        lambda: write_pdf(plan_html(plan=plan)),
+        lambda: write_pdf(plan_html(plan=plan), stylesheets=stylesheets),
         lambda: write_pdf(TRIVIAL),
         rounds,
         clock=time.process_time,
@@ -65,8 +80,19 @@ def run(*, requests: int) -> dict[str, object]:
         f"in process (CPU time): plan {plan_s * 1000:.0f} ms ({plan_s / pages * 1000:.0f} ms a page), "
         f"trivial page {trivial_s * 1000:.0f} ms, ratio a page {ratio:.2f}",
     )
+    for name, phases in (
+        ("plan", _phases(lambda: plan_html(plan=plan), stylesheets, rounds)),
+        ("trivial page", _phases(lambda: TRIVIAL, [], rounds)),
+    ):
+        progress(
+            "pdf",
+            f"where the {name}'s time goes (CPU, median ms): "
+            + ", ".join(f"{phase} {seconds * 1000:.1f}" for phase, seconds in phases.items()),
+        )
     forked_plan, forked_trivial = _medians(
-        lambda: render_pdf(plan_html(plan=plan)), lambda: render_pdf(TRIVIAL), rounds
+        lambda: render_pdf(plan_html(plan=plan), stylesheets=stylesheets),
+        lambda: render_pdf(TRIVIAL),
+        rounds,
     )
     progress(
         "pdf",
@@ -91,6 +117,48 @@ def _medians(
             if round_ >= WARMUP:
                 times.append(clock() - start)
     return statistics.median(samples[0]), statistics.median(samples[1])
+
+
+def _phases(build: Callable[[], str], stylesheets: list[CSS], rounds: int) -> dict[str, float]:
+    """Median CPU time of each step of one render: our HTML (template and queries), parsing
+    it, styles and layout (WeasyPrint's `render`), then drawing and writing the PDF; and, across
+    all the steps, Python's cycle collector (the forked child that requests use turns it off)."""
+    fonts = font_config()
+    samples: dict[str, list[float]] = {"html": [], "parse": [], "layout": [], "draw+write": []}
+    collecting: list[float] = []
+    collected = [0.0]
+
+    def time_collections(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collecting.append(time.process_time())
+        elif collecting:
+            collected[0] += time.process_time() - collecting.pop()
+
+    gc_times: list[float] = []
+    gc.callbacks.append(time_collections)
+    try:
+        for round_ in range(WARMUP + rounds):
+            collected[0] = 0.0
+            marks = [time.process_time()]
+            html = build()
+            marks.append(time.process_time())
+            document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
+            marks.append(time.process_time())
+            rendered = document.render(
+                stylesheets=stylesheets, font_config=fonts, pdf_variant="pdf/ua-1"
+            )
+            marks.append(time.process_time())
+            rendered.write_pdf(pdf_variant="pdf/ua-1", attachments=None)
+            marks.append(time.process_time())
+            if round_ >= WARMUP:
+                pairs = zip(samples.values(), marks[:-1], marks[1:], strict=True)
+                for times, start, end in pairs:
+                    times.append(end - start)
+                gc_times.append(collected[0])
+    finally:
+        gc.callbacks.remove(time_collections)
+    medians = {phase: statistics.median(times) for phase, times in samples.items()}
+    return {**medians, "of which cycle collection": statistics.median(gc_times)}
 
 
 def _typical_plan() -> CarePlan:

@@ -14,27 +14,43 @@ touches no database or cache, and leaves by os._exit so it cannot close the pare
 connections.
 
 Cache. A plan's PDF is cached per plan version, size and language, and also per the details it
-prints from outside the plan (the patient's and navigator's names and contact details), for a
-day; agreed versions never change, so most prints after the first are served from the cache.
+prints from outside the plan (the patient's and navigator's names and contact details, the
+version of the case's treatment summary), for a day; agreed versions never change, so most
+prints after the first are served from the cache. The nightly batch of plans due for review
+(`plans_due_for_review_render`) fills the same cache, claiming each PDF before making it.
 
-Layout is plain blocks and floats, on purpose: WeasyPrint lays nested flex and grid out very
-slowly (bench/pdf.py keeps an eye on the cost per page).
+Speed (bench/pdf.py keeps an eye on the cost per page). Layout is plain blocks, on purpose:
+WeasyPrint lays nested flex and grid out very slowly. The running footer is one @page margin
+box of fixed width, so WeasyPrint need not measure its text to share the width out; the
+patient's name reaches it by `string-set`, so the stylesheet holds no patient data and is
+parsed once per print size and language and reused (`plan_stylesheets`). Fonts are loaded once
+per process into one `FontConfiguration` (`font_config`), warmed before the first fork so every
+forked render inherits the loaded fonts; loading them afresh was a tenth or more of a plan's
+render and half of a one-line page's. The forked child does without Python's cycle collector.
+Fonts are subset by HarfBuzz (Debian's libharfbuzz-subset0; WeasyPrint falls back to the much
+slower fontTools without it).
 
 Translated: the fixed labels (LABELS, English and Welsh), month names (Django's Welsh locale),
-the owner of each item, and concern names where the checklist has a Welsh text and the item
-still uses the checklist's wording. Text typed by people (goals, actions, services) is printed as
-typed.
+the owner of each item, the treatment summary's aim, and concern names where the checklist has
+a Welsh text and the item still uses the checklist's wording. Text typed by people (goals,
+actions, services, the treatment summary) is printed as typed.
 """
 
 import datetime as dt
+import gc
 import hashlib
+import logging
 import os
 import posixpath
 import select
 import signal
+import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -43,21 +59,30 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from weasyprint import HTML, URLFetcher
+from weasyprint import CSS, HTML, URLFetcher
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
 from careplans.models import CarePlan, OwnerKind, PlanItem, Signpost
-from patients.models import Case
+from patients.models import Case, TreatmentSummary
+from patients.treatment_summaries import treatment_summary_for_case
 
 # The made-up origin documents are rendered against: "/static/x.css" becomes
 # https://pdf.invalid/static/x.css, the only kind of URL the fetcher serves.
 BASE_URL = "https://pdf.invalid/"
 STATIC_PREFIX = BASE_URL + "static/"
 CACHE_SECONDS = 24 * 3600
+# Plans read, and their cache entries looked up, at a time by the batch.
+BATCH_SIZE = 100
+# A batch's claim on one PDF outlives the render's time cap by this much.
+CLAIM_MARGIN_SECONDS = 60
 # Bump when the template or its CSS changes, so cached PDFs of the old layout are not served.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 SIZES = ("standard", "large")
 LANGUAGES = ("en", "cy")
+
+
+logger = logging.getLogger(__name__)
 
 
 class PdfRenderError(Exception):
@@ -102,23 +127,65 @@ def static_path(url: str) -> str | None:
     return normal
 
 
-def write_pdf(html: str) -> bytes:
+_fonts_lock = threading.Lock()
+_fonts: FontConfiguration | None = None
+# What the warm-up lays out: the weights the plan prints, so their faces are loaded once.
+_WARM_UP = (
+    '<html lang="en"><body style="font-family: \'DejaVu Sans\', sans-serif">'
+    "<p>Warm up</p><p><strong>Warm up</strong></p></body></html>"
+)
+
+
+def font_config() -> FontConfiguration:
+    """This process's fonts, loaded on first use and kept (Pango caches the faces in it).
+
+    Rendering with one configuration from several threads at once is not safe, so in a web or
+    worker process only the warm-ups lay out with it, under the lock; renders for requests and
+    tasks happen in forked children (`render_pdf`), each with its own copy of the warm fonts.
+    `write_pdf` in this process (the benchmark, tests) is for single-threaded callers."""
+    global _fonts
+    with _fonts_lock:
+        if _fonts is None:
+            fonts = FontConfiguration()
+            HTML(string=_WARM_UP).write_pdf(font_config=fonts)
+            _fonts = fonts
+        return _fonts
+
+
+def write_pdf(
+    html: str, *, stylesheets: Sequence[CSS] = (), fonts: FontConfiguration | None = None
+) -> bytes:
     """Lay out `html` and return the PDF (tagged, PDF/UA-1), in this process, no time cap."""
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1", attachments=None)
+    return document.write_pdf(
+        pdf_variant="pdf/ua-1",
+        attachments=None,
+        stylesheets=list(stylesheets),
+        font_config=fonts or font_config(),
+    )
 
 
-def render_pdf(html: str, *, timeout: float | None = None) -> bytes:
+def render_pdf(
+    html: str, *, stylesheets: Sequence[CSS] = (), timeout: float | None = None
+) -> bytes:
     """`write_pdf` in a forked child, killed after `timeout` seconds (PDF_RENDER_TIMEOUT)."""
     limit = settings.PDF_RENDER_TIMEOUT if timeout is None else timeout
+    # Taken before the fork and handed over, so the child never touches the lock. Forking
+    # under the lock means no other thread of this process is laying out a warm-up at that
+    # moment, so the child cannot inherit Pango or fontconfig half-way through a call.
+    fonts = font_config()
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    with _fonts_lock:
+        pid = os.fork()
     if pid == 0:  # the child: render, write the answer, leave without any cleanup
         os.close(read_end)
+        # The child leaves by os._exit straight after one render, so Python's cycle collector
+        # would only be tidying memory about to be dropped (about a tenth of a plan's render).
+        gc.disable()
         status = 1
         try:
             try:
-                payload = b"\x00" + write_pdf(html)
+                payload = b"\x00" + write_pdf(html, stylesheets=stylesheets, fonts=fonts)
             except BaseException as exc:  # noqa: BLE001 - reported to the parent
                 payload = b"\x01" + f"{type(exc).__name__}: {exc}".encode()[:2000]
             view = memoryview(payload)
@@ -191,6 +258,16 @@ LABELS: dict[str, dict[str, str]] = {
         "urgent_short": "Feeling very unwell? Call {line}, any time. Emergency: 999.",
         "no_advice": "This plan is not medical advice.",
         "printed": "Printed",
+        "treatment_summary": "Treatment summary",
+        "diagnosis": "Diagnosis",
+        "treatment_given": "Treatment given",
+        "treatment_ended": "Treatment ended on",
+        "intent": "Aim of the treatment",
+        "side_effects": "Side effects and late effects to watch for",
+        "red_flags": "Red-flag symptoms and what to do",
+        "gp_actions": "What the GP is asked to do",
+        "contacts": "Who to contact",
+        "written_by": "Written by",
     },
     "cy": {
         "title": "Fy nghynllun gofal",
@@ -226,6 +303,26 @@ LABELS: dict[str, dict[str, str]] = {
         "urgent_short": "Yn teimlo'n sâl iawn? Ffoniwch {line}, unrhyw bryd. Argyfwng: 999.",
         "no_advice": "Nid cyngor meddygol yw'r cynllun hwn.",
         "printed": "Argraffwyd",
+        "treatment_summary": "Crynodeb o'r driniaeth",
+        "diagnosis": "Diagnosis",
+        "treatment_given": "Y driniaeth a gafwyd",
+        "treatment_ended": "Daeth y driniaeth i ben ar",
+        "intent": "Nod y driniaeth",
+        "side_effects": "Sgil-effeithiau ac effeithiau hwyr i gadw llygad amdanynt",
+        "red_flags": "Symptomau rhybudd a beth i'w wneud",
+        "gp_actions": "Beth y gofynnir i'r meddyg teulu ei wneud",
+        "contacts": "Pwy i gysylltu â nhw",
+        "written_by": "Ysgrifennwyd gan",
+    },
+}
+
+INTENT_LABELS: dict[str, dict[str, str]] = {
+    "en": dict(TreatmentSummary.Intent.choices),
+    "cy": {
+        TreatmentSummary.Intent.CURATIVE: "Iachaol: i dynnu'r canser neu ei wella",
+        TreatmentSummary.Intent.NON_CURATIVE: "Heb fod yn iachaol: i reoli'r canser neu leddfu "
+        "symptomau",
+        TreatmentSummary.Intent.NOT_STATED: "Heb ei nodi gan y tîm triniaeth",
     },
 }
 
@@ -326,23 +423,54 @@ def signposted_services(groups: list[Group]) -> list[Any]:
     return list(seen.values())
 
 
-def page_css(*, identity: str, labels: dict[str, str], large: bool) -> str:
-    """The @page rules: who the plan is for at the top of every page, page X of Y at the foot.
+def page_css(*, labels: dict[str, str], large: bool) -> str:
+    """The @page rules: one footer on every page with who the plan is for (the `.identity`
+    line, by string-set), page X of Y, and the urgent help line.
 
-    Built here, not in the template, so every text is escaped as a CSS string."""
-    size = "16pt" if large else "9pt"
+    Built here, not in the template, so every text is escaped as a CSS string. One margin box
+    of fixed width: each box is laid out on every page, and with `width: auto` WeasyPrint lays
+    its text out twice more to measure it (three boxes cost about a tenth of a plan's render).
+    A standard page keeps the 46mm of margins it had with a header as well; large print's
+    footer wraps to four lines, so it takes more."""
+    size, top, bottom = ("16pt", "12mm", "40mm") if large else ("9pt", "16mm", "30mm")
     urgent = labels["urgent_short"].format(line=settings.URGENT_HELP_LINE)
+    page = f" · {labels['page']} "
     return (
-        "@page { size: A4; margin: 24mm 16mm 22mm 16mm;"
-        f" @top-left {{ content: {css_string(identity)}; font-size: {size};"
-        " font-family: 'DejaVu Sans', sans-serif; vertical-align: bottom; padding-bottom: 3mm;"
-        " border-bottom: 0.5pt solid #768692; }"
-        f" @bottom-left {{ content: {css_string(urgent)}; font-size: {size};"
-        " font-family: 'DejaVu Sans', sans-serif; }"
-        f" @bottom-right {{ content: {css_string(labels['page'] + ' ')} counter(page)"
-        f" {css_string(' ' + labels['of'] + ' ')} counter(pages); font-size: {size};"
-        " font-family: 'DejaVu Sans', sans-serif; } }"
+        f"@page {{ size: A4; margin: {top} 16mm {bottom} 16mm;"
+        " font-family: 'DejaVu Sans', sans-serif;"
+        f" @bottom-left {{ content: string(identity) {css_string(page)} counter(page)"
+        f" {css_string(' ' + labels['of'] + ' ')} counter(pages) '\\A ' {css_string(urgent)};"
+        f" white-space: pre-wrap; width: 100%; font-size: {size}; vertical-align: top;"
+        " padding-top: 2.5mm; border-top: 0.5pt solid #768692; } }"
+        " .identity { string-set: identity content(text); }"
     )
+
+
+# A sample with every kind of text the plan prints, laid out once per stylesheet so the fonts
+# and sizes it uses are loaded before the first fork (see `font_config`).
+_SAMPLE = (
+    '<html lang="en-GB"><body class="{size}"><h1>Care plan</h1><p class="identity">Name</p>'
+    "<h2>Contact</h2><h3>Concern</h3><p>Goal</p><p><strong>Draft</strong></p>"
+    '<p class="small">Small</p></body></html>'
+)
+
+
+@lru_cache(maxsize=len(SIZES) * len(LANGUAGES) * 2)
+def _plan_stylesheet(large: bool, language: str, help_line: str) -> CSS:
+    css = page_css(labels=LABELS[language], large=large) + render_to_string(
+        "careplans/pdf/plan.css"
+    )
+    fonts = font_config()
+    stylesheet = CSS(string=css, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
+    with _fonts_lock:
+        sample = _SAMPLE.format(size="large" if large else "standard")
+        HTML(string=sample).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    return stylesheet
+
+
+def plan_stylesheets(*, large: bool, language: str) -> list[CSS]:
+    """The plan's stylesheet, parsed once per print size and language and reused."""
+    return [_plan_stylesheet(large, language, settings.URGENT_HELP_LINE)]
 
 
 def plan_context(*, plan: CarePlan, large: bool, language: str) -> dict[str, Any]:
@@ -354,7 +482,12 @@ def plan_context(*, plan: CarePlan, large: bool, language: str) -> dict[str, Any
         f"{patient.full_name} · {labels['nhs_number']} {patient.nhs_number_display} · "
         f"{labels['born']} {_date(patient.date_of_birth, language)}"
     )
+    summary = treatment_summary_for_case(case)
     return {
+        "summary": summary,
+        "summary_intent": INTENT_LABELS[language].get(summary.intent, "") if summary else "",
+        "summary_ended_on": _date(summary.treatment_ended_on, language) if summary else "",
+        "summary_written_on": _date(summary.written_on, language) if summary else "",
         "plan": plan,
         "case": case,
         "patient": patient,
@@ -364,7 +497,6 @@ def plan_context(*, plan: CarePlan, large: bool, language: str) -> dict[str, Any
         "language": language,
         "large": large,
         "identity": identity,
-        "page_css": page_css(identity=identity, labels=labels, large=large),
         "groups": groups,
         "services": signposted_services(groups),
         "agreed_on": _date(plan.agreed_at, language),
@@ -381,7 +513,16 @@ def plan_html(*, plan: CarePlan, large: bool = False, language: str = "en") -> s
     )
 
 
+def _summary_version(case: Case) -> int | None:
+    return TreatmentSummary.objects.filter(case=case).values_list("version", flat=True).first()
+
+
 def _cache_key(plan: CarePlan, *, large: bool, language: str) -> str:
+    return _key(plan, large=large, language=language, summary=_summary_version(plan.case))
+
+
+def _key(plan: CarePlan, *, large: bool, language: str, summary: int | None) -> str:
+    """The cache key of one print; `summary` is the version of the case's treatment summary."""
     case = plan.case
     patient = case.patient
     navigator = case.navigator
@@ -399,6 +540,7 @@ def _cache_key(plan: CarePlan, *, large: bool, language: str) -> str:
             case.team.name,
             case.team.phone,
             settings.URGENT_HELP_LINE,
+            summary,
         )
     )
     digest = hashlib.sha256(outside.encode()).hexdigest()[:16]
@@ -410,6 +552,14 @@ def _cache_key(plan: CarePlan, *, large: bool, language: str) -> str:
     )
 
 
+def plan_pdf_render(*, plan: CarePlan, large: bool = False, language: str = "en") -> bytes:
+    """Build the plan's HTML and render it in a forked child with the time cap (no cache)."""
+    return render_pdf(
+        plan_html(plan=plan, large=large, language=language),
+        stylesheets=plan_stylesheets(large=large, language=language),
+    )
+
+
 def care_plan_pdf(*, plan: CarePlan, large: bool = False, language: str = "en") -> bytes:
     """The plan as a PDF, from the cache when this version was printed before."""
     if language not in LANGUAGES:
@@ -418,7 +568,7 @@ def care_plan_pdf(*, plan: CarePlan, large: bool = False, language: str = "en") 
     cached = cache.get(key)
     if cached is not None:
         return bytes(cached)
-    pdf = render_pdf(plan_html(plan=plan, large=large, language=language))
+    pdf = plan_pdf_render(plan=plan, large=large, language=language)
     cache.set(key, pdf, CACHE_SECONDS)
     return pdf
 
@@ -447,20 +597,71 @@ def plan_pdfs_render(*, plan_ids: list[Any], large: bool = False, language: str 
     return done
 
 
-def plans_due_for_review_render(*, days_ahead: int = 14) -> int:
+@dataclass(frozen=True)
+class BatchReport:
+    """What a batch did: PDFs made now, found in the cache, left to another worker that had
+    claimed them, and failed (logged; the rest of the batch goes on)."""
+
+    rendered: int = 0
+    cached: int = 0
+    claimed_elsewhere: int = 0
+    failed: int = 0
+
+
+def plans_due_for_review_render(*, days_ahead: int = 14) -> BatchReport:
     """Make and cache the PDF of every agreed plan due for review within `days_ahead` days, in
-    each patient's language and print size. Cached per version, so running it twice (or on two
-    workers) renders each plan once and the second run only reads the cache."""
+    each patient's language and print size, so the team can print them all at once.
+
+    Cached per plan version (and per the details printed from outside it), so a rerun renders
+    nothing new. Each PDF is claimed in the cache before it is made (`cache.add`), so two
+    workers running the batch at once never make the same one twice. The database is read a
+    fixed number of times per BATCH_SIZE plans, however many are already cached.
+    """
     until = timezone.localdate() + dt.timedelta(days=days_ahead)
     plans = (
         CarePlan.objects.filter(status=CarePlan.Status.AGREED, review_date__lte=until)
         .select_related("case__patient", "case__navigator", "case__team")
-        .order_by("review_date")
+        .order_by("review_date", "pk")
     )
-    done = 0
-    for plan in plans.iterator(chunk_size=100):
-        patient = plan.case.patient
-        language = patient.language if patient.language in LANGUAGES else "en"
-        care_plan_pdf(plan=plan, large=patient.needs_large_print, language=language)
-        done += 1
-    return done
+    counts: Counter[str] = Counter()
+    for chunk in _chunks(plans.iterator(chunk_size=BATCH_SIZE), BATCH_SIZE):
+        summaries = dict(
+            TreatmentSummary.objects.filter(case_id__in={p.case_id for p in chunk}).values_list(
+                "case_id", "version"
+            )
+        )
+        prints: dict[str, tuple[CarePlan, bool, str]] = {}
+        for plan in chunk:
+            patient = plan.case.patient
+            language = patient.language if patient.language in LANGUAGES else "en"
+            large = patient.needs_large_print
+            key = _key(plan, large=large, language=language, summary=summaries.get(plan.case_id))
+            prints[key] = (plan, large, language)
+        cached = cache.get_many(list(prints))
+        counts["cached"] += len(cached)
+        for key, (plan, large, language) in prints.items():
+            if key not in cached:
+                counts[_render_claimed(key, plan=plan, large=large, language=language)] += 1
+    return BatchReport(**counts)
+
+
+def _chunks(items: Iterable[CarePlan], size: int) -> Iterator[list[CarePlan]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _render_claimed(key: str, *, plan: CarePlan, large: bool, language: str) -> str:
+    claim = f"{key}:claim"
+    if not cache.add(claim, os.getpid(), settings.PDF_RENDER_TIMEOUT + CLAIM_MARGIN_SECONDS):
+        return "claimed_elsewhere"
+    try:
+        pdf = plan_pdf_render(plan=plan, large=large, language=language)
+    except PdfRenderError:
+        logger.warning("Could not print care plan %s in the batch", plan.pk, exc_info=True)
+        return "failed"
+    else:
+        cache.set(key, pdf, CACHE_SECONDS)
+        return "rendered"
+    finally:
+        cache.delete(claim)

@@ -37,7 +37,8 @@ from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import Recipient, message_send
 from navigator.organisations.models import Organisation
-from patients.models import CareTeamMember, Case, Nation, Patient
+from patients.models import CareTeamMember, Case, Nation, Patient, TreatmentSummary
+from patients.treatment_summaries import treatment_summary_for_case
 
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
 TOKEN_BYTES = 32
@@ -292,9 +293,15 @@ def share_link_check(
 
 
 def share_link_record(
-    *, link: ShareLink, kind: str, plan: CarePlan | None, client: tuple[str, str]
+    *,
+    link: ShareLink,
+    kind: str,
+    plan: CarePlan | None,
+    client: tuple[str, str],
+    treatment_summary: TreatmentSummary | None = None,
 ) -> ShareLinkAccess:
-    """Record one use of the link by the practice, and write the audit entry."""
+    """Record one use of the link by the practice, and write the audit entry (which names the
+    treatment summary's version too when the page or PDF showed it)."""
     access = ShareLinkAccess.objects.create(
         link=link,
         at=timezone.now(),
@@ -310,6 +317,8 @@ def share_link_record(
     }
     doing = what.get(kind, kind)
     version = f" version {plan.version}" if plan else ""
+    if treatment_summary is not None:
+        version += f" and the treatment summary version {treatment_summary.version}"
     audit_record(
         actor=None,
         action=AuditEvent.Action.EXPORT
@@ -385,6 +394,7 @@ class SharedView:
     newer_draft: bool  # a newer version is being prepared with the patient
     updated_since_shared: bool  # the agreed version is newer than the one first sent
     asks: list[str]
+    treatment_summary: TreatmentSummary | None = None
 
 
 def shared_view(link: ShareLink) -> SharedView:
@@ -401,6 +411,7 @@ def shared_view(link: ShareLink) -> SharedView:
         newer_draft=newer_draft,
         updated_since_shared=bool(plan and plan.pk != link.plan_id),
         asks=gp_asks(case, plan),
+        treatment_summary=treatment_summary_for_case(case),
     )
 
 

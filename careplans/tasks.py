@@ -1,3 +1,5 @@
+from dataclasses import asdict
+
 from celery import shared_task
 
 from careplans.pdf import plan_pdfs_render, plans_due_for_review_render
@@ -40,7 +42,8 @@ def render_care_plan_pdf(plan_id: str, large: bool = False, language: str = "en"
 
 
 @shared_task(acks_late=True, soft_time_limit=60 * 60)
-def render_care_plans_due_for_review(days_ahead: int = 14) -> int:
-    """Batch printing: make the PDF of every agreed plan due for review within `days_ahead`
-    days, each in its patient's language and print size, so the team can print them all."""
-    return plans_due_for_review_render(days_ahead=days_ahead)
+def render_care_plans_due_for_review(days_ahead: int = 14) -> dict[str, int]:
+    """Periodic (nightly, navigator/celery.py): make the PDF of every agreed plan due for review
+    within `days_ahead` days, each in its patient's language and print size, so the team can
+    print them all in the morning. Reruns and overlapping runs make nothing twice."""
+    return asdict(plans_due_for_review_render(days_ahead=days_ahead))

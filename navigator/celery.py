@@ -47,4 +47,10 @@ app.conf.beat_schedule = {
         "task": "careplans.tasks.track_overdue_plan_items",
         "schedule": crontab(hour=6, minute=35),
     },
+    # Nightly, so plans due for review are ready to print in the morning; cached per plan
+    # version and claimed per PDF, so reruns and overlapping runs make nothing twice.
+    "render-care-plans-due-for-review": {
+        "task": "careplans.tasks.render_care_plans_due_for_review",
+        "schedule": crontab(hour=2, minute=40),
+    },
 }

@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from navigator.accounts.models import STAFF_ROLES, User
 from navigator.organisations.models import Organisation, Team
-from patients.models import CareTeamMember, Case, Channel, Language, Nation, TimelineEvent
+from patients.models import (
+    CareTeamMember,
+    Case,
+    Channel,
+    Language,
+    Nation,
+    TimelineEvent,
+    TreatmentSummary,
+)
 from patients.services import (
     NAVIGATOR_ROLES,
     CommunicationNeeds,
@@ -480,3 +488,71 @@ class CareTeamAddForm(NhsFormMixin, forms.Form):
 
 class CaseSearchForm(forms.Form):
     q = forms.CharField(label="Search by name or NHS number", required=False, max_length=100)
+
+
+class TreatmentSummaryForm(NhsFormMixin, forms.Form):
+    """The end-of-treatment summary, in the order a GP reads one."""
+
+    diagnosis = forms.CharField(
+        label="Diagnosis",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The cancer, its stage, and when it was diagnosed.",
+        error_messages={"required": "Enter the diagnosis"},
+    )
+    treatment_given = forms.CharField(
+        label="Treatment given, with dates",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="For example, surgery on 3 March 2026, then 6 cycles of chemotherapy ending "
+        "on 2 September 2026.",
+        error_messages={"required": "Enter the treatment given and its dates"},
+    )
+    treatment_ended_on = NhsDateField(
+        label="Date treatment ended (optional)",
+        required=False,
+        help_text="For example, 2 9 2026.",
+    )
+    intent = forms.ChoiceField(
+        label="Aim of the treatment",
+        choices=TreatmentSummary.Intent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the aim of the treatment"},
+    )
+    side_effects = forms.CharField(
+        label="Possible side effects and late effects to watch for (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    red_flags = forms.CharField(
+        label="Red-flag symptoms and what to do",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Symptoms that need urgent attention, and who to call about them.",
+        error_messages={"required": "Enter the red-flag symptoms and what to do"},
+    )
+    gp_actions = forms.CharField(
+        label="What the GP is asked to do (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, a Cancer Care Review, medicines to continue, tests to arrange.",
+    )
+    contacts = forms.CharField(
+        label="Who to contact",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The team or person to contact with questions, and how to reach them.",
+        error_messages={"required": "Enter who to contact with questions"},
+    )
+    written_by = forms.CharField(
+        label="Written by",
+        max_length=200,
+        help_text="Name and role, as the treating team gave it.",
+        error_messages={
+            "required": "Enter who wrote the summary",
+            "max_length": "Who wrote the summary must be 200 characters or fewer",
+        },
+    )
+    written_on = NhsDateField(label="Date written", help_text="For example, 27 9 2026.")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def summary_arguments(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["expected_version"] = data.pop("version")
+        return data

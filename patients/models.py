@@ -417,3 +417,53 @@ class CarerInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"Carer invitation for {self.carer_name} ({self.level})"
+
+
+class TreatmentSummary(models.Model):
+    """The end-of-treatment summary for a case, for the GP and the patient, in plain words.
+
+    Rules:
+    - one per case, written by the hospital team and recorded (or transcribed) by the staff on
+      the case; each save adds one to `version` and stamps `updated_at` and `updated_by`, and a
+      save made from an older version is refused (`patients.treatment_summaries`);
+    - when present it is shown on the GP's care plan link and printed with the care plan;
+    - it carries no advice of our own: it is what the treating team wrote.
+    """
+
+    class Intent(models.TextChoices):
+        CURATIVE = "curative", "Curative: to remove or cure the cancer"
+        NON_CURATIVE = "non_curative", "Non-curative: to control the cancer or ease symptoms"
+        NOT_STATED = "not_stated", "Not stated by the treating team"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="treatment_summary")
+    diagnosis = models.TextField(help_text="The cancer, its stage, and when it was diagnosed.")
+    treatment_given = models.TextField(help_text="Each treatment with its dates.")
+    treatment_ended_on = models.DateField(null=True, blank=True)
+    intent = models.CharField(max_length=20, choices=Intent.choices)
+    side_effects = models.TextField(
+        blank=True, help_text="Possible side effects and late effects to watch for."
+    )
+    red_flags = models.TextField(help_text="Red-flag symptoms and what to do about them.")
+    gp_actions = models.TextField(blank=True, help_text="What the GP is asked to do.")
+    contacts = models.TextField(help_text="Who to contact with questions, and how.")
+    written_by = models.CharField(
+        max_length=200, help_text="Who wrote the summary: name and role, as the team gave it."
+    )
+    written_on = models.DateField()
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name_plural = "treatment summaries"
+
+    def __str__(self) -> str:
+        return f"Treatment summary, version {self.version}"

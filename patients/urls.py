@@ -2,6 +2,7 @@ from django.urls import path
 
 from patients.views import carers, cases, contact, outbox, questions, record, timeline, worklist
 from patients.views import messages as case_messages
+from patients.views import treatment_summary as treatment_summary_views
 
 app_name = "patients"
 
@@ -20,6 +21,11 @@ urlpatterns: list = [
     path("<uuid:case_id>/contact/", contact.contact_edit, name="contact_edit"),
     path("<uuid:case_id>/record-access/", record.case_record_access, name="case_record_access"),
     path("<uuid:case_id>/outbox/", outbox.case_outbox, name="case_outbox"),
+    path(
+        "<uuid:case_id>/treatment-summary/",
+        treatment_summary_views.treatment_summary_edit,
+        name="treatment_summary_edit",
+    ),
     path("<uuid:case_id>/messages/", case_messages.case_messages, name="messages"),
     path("<uuid:case_id>/questions/", questions.questions, name="questions"),
     path("<uuid:case_id>/carers/", carers.carers, name="carers"),

@@ -270,7 +270,11 @@ def gp_link(request: HttpRequest, link: ShareLink, token: str) -> HttpResponse:
         return _gp_page(request, "gp_check.html", {"form": GpCheckForm(), "link": link})
     view = sharing.shared_view(link)
     sharing.share_link_record(
-        link=link, kind=ShareLinkAccess.Kind.VIEWED, plan=view.plan, client=_client(request)
+        link=link,
+        kind=ShareLinkAccess.Kind.VIEWED,
+        plan=view.plan,
+        client=_client(request),
+        treatment_summary=view.treatment_summary,
     )
     return _gp_page(
         request,
@@ -284,6 +288,7 @@ def gp_link(request: HttpRequest, link: ShareLink, token: str) -> HttpResponse:
             "team": link.case.team,
             "view": view,
             "plan": view.plan,
+            "summary": view.treatment_summary,
             "groups": plan_groups(view.plan, "en") if view.plan else [],
             "expires_on": timezone.localdate(link.expires_at),
         },
@@ -298,7 +303,11 @@ def gp_link_pdf(request: HttpRequest, link: ShareLink, token: str) -> HttpRespon
     if view.plan is None:
         return redirect("gp_link", token=token)
     sharing.share_link_record(
-        link=link, kind=ShareLinkAccess.Kind.DOWNLOADED, plan=view.plan, client=_client(request)
+        link=link,
+        kind=ShareLinkAccess.Kind.DOWNLOADED,
+        plan=view.plan,
+        client=_client(request),
+        treatment_summary=view.treatment_summary,
     )
     large = request.GET.get("size") == "large"
     return pdf_response(

@@ -80,3 +80,49 @@ def test_a_stopped_link_says_so_plainly(cast, page):
     assert response.status == 410
     assert page.get_by_role("heading", name="This link has been stopped").is_visible()
     check_page(page)
+
+
+def test_nadia_writes_the_treatment_summary_and_the_gp_reads_it(cast, page, live_server):
+    from django.test import Client
+
+    new = shared(cast)
+    client = Client()
+    client.force_login(cast.nadia)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(f"/cases/{cast.paul_case.pk}/")
+    page.get_by_role("link", name="Add the treatment summary").click()
+    page.wait_for_selector("h1:has-text('Add the treatment summary')")
+    check_page(page)
+
+    # Missing the red flags first: the error summary links to the field; typing is kept.
+    page.get_by_label("Diagnosis").fill("Lung cancer, right upper lobe, stage 2.")
+    page.get_by_label("Treatment given, with dates").fill("Lobectomy on 2 June 2026.")
+    page.get_by_label("Curative: to remove or cure the cancer").check()
+    page.get_by_label("Who to contact").fill("Lung CNS team, 0113 000 1111.")
+    page.get_by_label("Written by").fill("Dr Asha Patel, consultant oncologist")
+    written = page.get_by_role("group", name="Date written")
+    written.get_by_label("Day").fill("20")
+    written.get_by_label("Month").fill("10")
+    written.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Save the treatment summary").click()
+    page.wait_for_selector(".nhsuk-error-summary")
+    assert page.get_by_role("alert").get_by_text("Enter the red-flag symptoms").is_visible()
+    assert page.get_by_label("Diagnosis").input_value() == "Lung cancer, right upper lobe, stage 2."
+    check_page(page)
+    page.get_by_label("Red-flag symptoms and what to do").fill("Coughing blood: call the CNS.")
+    page.get_by_role("button", name="Save the treatment summary").click()
+    page.wait_for_selector("text=Treatment summary saved")
+    check_page(page)
+
+    page.context.clear_cookies()
+    page.goto(new.path)
+    page.get_by_label("Day").fill("14")
+    page.get_by_label("Month").fill("3")
+    page.get_by_label("Year").fill("1950")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_selector("h2:has-text('Treatment summary')")
+    assert page.get_by_text("Coughing blood: call the CNS.").is_visible()
+    assert page.get_by_text("Dr Asha Patel, consultant oncologist").is_visible()
+    check_page(page)

@@ -9,6 +9,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pypdf import PdfReader
 
 from careplans import pdf, services
@@ -22,6 +25,7 @@ from careplans.pdf import (
     static_path,
 )
 from navigator.audit.models import AuditEvent
+from tests import factories as f
 from tests.careplans.conftest import complete
 from tests.careplans.sharing_support import ALL_CONCERNS, agreed_plan
 
@@ -320,22 +324,74 @@ def test_a_change_to_the_patients_details_makes_a_new_pdf(cast, directory):
     assert "Paul Jones-Evans" in " ".join(pdf_pages(care_plan_pdf(plan=plan)))
 
 
-def test_plans_due_for_review_are_rendered_in_a_batch(cast, directory):
-    plan = agreed_plan(cast)
+def due_for_review(plan: CarePlan) -> CarePlan:
     CarePlan.objects.filter(pk=plan.pk).update(review_date=plan.agreed_at.date())
     plan.refresh_from_db()
-    assert plans_due_for_review_render(days_ahead=14) == 1
+    return plan
+
+
+def test_plans_due_for_review_are_rendered_in_a_batch(cast, directory):
+    plan = due_for_review(agreed_plan(cast))
+    assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(rendered=1)
     assert cache.get(pdf._cache_key(plan, large=False, language="en")).startswith(b"%PDF-")
     CarePlan.objects.filter(pk=plan.pk).update(review_date=plan.review_date.replace(year=2099))
-    assert plans_due_for_review_render(days_ahead=14) == 0
+    assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport()
 
 
-def test_the_batch_task_runs_through_celery(cast, directory, settings):
+def test_a_rerun_renders_nothing_new_and_reads_the_database_a_fixed_number_of_times(
+    cast, directory
+):
+    plans = [due_for_review(agreed_plan(cast))]
+    assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(rendered=1)
+    with CaptureQueriesContext(connection) as one:
+        assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(cached=1)
+    # Four more plans due for review, for other patients.
+    for n in range(4):
+        case = f.make_case(
+            patient=f.make_patient(given=f"Pat{n}", family="Review"),
+            team=cast.team,
+            navigator=cast.nadia,
+        )
+        now = timezone.now()
+        plans.append(
+            CarePlan.objects.create(
+                case=case,
+                version=1,
+                status=CarePlan.Status.AGREED,
+                created_at=now,
+                updated_at=now,
+                agreed_at=now,
+                agreed_how=CarePlan.AgreedHow.BY_PHONE,
+                review_date=timezone.localdate(),
+            )
+        )
+    report = plans_due_for_review_render(days_ahead=14)
+    assert report == pdf.BatchReport(rendered=4, cached=1)
+    with CaptureQueriesContext(connection) as five:
+        assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(cached=5)
+    assert len(five) == len(one) <= 2
+
+
+def test_a_pdf_another_worker_is_making_is_left_to_it(cast, directory):
+    plan = due_for_review(agreed_plan(cast))
+    key = pdf._cache_key(plan, large=False, language="en")
+    cache.add(f"{key}:claim", "another worker", 60)
+    assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(claimed_elsewhere=1)
+    assert cache.get(key) is None
+    cache.delete(f"{key}:claim")
+    assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(rendered=1)
+    assert cache.get(f"{key}:claim") is None  # the claim is let go once the PDF is made
+
+
+def test_the_batch_task_runs_through_celery_and_is_on_the_beat_schedule(cast, directory):
     from careplans.tasks import render_care_plans_due_for_review
+    from navigator.celery import app
 
-    plan = agreed_plan(cast)
-    CarePlan.objects.filter(pk=plan.pk).update(review_date=plan.agreed_at.date())
-    assert render_care_plans_due_for_review.apply(kwargs={"days_ahead": 7}).get() == 1
+    due_for_review(agreed_plan(cast))
+    result = render_care_plans_due_for_review.apply(kwargs={"days_ahead": 7}).get()
+    assert result == {"rendered": 1, "cached": 0, "claimed_elsewhere": 0, "failed": 0}
+    entry = app.conf.beat_schedule["render-care-plans-due-for-review"]
+    assert entry["task"] == render_care_plans_due_for_review.name
 
 
 def test_the_template_escapes_service_text(cast, directory):

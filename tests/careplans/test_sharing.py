@@ -13,10 +13,12 @@ from careplans.models import CarePlan, ShareLink, ShareLinkAccess
 from careplans.models.sharing import MAX_FAILED_CHECKS
 from navigator.audit.models import AuditEvent
 from navigator.messaging.models import OutboundMessage
+from navigator.messaging.services import LINK_REMOVED, message_deliver
 from patients.models import CareTeamMember
 from tests import factories as f
 from tests.careplans.conftest import complete
 from tests.careplans.sharing_support import agreed_plan, shared
+from tests.fakes.smtp import smtp_sink
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +53,47 @@ def test_only_the_hash_of_the_token_is_stored(cast):
         assert new.token not in str(row)
     for row in AuditEvent.objects.values():
         assert new.token not in str(row)
-    # The email to the practice necessarily carries the link; nothing else we store does.
+    # The queued email to the practice necessarily carries the link until it is sent (see
+    # test_the_stored_email_forgets_the_link_once_it_is_sent); nothing else we store does.
     assert new.token in OutboundMessage.objects.get(kind="gp_share").body
+
+
+def test_the_stored_email_forgets_the_link_once_it_is_sent(cast, client, settings):
+    # A weekday morning, outside quiet hours, so the email is due at once.
+    with (
+        time_machine.travel(dt.datetime(2026, 3, 11, 10, tzinfo=dt.UTC)),
+        smtp_sink(settings) as sink,
+    ):
+        new = shared(cast)
+        message = OutboundMessage.objects.get(kind="gp_share")
+        assert new.token in message.body  # delivery needs it until the email has gone
+        assert message_deliver(message_id=message.pk).status == OutboundMessage.Status.SENT
+    [email] = sink.messages
+    assert f"{settings.SITE_URL}{new.path}" in email.get_body(("plain",)).get_content()
+    assert f'href="{settings.SITE_URL}{new.path}"' in email.get_body(("html",)).get_content()
+    row = OutboundMessage.objects.get(pk=message.pk)
+    assert row.status == OutboundMessage.Status.SENT
+    assert new.token not in row.body + row.body_html + row.subject + row.last_error
+    assert f"A care plan has been shared with your practice: {LINK_REMOVED}" in row.body
+    assert "To open it you will need the patient's date of birth" in row.body
+    # The link in the email still works (a few minutes later).
+    with time_machine.travel(dt.datetime(2026, 3, 11, 10, 5, tzinfo=dt.UTC)):
+        passed_check(client, new)
+        assert client.get(new.path).status_code == 200
+
+
+def test_an_email_that_failed_for_good_keeps_no_link_either(cast, settings):
+    with (
+        time_machine.travel(dt.datetime(2026, 3, 11, 10, tzinfo=dt.UTC)),
+        smtp_sink(settings) as sink,
+    ):
+        sink.reject_rcpt_code = 550
+        new = shared(cast)
+        message = OutboundMessage.objects.get(kind="gp_share")
+        assert message_deliver(message_id=message.pk).status == OutboundMessage.Status.FAILED
+    row = OutboundMessage.objects.get(pk=message.pk)
+    assert "550" in row.last_error
+    assert new.token not in row.body + row.body_html
 
 
 def test_the_practice_gets_an_email_with_the_link_and_no_clinical_detail(cast, settings):
