@@ -458,14 +458,25 @@ class ChaseTask(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, related_name="chase_tasks")
+    # No index of their own on the two user columns: the queue's "only mine" reads the partial
+    # index chasetask_open_assigned, nothing else filters on them, and users are never deleted.
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     chase_round = models.PositiveIntegerField(default=1)
     opened_at = models.DateTimeField(default=timezone.now)
     escalated_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -502,8 +513,15 @@ class ChaseRecord(models.Model):
     )
     chase_round = models.PositiveIntegerField(default=0)
     chased_at = models.DateTimeField(default=timezone.now)
+    # Not indexed: nothing filters on who chased (the job's records are found through the
+    # partial unique index below), and users are never deleted.
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     outcome = models.CharField(max_length=500)
     next_chase_on = models.DateField(null=True, blank=True)

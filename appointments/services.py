@@ -31,6 +31,7 @@ from appointments.models import (
 )
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import AuditEntry, audit_record, audit_record_many
+from navigator.db import rows_insert, rows_update
 from navigator.messaging.services import MessageToSend, MessagingError, Recipient, messages_send
 from navigator.organisations.models import Membership, Organisation
 from patients.models import Case, TimelineEvent
@@ -610,11 +611,15 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
         report.tasks_opened += chase.opened
         report.escalated += chase.escalated
 
-    ChaseTask.objects.bulk_create([c.task for c in chases if c.opened])
+    # Plain INSERTs: a second open task or a second automatic record for a round breaks a
+    # unique constraint and fails the batch, which is then retried item by item.
+    rows_insert(model=ChaseTask, rows=[c.task for c in chases if c.opened])
     changed = [c.task for c in chases if not c.opened]
     if changed:
-        ChaseTask.objects.bulk_update(changed, ["chase_round", "escalated_to", "escalated_at"])
-    ChaseRecord.objects.bulk_create(records)
+        rows_update(
+            model=ChaseTask, rows=changed, fields=["chase_round", "escalated_to", "escalated_at"]
+        )
+    rows_insert(model=ChaseRecord, rows=records)
     # One UPDATE per distinct outcome (usually one per batch) rather than one per item: the
     # rows are locked by the claim, so incrementing in SQL matches the counts computed above.
     groups: dict[tuple[dt.date | None, bool], list[Any]] = {}

@@ -30,13 +30,17 @@ class AuditEvent(models.Model):
         SEND = "send", "Sent"
 
     id = models.BigAutoField(primary_key=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The trail is read one patient at a time (audit_patient_at), never by time or actor alone,
+    # and users are never deleted: so `at` and `actor` have no index of their own, which every
+    # write would pay for.
+    at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     actor_label = models.CharField(max_length=200, help_text="Who, as shown at the time.")
     actor_role = models.CharField(max_length=20, blank=True)

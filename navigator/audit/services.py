@@ -6,6 +6,7 @@ from uuid import UUID
 from django.http import HttpRequest
 
 from navigator.audit.models import AuditEvent
+from navigator.db import rows_insert
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,9 @@ def audit_record_many(
     """Write many audit entries by one actor in one INSERT (a job's batch): each as
     `audit_record` would write it."""
     events = [_event(entry, actor=actor, request=request) for entry in entries]
-    # Inserts only, so the append-only rule (no updates, no deletes) holds for bulk_create too.
-    return AuditEvent.objects.bulk_create(events) if events else []
+    # Inserts only, so the append-only rule (no updates, no deletes) holds here too.
+    rows_insert(model=AuditEvent, rows=events)
+    return events
 
 
 def _event(entry: AuditEntry, *, actor: object | None, request: HttpRequest | None) -> AuditEvent:

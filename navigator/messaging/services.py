@@ -9,7 +9,6 @@ rows stuck in "sending" with the provider rather than resending them blindly.
 """
 
 import datetime as dt
-import json
 import logging
 import random
 import re
@@ -22,13 +21,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from navigator.db import rows_insert
 from navigator.messaging.models import Channel, OutboundMessage, SmsOptOut
 from navigator.messaging.transports import (
     PROVIDER_STATUSES,
@@ -192,11 +192,7 @@ def messages_send(*, messages: Sequence[MessageToSend]) -> list[OutboundMessage 
         except MessagingError as error:
             errors[key] = error
     inserted = _insert_new(rows)
-    found: dict[str, OutboundMessage] = {}
-    for row in rows:
-        if row.pk in inserted:
-            row._state.adding, row._state.db = False, connection.alias  # as if saved by the ORM
-            found[row.idempotency_key] = row
+    found = {row.idempotency_key: row for row in rows if row.pk in inserted}
     # A key already taken (a rerun, or a concurrent transaction that wrote it first) keeps
     # its row, even if the message could not be queued now: it was, then.
     taken = pending.keys() - found.keys()
@@ -251,55 +247,7 @@ def _insert_new(rows: list[OutboundMessage]) -> set[uuid.UUID]:
     ON CONFLICT DO NOTHING rather than catching IntegrityError: no savepoint per row, and a
     key another open transaction is writing waits for it, then is skipped if it committed.
     """
-    if not rows:
-        return set()
-    meta = OutboundMessage._meta
-    fields = list(meta.concrete_fields)
-
-    def quote(field: Any) -> str:
-        return connection.ops.quote_name(field.column)
-
-    table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(quote(f) for f in fields)
-    tail = (
-        f"ON CONFLICT ({quote(meta.get_field('idempotency_key'))}) DO NOTHING "
-        f"RETURNING {quote(meta.pk)}"
-    )
-    batches: list[tuple[str, list[Any]]] = []
-    if connection.vendor == "postgresql":
-        # The rows as one JSON parameter, not twenty-odd each: psycopg2 quotes every parameter
-        # in Python and a long VALUES list is slow to plan; for a batch of chase messages the
-        # two took longer than the insert itself. (Values are str, int, bool, None, UUID and
-        # aware datetimes: `str` writes the last two in forms PostgreSQL reads.)
-        payload = json.dumps(
-            [{f.column: getattr(row, f.attname) for f in fields} for row in rows], default=str
-        )
-        sql = (
-            f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 - our own names
-            f"FROM json_populate_recordset(NULL::{table}, %s) {tail}"
-        )
-        batches.append((sql, [payload]))
-    else:
-        placeholders = f"({', '.join(['%s'] * len(fields))})"
-        size = connection.ops.bulk_batch_size(fields, rows)  # SQLite limits the parameters
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            sql = (
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - our own names
-                f"VALUES {', '.join([placeholders] * len(chunk))} {tail}"
-            )
-            params = [
-                f.get_db_prep_save(getattr(row, f.attname), connection)
-                for row in chunk
-                for f in fields
-            ]
-            batches.append((sql, params))
-    inserted: set[uuid.UUID] = set()
-    with connection.cursor() as cursor:
-        for sql, params in batches:
-            cursor.execute(sql, params)
-            inserted.update(meta.pk.to_python(pk) for (pk,) in cursor.fetchall())
-    return inserted
+    return rows_insert(model=OutboundMessage, rows=rows, conflict_target=["idempotency_key"])
 
 
 def _due_at(at: dt.datetime, *, urgent: bool) -> dt.datetime:
