@@ -20,15 +20,16 @@ prints after the first are served from the cache. The nightly batch of plans due
 (`plans_due_for_review_render`) fills the same cache, claiming each PDF before making it.
 
 Speed (bench/pdf.py keeps an eye on the cost per page). Layout is plain blocks, on purpose:
-WeasyPrint lays nested flex and grid out very slowly. The running footer is one @page margin
-box of fixed width, so WeasyPrint need not measure its text to share the width out; the
-patient's name reaches it by `string-set`, so the stylesheet holds no patient data and is
-parsed once per print size and language and reused (`plan_stylesheets`). Fonts are loaded once
-per process into one `FontConfiguration` (`font_config`), warmed before the first fork so every
-forked render inherits the loaded fonts; loading them afresh was a tenth or more of a plan's
-render and half of a one-line page's. The forked child does without Python's cycle collector.
-Fonts are subset by HarfBuzz (Debian's libharfbuzz-subset0; WeasyPrint falls back to the much
-slower fontTools without it).
+WeasyPrint lays nested flex and grid out very slowly; an item is a heading and paragraphs with
+no wrapping block, kept on one page by break rules in plan.css (see there). The running footer
+is one @page margin box of fixed width, so WeasyPrint need not measure its text to share the
+width out; the patient's name reaches it by `string-set`, so the stylesheet holds no patient
+data and is parsed once per print size and language and reused (`plan_stylesheets`). Fonts are
+loaded once per process into one `FontConfiguration` (`font_config`), warmed before the first
+fork so every forked render inherits the loaded fonts; loading them afresh was a tenth or more
+of a plan's render and half of a one-line page's. The forked child does without Python's cycle
+collector. Fonts are subset by HarfBuzz (Debian's libharfbuzz-subset0; WeasyPrint falls back to
+the much slower fontTools without it).
 
 Translated: the fixed labels (LABELS, English and Welsh), month names (Django's Welsh locale),
 the owner of each item, the treatment summary's aim, and concern names where the checklist has
@@ -57,6 +58,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from weasyprint import CSS, HTML, URLFetcher
@@ -77,7 +79,7 @@ BATCH_SIZE = 100
 # A batch's claim on one PDF outlives the render's time cap by this much.
 CLAIM_MARGIN_SECONDS = 60
 # Bump when the template or its CSS changes, so cached PDFs of the old layout are not served.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 SIZES = ("standard", "large")
 LANGUAGES = ("en", "cy")
 
@@ -378,7 +380,13 @@ def plan_groups(plan: CarePlan, language: str) -> list[Group]:
     items = (
         PlanItem.objects.filter(plan=plan)
         .select_related("owner_service", "concern__domain")
-        .prefetch_related("signposts__service__organization")
+        # One query for the signposts with their services and organisations, not three.
+        .prefetch_related(
+            Prefetch(
+                "signposts",
+                queryset=Signpost.objects.select_related("service__organization"),
+            )
+        )
         .order_by("concern__domain__order", "-is_priority", "order")
     )
     groups: OrderedDict[Any, Group] = OrderedDict()

@@ -107,6 +107,36 @@ def test_every_page_carries_the_patient_and_page_numbers_and_all_items_print(cas
     assert "If you feel very unwell" in whole
 
 
+def test_an_item_is_never_split_between_pages(cast, long_plan):
+    """Items have no wrapping block (it was slow); headings and paragraphs carry the breaks."""
+    data = care_plan_pdf(plan=long_plan)
+    pages = pdf_pages(data)
+    items = list(long_plan.items.select_related("concern__domain"))
+    headings = {one_line(item.concern_text) for item in items}
+    headings |= {item.concern.domain.title for item in items if item.concern}
+    headings |= {s.service.name for item in items for s in item.signposts.all()}
+    headings |= {"Services and how to contact them", "Other things we talked about"}
+    assert len(pages) >= 3
+    for n, text in enumerate(pages[1:], start=2):
+        first = one_line(text.strip().splitlines()[0])
+        assert first in headings, (n, first)  # a page starts with a heading, not mid-item
+    html = pdf.plan_html(plan=long_plan)
+    assert 'class="item"' not in html and html.count('class="keep"') > len(items)
+
+
+def test_the_plan_is_read_in_three_queries_however_many_items(cast, long_plan):
+    plan = CarePlan.objects.select_related("case__patient", "case__navigator", "case__team").get(
+        pk=long_plan.pk
+    )
+    assert plan.items.count() > 10
+    with CaptureQueriesContext(connection) as queries:
+        pdf.plan_html(plan=plan)
+    tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries]
+    # The items (with concerns, domains and owner services), their signposts with services
+    # and organisations in one query, and the treatment summary.
+    assert tables == ["careplans_planitem", "careplans_signpost", "patients_treatmentsummary"]
+
+
 def test_the_pdf_is_tagged_with_a_title_and_language(cast, long_plan):
     reader = PdfReader(io.BytesIO(care_plan_pdf(plan=long_plan)))
     root = reader.trailer["/Root"]
@@ -123,7 +153,12 @@ def test_large_print_is_at_least_16_point(cast, directory):
     large = font_sizes(care_plan_pdf(plan=plan, large=True))
     assert min(large) >= 16
     assert min(standard) < 12
-    assert len(pdf_pages(care_plan_pdf(plan=plan, large=True))) > 1
+    pages = pdf_pages(care_plan_pdf(plan=plan, large=True))
+    assert len(pages) > 1
+    for n, text in enumerate(pages, start=1):  # the footer, on every page in large print too
+        flat = one_line(text)
+        assert "Paul Jones · NHS number" in flat and f"Page {n} of {len(pages)}" in flat, n
+        assert "Feeling very unwell? Call 0800 000 0000" in flat, n
 
 
 def test_the_welsh_version_has_welsh_labels_concerns_and_dates(cast, directory):
