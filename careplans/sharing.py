@@ -137,6 +137,8 @@ def share_link_create(*, case: Case, actor: Any) -> NewLink:
     """Make a link to the case's agreed plan for its GP practice and email it to the practice.
 
     The email says only that a plan has been shared, with the link (no clinical detail).
+    When the case has a written treatment summary it goes with the link (the GP page shows
+    it), so the case's "treatment summary to the GP" items still due are marked sent.
     Raises SharingError if the patient withdrew sharing, no version is agreed yet, or there is
     no GP practice with an email address.
     """
@@ -175,6 +177,7 @@ def share_link_create(*, case: Case, actor: Any) -> NewLink:
         patient_id=case.patient_id,
         summary=f"Shared care plan version {plan.version} with {practice.name} by link",
     )
+    _summary_sent(case=case, practice=practice, actor=actor)
     new = NewLink(link=link, token=token)
     message_send(
         recipient=Recipient(
@@ -187,6 +190,24 @@ def share_link_create(*, case: Case, actor: Any) -> NewLink:
         channel="email",
     )
     return new
+
+
+def _summary_sent(*, case: Case, practice: Organisation, actor: Any) -> None:
+    """A written treatment summary travels with the link: the case's "treatment summary to
+    the GP" items still due move to sent, so the chase waits for the practice to confirm
+    (`share_link_acknowledge` closes them) rather than chasing a summary already sent."""
+    if treatment_summary_for_case(case) is None:
+        return
+    due = TrackedItem.objects.filter(
+        case=case, kind=ItemKind.TREATMENT_SUMMARY, state=ItemState.DUE, closed_at__isnull=True
+    )
+    for item in due:
+        tracked_item_transition(
+            item=item,
+            to_state=ItemState.SENT_TO_GP,
+            actor=actor,
+            note=f"Sent to {practice.name} with the care plan link.",
+        )
 
 
 def _revoke(link: ShareLink, *, actor: Any, reason: str) -> int:

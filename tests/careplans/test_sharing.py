@@ -523,3 +523,54 @@ def test_acknowledging_closes_the_treatment_summary_waiting_for_the_gp(cast, cli
     assert review.closed_at is None
     transition = summary.transitions.get(to_state=ItemState.ACKNOWLEDGED)
     assert "Riverside Surgery confirmed receipt" in transition.note
+
+
+def _summary_to_gp(cast):
+    from appointments.models import ItemKind
+    from appointments.services import tracked_item_create
+
+    return tracked_item_create(
+        case=cast.paul_case,
+        kind=ItemKind.TREATMENT_SUMMARY,
+        title="Your treatment summary to your GP",
+        expected_by=timezone.localdate() + dt.timedelta(days=14),
+        actor=cast.nadia,
+    )
+
+
+def test_sharing_with_a_written_summary_marks_it_sent_and_the_gp_closes_it(cast, client):
+    from appointments.models import ItemState
+    from patients.treatment_summaries import treatment_summary_save
+
+    item = _summary_to_gp(cast)
+    treatment_summary_save(
+        case=cast.paul_case,
+        by=cast.nadia,
+        expected_version=None,
+        diagnosis="Lung cancer",
+        treatment_given="Chemoradiotherapy",
+        intent="curative",
+        red_flags="New cough lasting three weeks",
+        contacts="Lung nurse team",
+        written_by="Dr Okafor",
+        written_on=timezone.localdate(),
+    )
+    new = shared(cast)
+    item.refresh_from_db()
+    assert item.state == ItemState.SENT_TO_GP and item.closed_at is None
+    sent = item.transitions.get(to_state=ItemState.SENT_TO_GP)
+    assert sent.note == "Sent to Riverside Surgery with the care plan link."
+
+    passed_check(client, new)
+    client.post(f"{new.path}acknowledge/")
+    item.refresh_from_db()
+    assert item.state == ItemState.ACKNOWLEDGED and item.closed_at is not None
+
+
+def test_sharing_without_a_written_summary_leaves_it_due(cast):
+    from appointments.models import ItemState
+
+    item = _summary_to_gp(cast)
+    shared(cast)
+    item.refresh_from_db()
+    assert item.state == ItemState.DUE
