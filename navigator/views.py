@@ -13,6 +13,7 @@ from kombu import Connection
 
 from patients.access import get_case_for_user
 from patients.selectors import cases_for_patient_home, timeline_for_case
+from patients.treatment_summaries import treatment_summary_for_case
 
 
 @require_GET
@@ -85,6 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "events": timeline_for_case(case=case, shared_only=True)[:HOME_TIMELINE_LENGTH],
             "other_cases": [c for c in cases if c.pk != case.pk],
             "can_change_contact": user.has_perm("patients.change_contact_details", case),
+            "treatment_summary": treatment_summary_for_case(case),
         },
     )
 

@@ -256,3 +256,18 @@ def test_typed_text_is_escaped_on_every_page(cast, client):
     assert crafted.encode() not in detail
     html = plan_html(plan=new.link.plan)
     assert crafted not in html and "&lt;script&gt;" in html
+
+
+def test_the_patient_and_their_carer_read_it_on_their_home_page(cast, client):
+    home = reverse("home")
+    client.force_login(cast.paul)
+    assert "Your treatment summary" not in client.get(home).content.decode()
+    write(cast, red_flags="Coughing blood: call the CNS the same day.")
+    page = client.get(home).content.decode()
+    assert "Your treatment summary" in page
+    assert "Coughing blood: call the CNS the same day." in page
+    assert "Dr Asha Patel" in page
+
+    client.force_login(cast.carol)  # Paul's carer, read-only
+    page = client.get(home).content.decode()
+    assert "Paul's treatment summary" in page and "Coughing blood" in page
