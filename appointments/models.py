@@ -379,6 +379,12 @@ class TrackedItem(models.Model):
                 condition=Q(closed_at__isnull=True, next_chase_on__isnull=False),
                 name="tracked_open_chase_due",
             ),
+            # The reminders job's scan: booked, open appointments by start time.
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(state="booked", closed_at__isnull=True, starts_at__isnull=False),
+                name="tracked_booked_starts",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

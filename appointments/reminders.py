@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from appointments.models import ItemKind, ItemState, TrackedItem
 from navigator.messaging.models import OutboundMessage
-from navigator.messaging.services import MessagingError, Recipient, message_send
+from navigator.messaging.services import MessageToSend, MessagingError, Recipient, messages_send
 from patients.models import Case
 
 logger = logging.getLogger(__name__)
@@ -113,18 +113,21 @@ def appointment_reminders_send(*, now: dt.datetime | None = None) -> ReminderRep
             "idempotency_key", flat=True
         )
     )
+    to_send = []
     for item, days_before, key in due:
         if key in sent:
             report.already_sent += 1
-            continue
-        try:
-            appointment_reminder_send(item=item, days_before=days_before)
-        except MessagingError as error:
+        else:
+            to_send.append((item, _reminder(item=item, days_before=days_before)))
+    # One batch for the run (a fixed number of statements), not one send per appointment.
+    results = messages_send(messages=[message for _, message in to_send])
+    for (item, _), result in zip(to_send, results, strict=True):
+        if isinstance(result, MessagingError):
             # No way to reach them: the navigator sees it in the log of the run; others go on.
-            logger.info("No reminder for appointment %s: %s", item.pk, error)
+            logger.info("No reminder for appointment %s: %s", item.pk, result)
             report.failed.append(str(item.pk))
-            continue
-        report.queued += 1
+        else:
+            report.queued += 1
     return report
 
 
@@ -132,8 +135,16 @@ def appointment_reminder_send(*, item: TrackedItem, days_before: int) -> Outboun
     """Queue one reminder for a booked appointment (idempotent per appointment, time and day)."""
     if item.starts_at is None:
         raise MessagingError("The appointment has no time, so there is nothing to remind about.")
+    result = messages_send(messages=[_reminder(item=item, days_before=days_before)])[0]
+    if isinstance(result, MessagingError):
+        raise result
+    return result
+
+
+def _reminder(*, item: TrackedItem, days_before: int) -> MessageToSend:
+    """The reminder for a booked appointment (with a time), keyed per appointment, time and day."""
     patient = item.case.patient
-    return message_send(
+    return MessageToSend(
         recipient=Recipient(
             name=patient.full_name,
             phone=patient.phone,

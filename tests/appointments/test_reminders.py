@@ -5,6 +5,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from appointments.models import ItemKind, ItemState, TrackedItem
 from appointments.reminders import appointment_reminders_send, reference_for
@@ -217,3 +218,23 @@ def test_the_job_is_a_registered_task_on_the_beat_schedule():
     app.loader.import_default_modules()
     entry = app.conf.beat_schedule["send-appointment-reminders"]
     assert entry["task"] in app.tasks
+
+
+def test_a_run_costs_the_same_statements_for_few_or_many_appointments(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run_with(count: int, day: int) -> int:
+        for n in range(count):
+            appointment(cast, london(2025, 3, day, 9, n))
+        with CaptureQueriesContext(connection) as queries:
+            report = appointment_reminders_send()
+        assert report.queued == count
+        return len(queries)
+
+    # Reminders are 2 days ahead: each run sees only the appointments it created.
+    few = run_with(2, 14)
+    OutboundMessage.objects.all().delete()
+    TrackedItem.objects.all().update(state=ItemState.CANCELLED, closed_at=timezone.now())
+    many = run_with(12, 14)
+    assert few == many
