@@ -247,9 +247,10 @@ MESSAGE_MAX_ATTEMPTS = envint("MESSAGE_MAX_ATTEMPTS", 5)
 MESSAGE_RETRY_BACKOFF = envint("MESSAGE_RETRY_BACKOFF", 30)
 # The public https origin Twilio posts its webhooks to (and signs): SITE_URL unless they differ.
 TWILIO_WEBHOOK_BASE_URL = envstr("TWILIO_WEBHOOK_BASE_URL", SITE_URL).rstrip("/")
-# Ask Twilio to report each SMS's delivery to /webhooks/twilio/status/ (not needed when the
-# Messaging Service has that callback URL set in Twilio's console).
-TWILIO_STATUS_CALLBACK = envbool("TWILIO_STATUS_CALLBACK", False)
+# Ask Twilio to report each SMS's delivery to /webhooks/twilio/status/: on by default, since
+# an undeliverable number must reach the case. Turn off only when the Messaging Service has
+# that callback URL set in Twilio's console.
+TWILIO_STATUS_CALLBACK = envbool("TWILIO_STATUS_CALLBACK", True)
 # The patient-facing apps' answers to what arrives by SMS (the platform does not import them):
 # a text someone sent us, and a number found unable to take texts.
 SMS_RECEIVED_HANDLER = "appointments.inbound.sms_received"

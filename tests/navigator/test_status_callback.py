@@ -213,8 +213,7 @@ def test_an_invalid_number_refused_when_sending_is_flagged_too(twilio, cast):
     assert len(twilio.creates) == 1  # a permanent error: not retried
 
 
-def test_each_text_asks_for_delivery_reports_when_configured(twilio, cast, settings):
-    settings.TWILIO_STATUS_CALLBACK = True
+def test_each_text_asks_for_delivery_reports_by_default(twilio, cast):
     message = message_send(
         recipient=Recipient(name="Paul", phone=PAUL_PHONE),
         kind="new_update",
@@ -223,6 +222,18 @@ def test_each_text_asks_for_delivery_reports_when_configured(twilio, cast, setti
     )
     message_deliver(message_id=message.pk)
     assert twilio.creates[0]["StatusCallback"] == PUBLIC + PATH
+
+
+def test_delivery_reports_can_be_left_to_the_messaging_service(twilio, cast, settings):
+    settings.TWILIO_STATUS_CALLBACK = False
+    message = message_send(
+        recipient=Recipient(name="Paul", phone=PAUL_PHONE),
+        kind="new_update",
+        context={"link": "/"},
+        idempotency_key="no-callback",
+    )
+    message_deliver(message_id=message.pk)
+    assert "StatusCallback" not in twilio.creates[0]
 
 
 def test_the_webhook_url_is_named():
