@@ -32,8 +32,9 @@ from django.utils import timezone
 
 from appointments.models import ItemKind, ItemState, TrackedItem
 from navigator.messaging.models import OutboundMessage
-from navigator.messaging.services import MessageToSend, MessagingError, Recipient, messages_send
+from navigator.messaging.services import MessageToSend, MessagingError, messages_send
 from patients.models import Case
+from patients.services import patient_recipient
 
 logger = logging.getLogger(__name__)
 
@@ -145,13 +146,7 @@ def _reminder(*, item: TrackedItem, days_before: int) -> MessageToSend:
     """The reminder for a booked appointment (with a time), keyed per appointment, time and day."""
     patient = item.case.patient
     return MessageToSend(
-        recipient=Recipient(
-            name=patient.full_name,
-            phone=patient.phone,
-            email=patient.email,
-            preferred_channel=patient.preferred_channel,
-            language=patient.language,
-        ),
+        recipient=patient_recipient(patient=patient),
         kind=REMINDER_KIND,
         context=reminder_context(item),
         idempotency_key=reminder_key(item, days_before),

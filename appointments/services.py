@@ -35,6 +35,7 @@ from navigator.db import rows_insert, rows_update
 from navigator.messaging.services import MessageToSend, MessagingError, Recipient, messages_send
 from navigator.organisations.models import Membership, Organisation
 from patients.models import Case, TimelineEvent
+from patients.services import patient_recipient
 
 logger = logging.getLogger(__name__)
 
@@ -671,13 +672,7 @@ def _nudge(
         # The patient hears when chasing starts (a new task), not on every round after it.
         if not kind or not opened:
             return ""
-        recipient = Recipient(
-            name=patient.full_name,
-            phone=patient.phone,
-            email=patient.email,
-            preferred_channel=patient.preferred_channel,
-            language=patient.language,
-        )
+        recipient = patient_recipient(patient=patient)
         context: dict[str, Any] = {"what": item.workflow.patient_phrase, "link": "/"}
         label = "the patient"
     else:

@@ -670,6 +670,18 @@ def case_message_post(
     return message
 
 
+def patient_recipient(*, patient: Patient, email: str | None = None) -> Recipient:
+    """How every message to a patient reaches them: their phone, email (or `email` when they
+    gave none but their account has one), channel and language."""
+    return Recipient(
+        name=patient.full_name,
+        phone=patient.phone,
+        email=patient.email if email is None else email,
+        preferred_channel=patient.preferred_channel,
+        language=patient.language,
+    )
+
+
 def message_recipients(*, message: CaseMessage, case: Case) -> list[tuple[str, Recipient, str]]:
     """Who is nudged about `message`: (key part, recipient, message kind), never its author."""
     link_kind = "new_message"
@@ -681,13 +693,7 @@ def message_recipients(*, message: CaseMessage, case: Case) -> list[tuple[str, R
             recipients.append(
                 (
                     f"patient-{patient.pk}",
-                    Recipient(
-                        name=patient.full_name,
-                        phone=patient.phone,
-                        email=patient.email or account.email,
-                        preferred_channel=patient.preferred_channel,
-                        language=patient.language,
-                    ),
+                    patient_recipient(patient=patient, email=patient.email or account.email),
                     link_kind,
                 )
             )

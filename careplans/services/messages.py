@@ -15,7 +15,7 @@ from django.urls import reverse
 from careplans.models import AssessmentOffer, CaseFlag, DirectoryService, PlanItem
 from navigator.messaging.models import Channel, InboundSms, OutboundMessage
 from navigator.messaging.services import Recipient, message_send
-from patients.models import Patient
+from patients.services import patient_recipient
 
 FEEDBACK_REQUEST = "signpost_feedback"
 FEEDBACK_THANKS = "signpost_feedback_thanks"
@@ -36,16 +36,6 @@ def plan_item_id_from_reference(reference: str) -> uuid.UUID | None:
         return None
 
 
-def patient_recipient(patient: Patient) -> Recipient:
-    return Recipient(
-        name=patient.full_name,
-        phone=patient.phone,
-        email=patient.email,
-        preferred_channel=patient.preferred_channel,
-        language=patient.language,
-    )
-
-
 def _plan_link(item: PlanItem) -> str:
     url = reverse(
         "careplans:plan_detail", kwargs={"case_id": item.plan.case_id, "plan_id": item.plan_id}
@@ -56,7 +46,7 @@ def _plan_link(item: PlanItem) -> str:
 def offer_message_send(*, offer: AssessmentOffer) -> OutboundMessage:
     """Tell the person an assessment is waiting for them on their home page."""
     return message_send(
-        recipient=patient_recipient(offer.case.patient),
+        recipient=patient_recipient(patient=offer.case.patient),
         kind="assessment_offer",
         context={"link": f"{reverse('home')}?case={offer.case_id}"},
         idempotency_key=f"assessment-offer:{offer.pk}",
@@ -91,7 +81,7 @@ def signpost_message_send(*, item: PlanItem, service: DirectoryService) -> Outbo
     The service's name is left out: a name such as "lung cancer support group" is clinical
     detail."""
     return message_send(
-        recipient=patient_recipient(item.plan.case.patient),
+        recipient=patient_recipient(patient=item.plan.case.patient),
         kind="signpost",
         context={"phone": service.phone, "link": _plan_link(item)},
         idempotency_key=f"signpost:{item.lineage}:{service.pk}",
@@ -107,7 +97,7 @@ def feedback_request_send(*, item: PlanItem) -> OutboundMessage:
     The text asks for Y or N, not YES: Twilio treats YES as a word to opt back in to texts and
     answers it with its own message. YES, NO and the like are understood all the same."""
     return message_send(
-        recipient=patient_recipient(item.plan.case.patient),
+        recipient=patient_recipient(patient=item.plan.case.patient),
         kind=FEEDBACK_REQUEST,
         context={"link": _plan_link(item)},
         idempotency_key=f"signpost-feedback:{item.lineage}",
