@@ -51,6 +51,8 @@ def test_a_committed_message_is_delivered_by_the_worker_through_twilio(settings)
         wait_until(sent, timeout=30, explain=lambda: f"{message.status}\n{worker.log()}")
 
     [create] = twilio.creates
+    # Delivery reports are asked for by default, at the public webhook URL.
+    assert create.pop("StatusCallback").endswith("/webhooks/twilio/status/")
     assert create == {
         "To": "+447700900123",
         "From": twilio.from_number,

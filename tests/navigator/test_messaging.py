@@ -106,7 +106,7 @@ def test_the_row_is_written_in_the_callers_transaction_and_sent_only_after_commi
 
 
 def test_the_sms_payload_is_a_short_line_and_a_link(
-    twilio, eager, django_capture_on_commit_callbacks
+    twilio, eager, django_capture_on_commit_callbacks, settings
 ):
     with django_capture_on_commit_callbacks(execute=True):
         message = send(
@@ -118,6 +118,7 @@ def test_the_sms_payload_is_a_short_line_and_a_link(
             "To": "+447700900123",
             "From": twilio.from_number,
             "Body": f"You have a new update from your cancer support team: {SITE}/cases/c0ffee/",
+            "StatusCallback": f"{settings.TWILIO_WEBHOOK_BASE_URL}/webhooks/twilio/status/",
         }
     ]
     assert all(request.authorised for request in twilio.requests)
