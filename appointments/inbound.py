@@ -47,7 +47,7 @@ from django.utils import timezone
 
 from appointments.models import ChaseTask, ItemKind, ItemState, TrackedItem
 from appointments.reminders import REMINDER_KIND, item_id_from_reference
-from appointments.services import tracked_item_transition
+from appointments.services import chase_task_open, tracked_item_transition
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.inbound import (
@@ -244,9 +244,8 @@ def _note(case: Case, *, summary: str, detail: str) -> TimelineEvent:
 def _worklist(item: TrackedItem, *, summary: str, detail: str) -> ChaseTask:
     """Put the appointment on its navigator's worklist (its open chase task), saying why."""
     _note(item.case, summary=summary, detail=detail)
-    task = ChaseTask.objects.filter(item=item, status=ChaseTask.Status.OPEN).first()
-    if task is not None:
-        return task
+    task, _opened = chase_task_open(item=item, summary=summary)
+    return task
     try:
         with transaction.atomic():
             task = ChaseTask.objects.create(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
@@ -306,6 +306,34 @@ def follow_ups_from_event(*, event: TimelineEvent) -> list[TrackedItem]:
 
 
 # --- The navigator's chase --------------------------------------------------------------------
+
+
+def chase_task_open(*, item: TrackedItem, summary: str) -> tuple[ChaseTask, bool]:
+    """Put the item on its navigator's worklist now (its open chase task) rather than when the
+    chase job next finds it late; returns the task and whether it is new.
+
+    At most one open task per item (the database's `one_open_task_per_item`): a task already
+    open, or opened by the chase job at this moment, is the one to work. `summary` says why,
+    in the audit entry of a new task.
+    """
+    task = ChaseTask.objects.filter(item=item, status=ChaseTask.Status.OPEN).first()
+    if task is not None:
+        return task, False
+    try:
+        with transaction.atomic():
+            task = ChaseTask.objects.create(
+                item=item, assigned_to=item.case.navigator, chase_round=max(item.chase_count, 1)
+            )
+    except IntegrityError:
+        return ChaseTask.objects.get(item=item, status=ChaseTask.Status.OPEN), False
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.CREATE,
+        obj=task,
+        patient_id=item.case.patient_id,
+        summary=summary[:200],
+    )
+    return task, True
 
 
 def chase_record(

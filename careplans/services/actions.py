@@ -29,10 +29,10 @@ from careplans.services.messages import (
 )
 from careplans.services.tracking import (
     ItemKind,
+    chase_task_open,
     track,
     tracked_close,
     tracked_open,
-    tracked_task_open,
 )
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
@@ -255,9 +255,7 @@ def _follow_up(item: PlanItem, *, actor: Any, news: bool) -> None:
     summary = f"{case.patient.given_name} did not get the help they needed"
     if item.feedback_answer == FeedbackAnswer.PARTLY:
         summary = f"{case.patient.given_name} got only some of the help they needed"
-    _task, opened = tracked_task_open(
-        item=tracked, summary=f"{summary}: on the navigator's worklist"
-    )
+    _task, opened = chase_task_open(item=tracked, summary=f"{summary}: on the navigator's worklist")
     if not (opened or news):
         return  # the same answer again while it is followed up: it is in the audit trail
     timeline_event_add(

@@ -5,12 +5,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
-from appointments.models import ChaseTask, ItemKind, ItemState, TrackedItem
-from appointments.services import tracked_item_create, tracked_item_transition
-from navigator.audit.models import AuditEvent
-from navigator.audit.services import audit_record
+from appointments.models import ItemKind, ItemState, TrackedItem
+from appointments.services import chase_task_open, tracked_item_create, tracked_item_transition
 from patients.models import Case
 
 
@@ -59,38 +55,11 @@ def tracked_open(tracked_item_id: uuid.UUID | None) -> TrackedItem | None:
     return TrackedItem.objects.filter(pk=tracked_item_id, closed_at__isnull=True).first()
 
 
-def tracked_task_open(*, item: TrackedItem, summary: str) -> tuple[ChaseTask, bool]:
-    """Put the tracked item on its navigator's worklist now (its open chase task), rather than
-    when the chase job next finds it late; returns the task and whether it is new.
-
-    The same as appointments.inbound does for a text asking to change an appointment: at most
-    one open task per item, so a task already open (or opened by the chase job at this moment)
-    is the one to work."""
-    task = ChaseTask.objects.filter(item=item, status=ChaseTask.Status.OPEN).first()
-    if task is not None:
-        return task, False
-    try:
-        with transaction.atomic():
-            task = ChaseTask.objects.create(
-                item=item, assigned_to=item.case.navigator, chase_round=max(item.chase_count, 1)
-            )
-    except IntegrityError:
-        return ChaseTask.objects.get(item=item, status=ChaseTask.Status.OPEN), False
-    audit_record(
-        actor=None,
-        action=AuditEvent.Action.CREATE,
-        obj=task,
-        patient_id=item.case.patient_id,
-        summary=summary[:200],
-    )
-    return task, True
-
-
 __all__ = [
     "ItemKind",
     "ItemState",
     "track",
     "tracked_close",
     "tracked_open",
-    "tracked_task_open",
+    "chase_task_open",
 ]
