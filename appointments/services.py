@@ -5,9 +5,10 @@ Callers check permissions first (through `patients.access`). Validation errors a
 """
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -446,7 +447,9 @@ def chase_run(
     worklist, the escalation, the messages (keyed by item and chase round) and the new
     `next_chase_on` commit together or not at all. So two runners never take the same item,
     a run that dies loses nothing (the batch rolls back and is taken again), and a rerun
-    sends nothing twice. A batch that fails is retried item by item, so one bad item is
+    sends nothing twice. Within a batch, nudges to the same person or organisation go
+    together (`_together`): a patient with three overdue items gets one text, a hospital
+    one email listing its references. A batch that fails is retried item by item, so one bad item is
     logged and left for the next run without holding up the rest. A batch costs the same
     dozen statements whatever its size: its messages and audit entries are written together.
     """
@@ -596,8 +599,12 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
         )
         chases.append(chase)
 
-    to_send = [n[0] for chase in chases for n in chase.nudges if not isinstance(n, str)]
-    results = iter(messages_send(messages=to_send))
+    # One message per person (or organisation) and kind: each item's nudge is a slot in it.
+    to_send, slots = _together(
+        [n[0] for chase in chases for n in chase.nudges if not isinstance(n, str)]
+    )
+    sent_results = messages_send(messages=to_send)
+    results = (sent_results[slot] for slot in slots)
     records: list[ChaseRecord] = []
     audit: list[AuditEntry] = []
     for chase in chases:
@@ -636,10 +643,10 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
             )
         )
         report.items += 1
-        report.messages += sent
         report.tasks_opened += chase.opened
         report.escalated += chase.escalated
 
+    report.messages = sum(not isinstance(result, MessagingError) for result in sent_results)
     # Plain INSERTs: a second open task or a second automatic record for a round breaks a
     # unique constraint and fails the batch, which is then retried item by item.
     rows_insert(model=ChaseTask, rows=[c.task for c in chases if c.opened])
@@ -666,6 +673,75 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
         )
     audit_record_many(actor=None, entries=audit)
     return report
+
+
+# What differs between one item's nudge and another's to the same recipient; the rest of the
+# context (who it is for, the team's phone, the link) must match for nudges to go together.
+_PER_ITEM = frozenset({"what", "reference", "expected_by"})
+
+
+def _together(messages: list[MessageToSend]) -> tuple[list[MessageToSend], list[int]]:
+    """The messages to send for these per-item nudges, and which one carries each nudge.
+
+    Nudges of one kind to the same recipient go as one message whose context lists the items
+    (`items`: each nudge's `what`, `reference` and `expected_by`; `count`; and `what` naming
+    them together), so a batch never texts a person twice or emails a hospital once per
+    item. A message about one patient keeps them as its subject (it shows in their case);
+    one listing several patients' items has none. Its idempotency key is derived from its
+    nudges' own keys (item, chase round and whom), so the same nudges make the same key.
+    """
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for n, message in enumerate(messages):
+        shared = tuple(
+            sorted((k, str(v)) for k, v in message.context.items() if k not in _PER_ITEM)
+        )
+        # A nudge to the patient (its key ends with whom: see `_nudge`) stays theirs alone.
+        personal = message.idempotency_key.endswith(f":{Nudge.PATIENT}")
+        group = (message.kind, message.recipient, shared, personal and message.subject_id)
+        groups.setdefault(group, []).append(n)
+    merged: list[MessageToSend] = []
+    slots = [0] * len(messages)
+    for members in groups.values():
+        for n in members:
+            slots[n] = len(merged)
+        merged.append(_merged([messages[n] for n in members]))
+    return merged, slots
+
+
+def _merged(messages: list[MessageToSend]) -> MessageToSend:
+    first = messages[0]
+    items = [{k: v for k, v in m.context.items() if k in _PER_ITEM} for m in messages]
+    if len(messages) == 1:
+        return replace(first, context={**first.context, "items": items, "count": 1})
+    context = {
+        **{k: v for k, v in first.context.items() if k not in _PER_ITEM},
+        "items": items,
+        "count": len(items),
+        "what": _phrases([item["what"] for item in items if "what" in item]),
+    }
+    keys = "\n".join(sorted(m.idempotency_key for m in messages))
+    subjects = {m.subject_id for m in messages}
+    return replace(
+        first,
+        context=context,
+        idempotency_key=f"chase:{hashlib.sha256(keys.encode()).hexdigest()[:40]}",
+        subject_id=first.subject_id if len(subjects) == 1 else None,
+    )
+
+
+def _phrases(phrases: list[str]) -> str:
+    """Distinct phrases as one: "a", "a and b", "a, b and c", "a, b and 3 other things"."""
+    distinct = list(dict.fromkeys(phrases))
+    if len(distinct) > 3:
+        distinct = [*distinct[:2], f"{len(distinct) - 2} other things"]
+    if len(distinct) < 2:
+        return "".join(distinct)
+    return f"{', '.join(distinct[:-1])} and {distinct[-1]}"
+
+
+def _lower_first(text: str) -> str:
+    """ "Treatment summary to the GP" as "treatment summary to the GP", for mid-sentence."""
+    return text[:1].lower() + text[1:]
 
 
 def _escalation_due(item: TrackedItem, today: dt.date) -> bool:
@@ -715,7 +791,7 @@ def _nudge(
         )
         context = {
             "organisation": organisation.name,
-            "what": item.get_kind_display().lower(),
+            "what": _lower_first(item.get_kind_display()),
             "reference": str(item.id).split("-")[0].upper(),
             "expected_by": item.expected_by,
             "team_phone": case.team.phone,

@@ -80,7 +80,8 @@ def test_chase_twice_sends_once(cast):
     again = chase_run(batch_size=2)
 
     assert (first.items, again.items) == (3, 0)
-    assert OutboundMessage.objects.count() == 6
+    # One text to the patient and one email to the hospital for each batch (2 items, then 1).
+    assert OutboundMessage.objects.count() == 4
     assert ChaseTask.objects.count() == 3
     assert ChaseRecord.objects.count() == 3
     assert {i.chase_count for i in TrackedItem.objects.filter(pk__in=[i.pk for i in items])} == {1}
@@ -206,6 +207,43 @@ def test_a_patient_who_opted_out_of_texts_is_emailed(cast):
     assert sent() == [("chase_patient", "email", "paul@example.test")]
 
 
+def test_a_batch_texts_each_patient_once_and_emails_each_hospital_one_list(cast):
+    trust = hospital(cast)
+    cast.olive_case.treating_providers.add(trust)
+    pauls = [
+        overdue_item(cast, responsible_provider=trust),
+        overdue_item(cast, responsible_provider=trust, days_late=2),
+        overdue_item(cast, kind=ItemKind.REFERRAL, title="Referral", responsible_provider=trust),
+    ]
+    olives = [overdue_item(cast, case=cast.olive_case, responsible_provider=trust)]
+
+    report = chase_run()
+
+    assert (report.items, report.messages) == (4, 3)
+    [to_paul] = OutboundMessage.objects.filter(subject_id=cast.paul_patient.id)
+    assert to_paul.body.startswith(
+        "Your cancer support team is chasing your test or scan result and an appointment with "
+        "another hospital for you."
+    )
+    [to_olive] = OutboundMessage.objects.filter(subject_id=cast.olive_patient.id)
+    assert to_olive.channel == "sms" and "your test or scan result for you" in to_olive.body
+    [email] = OutboundMessage.objects.filter(channel="email")
+    assert email.to_address == "cancer.admin@south.test" and email.subject_id is None
+    assert email.subject == "4 things we are waiting for from your organisation"
+    for item in pauls + olives:
+        reference = str(item.id).split("-")[0].upper()
+        assert f"Reference {reference}: " in email.body
+        assert f"<strong>{reference}</strong>" in email.body_html
+        [record] = ChaseRecord.objects.filter(item=item)
+        assert record.outcome == (
+            "Chased automatically: Texted the patient; Emailed Southshire Hospitals NHS Trust"
+        )
+    for private in ("Paul", "Olive", cast.paul_patient.nhs_number, cast.olive_patient.nhs_number):
+        assert private not in email.body and private not in email.body_html
+    # Run again: every item is chased (for now), and nothing is sent twice.
+    assert chase_run().messages == 0
+
+
 def test_a_treatment_summary_chases_the_hospital_and_the_gp_practice(cast):
     trust = hospital(cast)
     overdue_item(
@@ -225,7 +263,8 @@ def chase_statements(cast, trust, count):
     items = [overdue_item(cast, responsible_provider=trust) for _ in range(count)]
     with CaptureQueriesContext(connection) as captured:
         report = chase_run(batch_size=count)
-    assert (report.items, report.messages, report.batches) == (count, 2 * count, 1)
+    # All Paul's, at one hospital: one text and one email, however many items.
+    assert (report.items, report.messages, report.batches) == (count, 2, 1)
     TrackedItem.objects.filter(pk__in=[i.pk for i in items]).update(next_chase_on=None)
     # What each statement is (its verb and table), not its parameters or savepoint name.
     return [re.sub(r'"s\d+_x\d+"', "", q["sql"])[:50] for q in captured.captured_queries]

@@ -51,13 +51,13 @@ def assert_each_chased_exactly_once(ids):
     assert rounds == dict.fromkeys(ids, 1)
     assert set(TrackedItem.objects.values_list("chase_count", flat=True)) == {1}
     assert ChaseTask.objects.count() == len(ids)
-    # One patient text and one provider email per item; the keys are unique, so any duplicate
-    # would show as a missing or an extra row.
-    per_item = Counter(
-        key.split(":")[1]
-        for key in OutboundMessage.objects.values_list("idempotency_key", flat=True)
+    # All the items are Paul's, at one hospital: each committed batch (its records share one
+    # time) texted him once and emailed the hospital once. A batch's messages leaking from a
+    # rolled-back attempt, or a batch done twice, would show as extra rows.
+    batches = ChaseRecord.objects.filter(by=None).values("chased_at").distinct().count()
+    assert sorted(OutboundMessage.objects.values_list("kind", flat=True)) == sorted(
+        ["chase_patient", "chase_provider"] * batches
     )
-    assert per_item == {str(i): 2 for i in ids}
 
 
 def test_two_runners_at_once_chase_each_item_once(cast):
@@ -91,28 +91,57 @@ def test_two_runners_at_once_chase_each_item_once(cast):
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(cast):
     require_services(postgres=True, redis=True)
     ids = seed_overdue(cast, 400)
+    # The third batch stalls inside its transaction, after writing its tasks and messages,
+    # so the kill lands mid-batch every time, however fast the machine.
+    _stall_the_third_batch()
+    try:
+        # No messaging settings in the worker: delivery would fail harmlessly, but the chase's
+        # outbox rows are what this test counts.
+        with celery_worker() as worker:
+            chase_overdue_items.delay(batch_size=40)
+            wait_until(_stalled, timeout=60, explain=lambda: worker.log())
+            os.kill(worker.process.pid, signal.SIGKILL)
+            worker.process.wait(timeout=10)
+        # The server ends the dead worker's session (it would notice the closed socket once
+        # the statement ended), and with it the batch's open transaction.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep'"
+            )
+        wait_until(lambda: not _stalled(), timeout=30)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS stall_chase ON appointments_chaserecord")
+            cursor.execute("DROP FUNCTION IF EXISTS stall_chase()")
 
-    # No messaging settings in the worker: delivery would fail harmlessly, but the chase's
-    # outbox rows are what this test counts.
-    with celery_worker() as worker:
-        chase_overdue_items.delay(batch_size=40)
-        wait_until(
-            lambda: ChaseRecord.objects.exists(),
-            timeout=60,
-            explain=lambda: worker.log(),
-        )
-        # The first batch has committed; the job is busy with the next ones. Kill it hard.
-        os.kill(worker.process.pid, signal.SIGKILL)
-        worker.process.wait(timeout=10)
-
-    done_by_worker = ChaseRecord.objects.count()
-    assert 0 < done_by_worker < len(ids), "the kill should land mid-run"
-    # Whatever the dead worker's open transaction held was rolled back by PostgreSQL.
-    assert done_by_worker % 40 == 0
-    assert OutboundMessage.objects.count() == 2 * done_by_worker
+    # Two batches committed; the third's tasks, messages and records were rolled back.
+    assert ChaseRecord.objects.count() == 80
+    assert ChaseTask.objects.count() == 80
+    assert OutboundMessage.objects.count() == 2 * 2
 
     rerun = chase_run()
 
-    assert rerun.items == len(ids) - done_by_worker
+    assert rerun.items == len(ids) - 80
     assert_each_chased_exactly_once(ids)
     connection.close()
+
+
+def _stall_the_third_batch():
+    """Make the chase's INSERT of records sleep once two batches of 40 have committed (real
+    SQL in the database, not a patch of our code)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION stall_chase() RETURNS trigger AS $$ BEGIN "
+            "IF (SELECT count(*) FROM appointments_chaserecord) >= 80 THEN "
+            "PERFORM pg_sleep(120); END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER stall_chase BEFORE INSERT ON appointments_chaserecord "
+            "FOR EACH STATEMENT EXECUTE FUNCTION stall_chase()"
+        )
+
+
+def _stalled():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")
+        return cursor.fetchone()[0] > 0
