@@ -403,6 +403,12 @@ class TrackedItem(models.Model):
         return f"{self.title} ({self.get_state_display()})"
 
     @property
+    def reference(self) -> str:
+        """How chase emails name the item to a provider (no patient details), and how the
+        navigator finds it when the provider quotes it back: the first part of its id."""
+        return str(self.id).split("-")[0].upper()
+
+    @property
     def workflow(self) -> Workflow:
         return WORKFLOWS[self.kind]
 

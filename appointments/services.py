@@ -606,7 +606,7 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
     sent_results = messages_send(messages=to_send)
     results = (sent_results[slot] for slot in slots)
     records: list[ChaseRecord] = []
-    audit: list[AuditEntry] = []
+    audited: dict[Any, list[tuple[TrackedItem, str]]] = {}
     for chase in chases:
         item = chase.item
         done: list[str] = []
@@ -634,14 +634,7 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
                 messages_sent=sent,
             )
         )
-        audit.append(
-            AuditEntry(
-                action=AuditEvent.Action.UPDATE,
-                obj=item,
-                patient_id=item.case.patient_id,
-                summary=f"Chase round {item.chase_count}: {summary}",
-            )
-        )
+        audited.setdefault(item.case_id, []).append((item, summary))
         report.items += 1
         report.tasks_opened += chase.opened
         report.escalated += chase.escalated
@@ -671,8 +664,30 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
             updated_at=now,
             **extra,
         )
-    audit_record_many(actor=None, entries=audit)
+    audit_record_many(actor=None, entries=[_audit_entry(done) for done in audited.values()])
     return report
+
+
+def _audit_entry(done: list[tuple[TrackedItem, str]]) -> AuditEntry:
+    """The audit entry for a batch's chase of one case's items: the item itself when it is
+    the only one; else the case, naming each item by reference (their chase records hold the
+    detail)."""
+    item, summary = done[0]
+    if len(done) == 1:
+        return AuditEntry(
+            action=AuditEvent.Action.UPDATE,
+            obj=item,
+            patient_id=item.case.patient_id,
+            summary=f"Chase round {item.chase_count}: {summary}",
+        )
+    items = ", ".join(f"{i.reference} (round {i.chase_count})" for i, _ in done)
+    outcomes = "; ".join(dict.fromkeys(outcome for _, outcome in done))
+    return AuditEntry(
+        action=AuditEvent.Action.UPDATE,
+        obj=item.case,
+        patient_id=item.case.patient_id,
+        summary=f"Chased {len(done)} items: {outcomes}; {items}",
+    )
 
 
 # What differs between one item's nudge and another's to the same recipient; the rest of the
@@ -792,7 +807,7 @@ def _nudge(
         context = {
             "organisation": organisation.name,
             "what": _lower_first(item.get_kind_display()),
-            "reference": str(item.id).split("-")[0].upper(),
+            "reference": item.reference,
             "expected_by": item.expected_by,
             "team_phone": case.team.phone,
             "link": "/",

@@ -231,7 +231,7 @@ def test_a_batch_texts_each_patient_once_and_emails_each_hospital_one_list(cast)
     assert email.to_address == "cancer.admin@south.test" and email.subject_id is None
     assert email.subject == "4 things we are waiting for from your organisation"
     for item in pauls + olives:
-        reference = str(item.id).split("-")[0].upper()
+        reference = item.reference
         assert f"Reference {reference}: " in email.body
         assert f"<strong>{reference}</strong>" in email.body_html
         [record] = ChaseRecord.objects.filter(item=item)
@@ -240,6 +240,16 @@ def test_a_batch_texts_each_patient_once_and_emails_each_hospital_one_list(cast)
         )
     for private in ("Paul", "Olive", cast.paul_patient.nhs_number, cast.olive_patient.nhs_number):
         assert private not in email.body and private not in email.body_html
+    # One audit entry for each case's part in the batch: Paul's case, and Olive's one item.
+    [paul_entry] = AuditEvent.objects.filter(patient_id=cast.paul_patient.id, actor=None)
+    assert paul_entry.object_type == "patients.case"
+    assert paul_entry.object_id == str(cast.paul_case.id)
+    assert paul_entry.summary.startswith(
+        "Chased 3 items: Texted the patient; Emailed Southshire Hospitals NHS Trust; "
+    )
+    assert all(f"{item.reference} (round 1)" in paul_entry.summary for item in pauls)
+    [olive_entry] = AuditEvent.objects.filter(patient_id=cast.olive_patient.id, actor=None)
+    assert olive_entry.object_id == str(olives[0].id)
     # Run again: every item is chased (for now), and nothing is sent twice.
     assert chase_run().messages == 0
 

@@ -55,6 +55,8 @@ def test_the_queue_shows_overdue_items_on_cases_the_user_works(client, cast, tas
     assert response.status_code == 200
     body = response.content.decode()
     assert "Paul Jones" in body and "Your test or scan result" in body and "1 day late" in body
+    # The reference the hospital's email quotes, for when they call back.
+    assert f"reference {task.item.reference}" in body
     assert AuditEvent.objects.filter(
         actor=getattr(cast, who), object_type="appointments.chasequeue"
     ).exists()
@@ -249,6 +251,7 @@ def test_the_case_page_lists_items_with_history(client, cast, task, who):
     assert response.status_code == 200
     body = response.content.decode()
     assert item.title in body and "1 day late" in body
+    assert f"reference {item.reference}" in body
     assert "Chased automatically: Texted the patient" in body
     assert "Pathway clocks" in body or "pathway" in body.lower()
     assert AuditEvent.objects.filter(
