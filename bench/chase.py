@@ -169,7 +169,7 @@ def _table(sql: str) -> str:
         "organisations_membership",
     ):
         if f'"{name}"'.upper() in text or name.upper() in text:
-            return name
+            return f"{name} ({text.split(None, 1)[0].lower()})"
     return "other"
 
 
@@ -270,8 +270,9 @@ def _cases() -> list[Case]:
 def _seed(cases: list[Case], *, total: int, overdue: int, today: dt.date) -> None:
     """`total` items: `overdue` due today or before; 5% open and due later; the rest closed.
 
-    Overdue items are results awaiting report, late by 1 to 5 days (not yet escalated), so
-    each is one patient text and one hospital email in its first chase round.
+    Overdue items are results awaiting report, late by 1 to 5 days (not yet escalated), in
+    their first chase round: each batch texts each of its patients once and emails the
+    hospital once, listing the batch's references.
     """
     open_later = min(total - overdue, max(total // 20, 0))
     trust_id = Organisation.objects.get(ods_code="RB1").pk
