@@ -31,6 +31,17 @@ of a plan's render and half of a one-line page's. The forked child does without 
 collector. Fonts are subset by HarfBuzz (Debian's libharfbuzz-subset0; WeasyPrint falls back to
 the much slower fontTools without it).
 
+The typeface is Liberation Sans (Arial's metrics, the NHS's fallback face; the Dockerfile
+installs fonts-liberation), not DejaVu Sans. It covers Welsh (ŵ, ŷ and the other accents) and,
+being narrower, sets the same text on fewer lines, and a plan's cost is per line of text
+(WeasyPrint shapes each line with Pango two or three times, again to draw it, then writes every
+glyph from Python). Measured by `python -m bench pdf` (CPU time in one warm process): the plan
+went from about 70 to 65-68 ms, per_page_ratio from 3.60 to 3.41-3.49 (four runs). It still
+prints on 4 pages in standard print and in Welsh, with the same page breaks; large print (17pt,
+unchanged) on 6 pages instead of 8. The 2.5x target is still not met: what is left is the text
+itself (about 110 lines over 4 pages, each page with its 16 margin-box slots and the footer);
+nothing tried that keeps the printed plan as it is came near (see bench/README.md).
+
 Translated: the fixed labels (LABELS, English and Welsh), month names (Django's Welsh locale),
 the owner of each item, the treatment summary's aim, and concern names where the checklist has
 a Welsh text and the item still uses the checklist's wording. Text typed by people (goals,
@@ -79,7 +90,7 @@ BATCH_SIZE = 100
 # A batch's claim on one PDF outlives the render's time cap by this much.
 CLAIM_MARGIN_SECONDS = 60
 # Bump when the template or its CSS changes, so cached PDFs of the old layout are not served.
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 SIZES = ("standard", "large")
 LANGUAGES = ("en", "cy")
 
@@ -133,7 +144,7 @@ _fonts_lock = threading.Lock()
 _fonts: FontConfiguration | None = None
 # What the warm-up lays out: the weights the plan prints, so their faces are loaded once.
 _WARM_UP = (
-    '<html lang="en"><body style="font-family: \'DejaVu Sans\', sans-serif">'
+    '<html lang="en"><body style="font-family: \'Liberation Sans\', sans-serif">'
     "<p>Warm up</p><p><strong>Warm up</strong></p></body></html>"
 )
 
@@ -445,7 +456,7 @@ def page_css(*, labels: dict[str, str], large: bool) -> str:
     page = f" · {labels['page']} "
     return (
         f"@page {{ size: A4; margin: {top} 16mm {bottom} 16mm;"
-        " font-family: 'DejaVu Sans', sans-serif;"
+        " font-family: 'Liberation Sans', sans-serif;"
         f" @bottom-left {{ content: string(identity) {css_string(page)} counter(page)"
         f" {css_string(' ' + labels['of'] + ' ')} counter(pages) '\\A ' {css_string(urgent)};"
         f" white-space: pre-wrap; width: 100%; font-size: {size}; vertical-align: top;"
