@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Channel(models.TextChoices):
@@ -110,6 +111,33 @@ class OutboundMessage(models.Model):
         if len(address) <= 6:
             return "•" * len(address)
         return f"{address[:3]}•••••{address[-3:]}"
+
+
+class EarlyDeliveryReport(models.Model):
+    """A provider's delivery report that came before we had saved the provider's id for its
+    message: Twilio can call back before its answer to our send has reached us and been saved.
+    Kept until the id is saved (by the send, or by the sweep finding the message at the
+    provider), then applied and deleted; the sweep drops any that never match after a day.
+    """
+
+    provider_id = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, help_text="The provider's word (sent, delivered…).")
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=20, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_at"]
+        constraints = [
+            # The same report again is one row (it also serves lookups by provider id).
+            models.UniqueConstraint(
+                fields=["provider_id", "status"], name="one_early_report_per_status"
+            ),
+        ]
+        indexes = [models.Index(fields=["received_at"], name="early_report_received")]
+
+    def __str__(self) -> str:
+        return f"{self.status} for {self.provider_id}"
 
 
 class SmsOptOut(models.Model):

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from navigator.db import rows_insert
-from navigator.messaging.models import Channel, OutboundMessage, SmsOptOut
+from navigator.messaging.models import Channel, EarlyDeliveryReport, OutboundMessage, SmsOptOut
 from navigator.messaging.transports import (
     PROVIDER_STATUSES,
     OutcomeUnknown,
@@ -50,6 +50,8 @@ REQUEUE_AFTER = dt.timedelta(minutes=1)
 SENDING_STUCK_AFTER = dt.timedelta(minutes=2)
 # A provider may list a message a little late; only after this is "not found" taken as final.
 RESEND_AFTER = dt.timedelta(minutes=10)
+# A delivery report for a provider id we never saved is dropped by the sweep after this long.
+EARLY_REPORT_KEEP = dt.timedelta(days=1)
 REQUEUE_BATCH = 500
 # Each reconciliation is a call to the provider, so fewer per sweep.
 RECONCILE_BATCH = 50
@@ -103,6 +105,7 @@ class Delivery:
 class SweepReport:
     requeued: int = 0
     reconciled: dict[str, int] = field(default_factory=dict)
+    early_reports_dropped: int = 0
 
 
 @dataclass(frozen=True)
@@ -362,6 +365,8 @@ def _finish(message: OutboundMessage, **changes: Any) -> bool:
     )
     if updated and message.kind in SECRET_LINK_KINDS and changes.get("status") in _FINAL:
         _links_forget(message)
+    if updated and changes.get("provider_id"):
+        _early_reports_apply(changes["provider_id"])
     return updated == 1
 
 
@@ -408,6 +413,10 @@ def message_status_update(
     message = (
         OutboundMessage.objects.filter(provider_id=provider_id).first() if provider_id else None
     )
+    if message is None and provider_id and ours is not None:
+        message = _early_report_keep(
+            provider_id=provider_id, status=status, error=error, error_code=error_code
+        )
     if message is None or ours is None:
         return message
     earlier = {
@@ -429,15 +438,53 @@ def message_status_update(
     return message
 
 
+def _early_report_keep(
+    *, provider_id: str, status: str, error: str, error_code: str
+) -> OutboundMessage | None:
+    """Keep a report whose message has no provider id yet, for `_early_reports_apply` when it
+    gets one; or, if the id was saved meanwhile, the message to apply it to now.
+
+    Each side writes, then looks for the other: the report is committed before this looks for
+    the message again, and the send commits the id before it looks for reports, so however the
+    two interleave at least one of them sees the other (applying twice changes nothing)."""
+    EarlyDeliveryReport.objects.get_or_create(
+        provider_id=provider_id,
+        status=status,
+        defaults={"error": error, "error_code": error_code},
+    )
+    message = OutboundMessage.objects.filter(provider_id=provider_id).first()
+    if message is not None:
+        EarlyDeliveryReport.objects.filter(provider_id=provider_id, status=status).delete()
+    return message
+
+
+def _early_reports_apply(provider_id: str) -> None:
+    """Apply the reports that came before the message's provider id was saved, then drop them."""
+    reports = list(EarlyDeliveryReport.objects.filter(provider_id=provider_id))
+    for report in reports:
+        message_status_update(
+            provider_id=provider_id,
+            status=report.status,
+            error=report.error,
+            error_code=report.error_code,
+        )
+    if reports:
+        EarlyDeliveryReport.objects.filter(pk__in=[r.pk for r in reports]).delete()
+
+
 def outbox_sweep() -> SweepReport:
-    """Re-enqueue queued rows the broker lost; check rows stuck in "sending" with the provider."""
+    """Re-enqueue queued rows the broker lost; check rows stuck in "sending" with the provider;
+    drop delivery reports whose message never got their provider id."""
     now = timezone.now()
     requeued = _requeue_lost(now)
     stuck = OutboundMessage.objects.filter(
         status=Status.SENDING, sending_started_at__lte=now - SENDING_STUCK_AFTER
     ).order_by("sending_started_at")[:RECONCILE_BATCH]
     outcomes = Counter(_reconcile(message, now=now) for message in stuck)
-    return SweepReport(requeued=requeued, reconciled=dict(outcomes))
+    dropped, _ = EarlyDeliveryReport.objects.filter(
+        received_at__lte=now - EARLY_REPORT_KEEP
+    ).delete()
+    return SweepReport(requeued=requeued, reconciled=dict(outcomes), early_reports_dropped=dropped)
 
 
 def _requeue_lost(now: dt.datetime) -> int:

@@ -22,4 +22,8 @@ def deliver_message(self: Task, message_id: str) -> str:
 def sweep_outbox() -> dict[str, object]:
     """Every minute (navigator/celery.py): re-enqueue lost rows, settle rows stuck in sending."""
     report = outbox_sweep()
-    return {"requeued": report.requeued, "reconciled": report.reconciled}
+    return {
+        "requeued": report.requeued,
+        "reconciled": report.reconciled,
+        "early_reports_dropped": report.early_reports_dropped,
+    }

@@ -60,6 +60,7 @@ class FakeTwilio:
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     _plans: deque[Plan] = field(default_factory=deque)
+    _sids: deque[str] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _release: threading.Event = field(default_factory=threading.Event)
     _server: ThreadingHTTPServer | None = None
@@ -75,6 +76,10 @@ class FakeTwilio:
         """The next `times` creates never answer; `record` says whether Twilio kept the message."""
         for _ in range(times):
             self._plans.append(Plan(hang=True, record=record))
+
+    def sid_next(self, sid: str) -> None:
+        """The next message created gets this SID (so a test can report on it beforehand)."""
+        self._sids.append(sid)
 
     # --- what happened ---
 
@@ -124,7 +129,8 @@ class FakeTwilio:
         if plan.status >= 400:
             return plan.status, _error(plan.status, plan.code)
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        sid = "SM" + secrets.token_hex(16)
+        with self._lock:
+            sid = self._sids.popleft() if self._sids else "SM" + secrets.token_hex(16)
         queued = {
             "account_sid": self.account_sid,
             "api_version": "2010-04-01",

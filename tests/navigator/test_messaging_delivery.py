@@ -238,7 +238,7 @@ def test_a_queued_row_whose_task_was_lost_is_enqueued_again_by_the_sweep(
 
     time_machine.shift(dt.timedelta(seconds=90))
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_outbox() == {"requeued": 1, "reconciled": {}}
+        assert sweep_outbox() == {"requeued": 1, "reconciled": {}, "early_reports_dropped": 0}
     assert reloaded(message).status == Status.SENT
     assert len(twilio.creates) == 1
 

@@ -9,12 +9,13 @@ import pytest
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
-from navigator.messaging.models import OutboundMessage, SmsOptOut
+from navigator.messaging.models import EarlyDeliveryReport, OutboundMessage, SmsOptOut
 from navigator.messaging.services import (
     MessagingError,
     Recipient,
     message_deliver,
     message_send,
+    outbox_sweep,
 )
 from patients.models import TimelineEvent
 from tests.fakes.twilio import AUTH_TOKEN, FakeTwilio, fake_twilio
@@ -111,9 +112,66 @@ def test_a_signed_report_without_a_status_is_a_400(client, cast):
     assert client.post(PATH, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 400
 
 
-def test_a_report_for_a_message_we_do_not_know_is_accepted_and_ignored(client, cast):
+def test_a_report_for_a_message_we_do_not_know_is_kept_a_day_then_dropped(
+    client, cast, time_machine
+):
     assert report(client, "delivered", sid="SM" + "9" * 32).status_code == 204
     assert not OutboundMessage.objects.exists()
+    assert EarlyDeliveryReport.objects.get().status == "delivered"
+
+    assert outbox_sweep().early_reports_dropped == 0
+    time_machine.shift(dt.timedelta(days=1, minutes=1))
+    assert outbox_sweep().early_reports_dropped == 1
+    assert not EarlyDeliveryReport.objects.exists()
+
+
+def test_a_report_that_comes_before_the_send_has_saved_its_sid_is_applied(client, cast, twilio):
+    # Twilio may call back before its answer to our request has reached us and been saved.
+    paul = cast.paul_patient
+    message = message_send(
+        recipient=Recipient(name=paul.full_name, phone=paul.phone),
+        kind="new_update",
+        context={"link": "/"},
+        idempotency_key="early",
+        subject_id=paul.pk,
+    )
+    twilio.sid_next(SID)
+    for status in ("sent", "delivered", "delivered"):
+        assert report(client, status).status_code == 204
+    message.refresh_from_db()
+    assert message.status == "queued"
+
+    assert message_deliver(message_id=message.pk).status == "sent"
+
+    message.refresh_from_db()
+    assert (message.provider_id, message.status) == (SID, "delivered")
+    assert not EarlyDeliveryReport.objects.exists()
+    # A copy of the report now finds the message and changes nothing.
+    assert report(client, "sent").status_code == 204
+    message.refresh_from_db()
+    assert message.status == "delivered"
+    assert not EarlyDeliveryReport.objects.exists()
+
+
+def test_an_early_undeliverable_report_still_flags_the_number(client, cast, twilio):
+    paul = cast.paul_patient
+    message = message_send(
+        recipient=Recipient(name=paul.full_name, phone=paul.phone),
+        kind="new_update",
+        context={"link": "/"},
+        idempotency_key="early-undelivered",
+        subject_id=paul.pk,
+    )
+    twilio.sid_next(SID)
+    assert report(client, "undelivered", code="30006").status_code == 204
+
+    message_deliver(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert message.status == "failed" and "Twilio 30006" in message.last_error
+    assert SmsOptOut.objects.get(phone=PAUL_PHONE).reason == SmsOptOut.Reason.UNDELIVERABLE
+    [event] = TimelineEvent.objects.filter(case=cast.paul_case)
+    assert event.summary == "Text messages to 07700 900123 are not getting through"
 
 
 def test_an_undeliverable_number_is_flagged_on_the_case_once_however_often_reported(client, cast):
