@@ -1,6 +1,7 @@
 """Forms for the tracked item and chase pages: they parse what was typed; rules live in services."""
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -10,6 +11,26 @@ from navigator.organisations.models import Organisation
 from patients.forms import NhsDateField, NhsFormMixin
 
 DEFAULT_NEXT_CHASE_DAYS = 3
+
+
+class ReferenceForm(NhsFormMixin, forms.Form):
+    """The reference a chase email gave a provider, as they quote it back (spaces and case
+    do not matter)."""
+
+    ref = forms.CharField(
+        label="Find an item by its reference",
+        max_length=20,
+        help_text="The 8 letters and numbers a chase email quotes, for example 3076EEC4.",
+    )
+
+    def clean_ref(self) -> str:
+        ref = re.sub(r"[\s-]", "", self.cleaned_data["ref"]).lower()
+        if not re.fullmatch(r"[0-9a-f]{8}", ref):
+            raise forms.ValidationError(
+                "Enter the reference as it is in the email: 8 letters and numbers, for example "
+                "3076EEC4"
+            )
+        return ref
 
 
 class ChaseRecordForm(NhsFormMixin, forms.Form):

@@ -1,6 +1,7 @@
 """Reads of tracked items and the chase with real shape: the query shape lives here."""
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
@@ -30,6 +31,17 @@ def chase_queue(*, user: Any, mine_only: bool = False) -> QuerySet[ChaseTask]:
         "assigned_to",
         "escalated_to",
     ).order_by(F("escalated_at").asc(nulls_last=True), "item__expected_by", "opened_at")
+
+
+def item_by_reference(*, user: Any, ref: str) -> TrackedItem | None:
+    """The item on a case `user` works on whose reference (`TrackedItem.reference`, the first
+    8 hex digits of its id, lower case here) is `ref`; None if none, or if two share it."""
+    cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")
+    low = uuid.UUID(ref + "0" * 24)
+    high = uuid.UUID(ref + "f" * 24)
+    # A range on the primary key rather than a text match: it reads the index.
+    found = list(TrackedItem.objects.filter(pk__gte=low, pk__lte=high, case__in=cases)[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def case_tracked_items(*, case: Case) -> list[TrackedItem]:

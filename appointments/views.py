@@ -14,12 +14,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from appointments.forms import ChaseRecordForm, TrackedItemForm, TransitionForm
+from appointments.forms import ChaseRecordForm, ReferenceForm, TrackedItemForm, TransitionForm
 from appointments.models import ChaseTask, TrackedItem
-from appointments.selectors import case_tracked_items, chase_queue
+from appointments.selectors import case_tracked_items, chase_queue, item_by_reference
 from appointments.services import chase_record, tracked_item_create, tracked_item_transition
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
@@ -43,6 +44,17 @@ def chase_queue_page(request: HttpRequest) -> HttpResponse:
     if not user.has_perm("appointments.view_chase_queue"):
         raise Http404("No such page")
     mine_only = request.GET.get("mine") == "1"
+    finder = ReferenceForm(request.GET if "ref" in request.GET else None)
+    if finder.is_valid():
+        item = item_by_reference(user=user, ref=finder.cleaned_data["ref"])
+        if item is not None:
+            url = reverse("appointments:case_items", args=[item.case_id])
+            return redirect(f"{url}#item-{item.pk}")
+        finder.add_error(
+            "ref",
+            f"No item with reference {finder.cleaned_data['ref'].upper()} on the cases you work "
+            "on. Check the reference with the caller",
+        )
     page = Paginator(chase_queue(user=user, mine_only=mine_only), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -59,7 +71,7 @@ def chase_queue_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "appointments/chase_queue.html",
-        {"page": page, "rows": rows, "mine_only": mine_only, "today": today},
+        {"page": page, "rows": rows, "mine_only": mine_only, "today": today, "finder": finder},
     )
 
 

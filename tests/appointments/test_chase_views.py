@@ -241,6 +241,48 @@ def items_url(cast):
     return reverse("appointments:case_items", args=[cast.paul_case.pk])
 
 
+# --- finding an item by the reference a provider quotes -----------------------------------------
+
+
+def test_a_reference_from_a_chase_email_finds_the_item_on_its_case(client, cast, task):
+    item = task.item
+    ref = item.reference
+    client.force_login(cast.nadia)
+
+    # As a caller might read it out: lower case, with a space.
+    response = client.get(QUEUE, {"ref": f" {ref[:4].lower()} {ref[4:].lower()}"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{items_url(cast)}#item-{item.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert f'id="item-{item.pk}"' in page and f"reference {ref}" in page
+
+
+def test_a_reference_on_a_case_the_user_does_not_work_is_not_found(client, cast, task):
+    client.force_login(cast.oscar)  # another team's navigator
+
+    response = client.get(QUEUE, {"ref": task.item.reference})
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"No item with reference {task.item.reference} on the cases you work on" in body
+    assert "Paul" not in body
+
+
+def test_a_malformed_reference_says_what_to_type_and_keeps_it(client, cast, task):
+    client.force_login(cast.nadia)
+
+    response = client.get(QUEUE, {"ref": "3076-EEC"})
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert "8 letters and numbers, for example 3076EEC4" in body
+    assert 'value="3076-EEC"' in body
+    # The queue is still there beneath.
+    assert "Your test or scan result" in body
+
+
 @pytest.mark.parametrize("who", ["nadia", "lena", "colin"])
 def test_the_case_page_lists_items_with_history(client, cast, task, who):
     item = task.item

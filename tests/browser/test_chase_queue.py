@@ -112,3 +112,34 @@ def test_nadia_works_the_chase_queue(page: Any, live_server: Any, cast: Cast) ->
     page.get_by_role("button", name="Start tracking").click()
     expect(page.get_by_text("There is a problem")).to_be_visible()
     axe_check(page)
+
+
+def test_a_provider_quotes_a_reference_and_nadia_finds_the_item(
+    page: Any, live_server: Any, cast: Cast
+) -> None:
+    item = tracked_item_create(
+        case=cast.paul_case,
+        kind="result",
+        title="Your test or scan result",
+        expected_by=timezone.localdate() - dt.timedelta(days=2),
+        actor=cast.nadia,
+        responsible_provider=hospital(cast),
+    )
+    chase_run()
+    sign_in(page, live_server, cast.nadia)
+    page.goto("/chase/")
+
+    finder = page.get_by_label("Find an item by its reference")
+    finder.fill("not-a-ref")
+    page.get_by_role("button", name="Find item").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("8 letters and numbers")
+    expect(page.get_by_label("Find an item by its reference")).to_have_value("not-a-ref")
+    axe_check(page)
+
+    page.get_by_label("Find an item by its reference").fill(item.reference.lower())
+    page.get_by_role("button", name="Find item").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tracked items")
+    assert page.url.endswith(f"#item-{item.pk}")
+    expect(page.locator(f"#item-{item.pk}")).to_contain_text(f"reference {item.reference}")
+    axe_check(page)
