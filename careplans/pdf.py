@@ -69,7 +69,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from weasyprint import CSS, HTML, URLFetcher
@@ -87,6 +87,8 @@ STATIC_PREFIX = BASE_URL + "static/"
 CACHE_SECONDS = 24 * 3600
 # Plans read, and their cache entries looked up, at a time by the batch.
 BATCH_SIZE = 100
+# "Due for review" for printing: the review falls within this many days (or has passed).
+REVIEW_DAYS_AHEAD = 14
 # A batch's claim on one PDF outlives the render's time cap by this much.
 CLAIM_MARGIN_SECONDS = 60
 # Bump when the template or its CSS changes, so cached PDFs of the old layout are not served.
@@ -588,8 +590,14 @@ def care_plan_pdf(*, plan: CarePlan, large: bool = False, language: str = "en") 
     if cached is not None:
         return bytes(cached)
     pdf = plan_pdf_render(plan=plan, large=large, language=language)
-    cache.set(key, pdf, CACHE_SECONDS)
+    _cache_pdf(key, pdf)
     return pdf
+
+
+def _cache_pdf(key: str, pdf: bytes) -> None:
+    """Cache a print, with a small marker saying it is ready (`plans_ready` reads the markers,
+    not the PDFs)."""
+    cache.set_many({key: pdf, f"{key}:ready": True}, CACHE_SECONDS)
 
 
 def pdf_filename(plan: CarePlan, *, large: bool, language: str) -> str:
@@ -627,41 +635,68 @@ class BatchReport:
     failed: int = 0
 
 
-def plans_due_for_review_render(*, days_ahead: int = 14) -> BatchReport:
-    """Make and cache the PDF of every agreed plan due for review within `days_ahead` days, in
-    each patient's language and print size, so the team can print them all at once.
-
-    Cached per plan version (and per the details printed from outside it), so a rerun renders
-    nothing new. Each PDF is claimed in the cache before it is made (`cache.add`), so two
-    workers running the batch at once never make the same one twice. The database is read a
-    fixed number of times per BATCH_SIZE plans, however many are already cached.
-    """
+def plans_due_for_review(*, days_ahead: int = REVIEW_DAYS_AHEAD) -> QuerySet[CarePlan]:
+    """Agreed plans whose review falls within `days_ahead` days (or has passed), soonest first,
+    with what printing them reads."""
     until = timezone.localdate() + dt.timedelta(days=days_ahead)
-    plans = (
+    return (
         CarePlan.objects.filter(status=CarePlan.Status.AGREED, review_date__lte=until)
         .select_related("case__patient", "case__navigator", "case__team")
         .order_by("review_date", "pk")
     )
+
+
+def plans_due_for_review_render(*, days_ahead: int = REVIEW_DAYS_AHEAD) -> BatchReport:
+    """Make and cache the PDF of every agreed plan due for review within `days_ahead` days, in
+    each patient's language and print size, so the team can print them all at once."""
+    return plans_render(plans_due_for_review(days_ahead=days_ahead))
+
+
+def plans_render(plans: QuerySet[CarePlan]) -> BatchReport:
+    """Make and cache the PDF of each of these plans in its patient's language and print size.
+
+    Cached per plan version (and per the details printed from outside it), so a rerun renders
+    nothing new. Each PDF is claimed in the cache before it is made (`cache.add`), so two
+    workers running a batch at once never make the same one twice. The database is read a
+    fixed number of times per BATCH_SIZE plans, however many are already cached.
+    """
     counts: Counter[str] = Counter()
     for chunk in _chunks(plans.iterator(chunk_size=BATCH_SIZE), BATCH_SIZE):
-        summaries = dict(
-            TreatmentSummary.objects.filter(case_id__in={p.case_id for p in chunk}).values_list(
-                "case_id", "version"
-            )
-        )
-        prints: dict[str, tuple[CarePlan, bool, str]] = {}
-        for plan in chunk:
-            patient = plan.case.patient
-            language = patient.language if patient.language in LANGUAGES else "en"
-            large = patient.needs_large_print
-            key = _key(plan, large=large, language=language, summary=summaries.get(plan.case_id))
-            prints[key] = (plan, large, language)
-        cached = cache.get_many(list(prints))
+        prints = _prints(chunk)
+        cached = cache.get_many([f"{key}:ready" for key in prints])
         counts["cached"] += len(cached)
         for key, (plan, large, language) in prints.items():
-            if key not in cached:
+            if f"{key}:ready" not in cached:
                 counts[_render_claimed(key, plan=plan, large=large, language=language)] += 1
     return BatchReport(**counts)
+
+
+def plans_ready(plans: Sequence[CarePlan]) -> set[Any]:
+    """The ids of these plans whose print (in their patient's language and size) is cached:
+    one query for the treatment summaries and one cache read, however many plans."""
+    prints = _prints(plans)
+    ready = cache.get_many([f"{key}:ready" for key in prints])
+    return {plan.pk for key, (plan, _, _) in prints.items() if f"{key}:ready" in ready}
+
+
+def print_settings(patient: Any) -> tuple[bool, str]:
+    """How a patient's plan is printed unless asked otherwise: large print, and language."""
+    return patient.needs_large_print, patient.language if patient.language in LANGUAGES else "en"
+
+
+def _prints(plans: Sequence[CarePlan]) -> dict[str, tuple[CarePlan, bool, str]]:
+    """Each plan's print in its patient's settings, by cache key."""
+    summaries = dict(
+        TreatmentSummary.objects.filter(case_id__in={p.case_id for p in plans}).values_list(
+            "case_id", "version"
+        )
+    )
+    prints: dict[str, tuple[CarePlan, bool, str]] = {}
+    for plan in plans:
+        large, language = print_settings(plan.case.patient)
+        key = _key(plan, large=large, language=language, summary=summaries.get(plan.case_id))
+        prints[key] = (plan, large, language)
+    return prints
 
 
 def _chunks(items: Iterable[CarePlan], size: int) -> Iterator[list[CarePlan]]:
@@ -680,7 +715,7 @@ def _render_claimed(key: str, *, plan: CarePlan, large: bool, language: str) -> 
         logger.warning("Could not print care plan %s in the batch", plan.pk, exc_info=True)
         return "failed"
     else:
-        cache.set(key, pdf, CACHE_SECONDS)
+        _cache_pdf(key, pdf)
         return "rendered"
     finally:
         cache.delete(claim)

@@ -2,7 +2,8 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from careplans.pdf import plan_pdfs_render, plans_due_for_review_render
+from careplans.models import CarePlan
+from careplans.pdf import plan_pdfs_render, plans_due_for_review_render, plans_render
 from careplans.services import (
     assessment_offers_make_due,
     flags_escalate_due,
@@ -47,3 +48,16 @@ def render_care_plans_due_for_review(days_ahead: int = 14) -> dict[str, int]:
     within `days_ahead` days, each in its patient's language and print size, so the team can
     print them all in the morning. Reruns and overlapping runs make nothing twice."""
     return asdict(plans_due_for_review_render(days_ahead=days_ahead))
+
+
+@shared_task(acks_late=True, soft_time_limit=60 * 60)
+def prepare_care_plans_for_printing(plan_ids: list[str]) -> dict[str, int]:
+    """From the "plans due for review" page: make these agreed plans' PDFs now, each in its
+    patient's language and print size, so the team can print them straight away. Plans no
+    longer agreed (a newer version, say) are left out; reruns make nothing twice."""
+    plans = (
+        CarePlan.objects.filter(pk__in=plan_ids, status=CarePlan.Status.AGREED)
+        .select_related("case__patient", "case__navigator", "case__team")
+        .order_by("review_date", "pk")
+    )
+    return asdict(plans_render(plans))

@@ -182,6 +182,9 @@ def can_work_chase_queue(user: Any) -> bool:
 
 
 rules.add_perm("appointments.view_chase_queue", can_work_chase_queue)
+# The same people print the plans due for review across their caseload (each plan still
+# filtered case by case).
+rules.add_perm("careplans.print_plans_due", can_work_chase_queue)
 
 
 # Assessments, offers, care plans and plan items (careplans) ask about their case: everyone who
