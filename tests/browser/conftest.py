@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
 # around it are ordinary blocking calls, which Django would otherwise refuse there.
@@ -86,3 +87,17 @@ def axe_check(page: Any) -> None:
             lines.append(f"    {target}: {summary}")
             lines.append(f"      {node['html'][:200]}")
     pytest.fail("\n".join(lines), pytrace=False)
+
+
+def sign_in(page: Any, live_server: Any, user: Any) -> None:
+    """Give the browser a signed-in session for `user` (sign-in itself: test_sign_in.py)."""
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def fits(page: Any, width: int) -> None:
+    """Fail if the page scrolls sideways at `width` pixels."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url

@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from appointments.models import PathwayStandard
 from patients.services import timeline_event_add
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, fits, sign_in
 from tests.conftest import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,18 +28,6 @@ def pathway_standards(transactional_db: None) -> None:
     if not PathwayStandard.objects.exists():
         migration = importlib.import_module("appointments.migrations.0002_pathway_standards")
         migration.load(apps, None)
-
-
-def sign_in(page: Any, live_server: Any, user: Any) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
-def fits(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def referred_days_ago(cast: Cast, days: int) -> None:

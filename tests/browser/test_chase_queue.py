@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from appointments.models import ChaseRecord, PathwayStandard, TrackedItem
 from appointments.services import chase_run, tracked_item_create
 from tests.appointments.chase_helpers import hospital
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, fits, sign_in
 from tests.conftest import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,18 +26,6 @@ def standards(transactional_db: None, settings: Any) -> None:
     if not PathwayStandard.objects.exists():
         migration = importlib.import_module("appointments.migrations.0002_pathway_standards")
         migration.load(apps, None)
-
-
-def sign_in(page: Any, live_server: Any, user: Any) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
-def fits(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def test_nadia_works_the_chase_queue(page: Any, live_server: Any, cast: Cast) -> None:

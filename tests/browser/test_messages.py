@@ -8,28 +8,15 @@ is checked with axe-core and for sideways scrolling at 375px (and the conversati
 from typing import Any
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from patients.models import CarerAccess, CaseMessage
 from patients.services import carer_invite, case_message_post
 from tests import factories as f
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, fits, sign_in
 from tests.conftest import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, live_server: Any, user: Any) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
-def fits(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def test_paul_reads_a_reply_and_sends_a_message_on_a_phone(

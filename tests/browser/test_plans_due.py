@@ -6,27 +6,18 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from careplans.models import CarePlan
 from careplans.pdf import plans_ready
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, sign_in
 from tests.careplans.conftest import reference_data_restore
 from tests.careplans.sharing_support import agreed_plan
 from tests.conftest import Cast
 from tests.workerproc import celery_worker, require_services, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, live_server: Any, user: Any) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_nadia_has_the_worker_prepare_the_plans_due_and_sees_them_ready(

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -17,7 +16,7 @@ from appointments.models import PathwayStandard
 from careplans.models import CaseFlag
 from patients.services import timeline_event_add
 from tests import factories as f
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_check, fits, sign_in
 from tests.browser.test_sign_in import sign_in_with_password, totp_now, totp_secret
 from tests.conftest import Cast
 
@@ -58,18 +57,6 @@ def caseload(cast: Cast) -> Cast:
         patient=f.make_patient(given="Ben", family="Carter"), team=cast.team, navigator=cast.nadia
     )
     return cast
-
-
-def sign_in(page: Any, live_server: Any, user: Any) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
-def fits(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def test_nadia_signs_in_finds_paul_by_nhs_number_and_opens_his_case(
