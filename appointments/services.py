@@ -449,8 +449,8 @@ def chase_run(
     a run that dies loses nothing (the batch rolls back and is taken again), and a rerun
     sends nothing twice. Within a batch, nudges to the same person or organisation go
     together (`_together`): a patient with three overdue items gets one text, a hospital
-    one email listing its references. A batch that fails is retried item by item, so one bad item is
-    logged and left for the next run without holding up the rest. A batch costs the same
+    one email listing its references. A batch that fails is retried item by item, so one
+    bad item is logged and left for the next run without holding up the rest. A batch costs the same
     dozen statements whatever its size: its messages and audit entries are written together.
     """
     today = today or _today()
@@ -755,7 +755,8 @@ def _phrases(phrases: list[str]) -> str:
 
 
 def _lower_first(text: str) -> str:
-    """ "Treatment summary to the GP" as "treatment summary to the GP", for mid-sentence."""
+    """A label for the middle of a sentence: its first letter in lower case, the rest kept
+    (so "Treatment summary to the GP" keeps its "GP")."""
     return text[:1].lower() + text[1:]
 
 
