@@ -614,9 +614,7 @@ def pdf_filename(plan: CarePlan, *, large: bool, language: str) -> str:
 
 def plan_pdfs_render(*, plan_ids: list[Any], large: bool = False, language: str = "en") -> int:
     """Make and cache the PDFs of these plans; returns how many were made or already cached."""
-    plans = CarePlan.objects.filter(pk__in=plan_ids).select_related(
-        "case__patient", "case__navigator", "case__team"
-    )
+    plans = printable_plans().filter(pk__in=plan_ids)
     done = 0
     for plan in plans:
         care_plan_pdf(plan=plan, large=large, language=language)
@@ -635,13 +633,18 @@ class BatchReport:
     failed: int = 0
 
 
+def printable_plans() -> QuerySet[CarePlan]:
+    """Care plans with the rows a print reads besides the plan (patient, navigator, team)."""
+    return CarePlan.objects.select_related("case__patient", "case__navigator", "case__team")
+
+
 def plans_due_for_review(*, days_ahead: int = REVIEW_DAYS_AHEAD) -> QuerySet[CarePlan]:
     """Agreed plans whose review falls within `days_ahead` days (or has passed), soonest first,
     with what printing them reads."""
     until = timezone.localdate() + dt.timedelta(days=days_ahead)
     return (
-        CarePlan.objects.filter(status=CarePlan.Status.AGREED, review_date__lte=until)
-        .select_related("case__patient", "case__navigator", "case__team")
+        printable_plans()
+        .filter(status=CarePlan.Status.AGREED, review_date__lte=until)
         .order_by("review_date", "pk")
     )
 

@@ -20,7 +20,9 @@ from careplans.models import (
     ServiceArea,
     Signpost,
 )
+from careplans.pdf import plans_due_for_review
 from patients.models import Case, Nation, Patient
+from patients.rules import case_access_q
 
 # Languages are matched on their ISO 639-1 code; English is everyone's default, so no reason.
 DEFAULT_LANGUAGE = "en"
@@ -400,3 +402,11 @@ def services_for_api() -> QuerySet[DirectoryService]:
         .prefetch_related("taxonomy_terms", "areas", "languages")
         .order_by("name")
     )
+
+
+def plans_due_for_user(*, user: Any, limit: int) -> tuple[list[CarePlan], bool]:
+    """Up to `limit` agreed plans due for review on the cases `user` works on, soonest first,
+    and whether more are due."""
+    cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")
+    plans = list(plans_due_for_review().filter(case__in=cases)[: limit + 1])
+    return plans[:limit], len(plans) > limit

@@ -3,7 +3,12 @@ from dataclasses import asdict
 from celery import shared_task
 
 from careplans.models import CarePlan
-from careplans.pdf import plan_pdfs_render, plans_due_for_review_render, plans_render
+from careplans.pdf import (
+    plan_pdfs_render,
+    plans_due_for_review_render,
+    plans_render,
+    printable_plans,
+)
 from careplans.services import (
     assessment_offers_make_due,
     flags_escalate_due,
@@ -55,9 +60,5 @@ def prepare_care_plans_for_printing(plan_ids: list[str]) -> dict[str, int]:
     """From the "plans due for review" page: make these agreed plans' PDFs now, each in its
     patient's language and print size, so the team can print them straight away. Plans no
     longer agreed (a newer version, say) are left out; reruns make nothing twice."""
-    plans = (
-        CarePlan.objects.filter(pk__in=plan_ids, status=CarePlan.Status.AGREED)
-        .select_related("case__patient", "case__navigator", "case__team")
-        .order_by("review_date", "pk")
-    )
-    return asdict(plans_render(plans))
+    plans = printable_plans().filter(pk__in=plan_ids, status=CarePlan.Status.AGREED)
+    return asdict(plans_render(plans.order_by("review_date", "pk")))

@@ -9,12 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from careplans.pdf import REVIEW_DAYS_AHEAD, plans_due_for_review, plans_ready, print_settings
+from careplans.pdf import REVIEW_DAYS_AHEAD, plans_ready, print_settings
+from careplans.selectors import plans_due_for_user
 from careplans.tasks import prepare_care_plans_for_printing
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
-from patients.models import Case
-from patients.rules import case_access_q
 
 # Enough for a team's fortnight of reviews on one page; more are listed as a count.
 PAGE_LIMIT = 200
@@ -27,11 +26,12 @@ def plans_due(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not user.has_perm("careplans.print_plans_due"):
         raise Http404("No such page")
-    cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")
-    due = plans_due_for_review().filter(case__in=cases)
-    plans = list(due[: PAGE_LIMIT + 1])
-    more = len(plans) > PAGE_LIMIT
-    plans = plans[:PAGE_LIMIT]
+    plans, more = plans_due_for_user(user=user, limit=PAGE_LIMIT)
+    if request.method == "POST" and not plans:
+        messages.info(
+            request, "No care plans are due for review now, so there is nothing to print."
+        )
+        return redirect("careplans_printing:plans_due")
     if request.method == "POST":
         prepare_care_plans_for_printing.delay([str(plan.pk) for plan in plans])
         audit_record(

@@ -2,8 +2,11 @@
 
 from typing import Any
 
+from django.utils import timezone
+
 from careplans import services, sharing
 from careplans.models import CarePlan, OwnerKind
+from tests import factories as f
 from tests.careplans.conftest import complete
 
 # Every concern in the checklist, for plans long enough to print on several pages.
@@ -41,3 +44,23 @@ def shared(cast: Any, **kwargs: Any) -> sharing.NewLink:
     """An agreed plan for Paul, shared by Nadia with his GP practice."""
     agreed_plan(cast, **kwargs)
     return sharing.share_link_create(case=cast.paul_case, actor=cast.nadia)
+
+
+def plan_due_today(cast: Any, n: int) -> CarePlan:
+    """A bare agreed plan, due for review today, for a new patient of Nadia's ("Pat<n> Review")."""
+    case = f.make_case(
+        patient=f.make_patient(given=f"Pat{n}", family="Review"),
+        team=cast.team,
+        navigator=cast.nadia,
+    )
+    now = timezone.now()
+    return CarePlan.objects.create(
+        case=case,
+        version=1,
+        status=CarePlan.Status.AGREED,
+        created_at=now,
+        updated_at=now,
+        agreed_at=now,
+        agreed_how=CarePlan.AgreedHow.BY_PHONE,
+        review_date=timezone.localdate(),
+    )

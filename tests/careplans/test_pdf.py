@@ -11,7 +11,6 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from pypdf import PdfReader
 
 from careplans import pdf, services
@@ -25,9 +24,8 @@ from careplans.pdf import (
     static_path,
 )
 from navigator.audit.models import AuditEvent
-from tests import factories as f
 from tests.careplans.conftest import complete
-from tests.careplans.sharing_support import ALL_CONCERNS, agreed_plan
+from tests.careplans.sharing_support import ALL_CONCERNS, agreed_plan, plan_due_today
 
 pytestmark = pytest.mark.django_db
 
@@ -381,25 +379,7 @@ def test_a_rerun_renders_nothing_new_and_reads_the_database_a_fixed_number_of_ti
     with CaptureQueriesContext(connection) as one:
         assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(cached=1)
     # Four more plans due for review, for other patients.
-    for n in range(4):
-        case = f.make_case(
-            patient=f.make_patient(given=f"Pat{n}", family="Review"),
-            team=cast.team,
-            navigator=cast.nadia,
-        )
-        now = timezone.now()
-        plans.append(
-            CarePlan.objects.create(
-                case=case,
-                version=1,
-                status=CarePlan.Status.AGREED,
-                created_at=now,
-                updated_at=now,
-                agreed_at=now,
-                agreed_how=CarePlan.AgreedHow.BY_PHONE,
-                review_date=timezone.localdate(),
-            )
-        )
+    plans += [plan_due_today(cast, n) for n in range(4)]
     report = plans_due_for_review_render(days_ahead=14)
     assert report == pdf.BatchReport(rendered=4, cached=1)
     with CaptureQueriesContext(connection) as five:

@@ -15,9 +15,8 @@ from careplans.models import CarePlan
 from careplans.pdf import care_plan_pdf, plans_ready
 from careplans.tasks import prepare_care_plans_for_printing
 from navigator.audit.models import AuditEvent
-from tests import factories as f
 from tests.careplans.conftest import complete
-from tests.careplans.sharing_support import agreed_plan
+from tests.careplans.sharing_support import agreed_plan, plan_due_today
 from tests.workerproc import celery_worker, require_services, wait_until
 
 PAGE = reverse("careplans_printing:plans_due")
@@ -78,6 +77,9 @@ def test_plans_not_due_or_not_agreed_are_not_listed(client, cast, directory):
     body = client.get(PAGE).content.decode()
 
     assert "No agreed care plans are due for review in the next 14 days" in body
+    # A stale page's button with nothing due says so, and asks the worker for nothing.
+    response = client.post(PAGE, follow=True)
+    assert "nothing to print" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -98,22 +100,7 @@ def test_the_page_reads_the_same_whatever_the_number_of_plans(client, cast, dire
     with CaptureQueriesContext(connection) as one:
         client.get(PAGE)
     for n in range(4):
-        case = f.make_case(
-            patient=f.make_patient(given=f"Pat{n}", family="Review"),
-            team=cast.team,
-            navigator=cast.nadia,
-        )
-        now = timezone.now()
-        CarePlan.objects.create(
-            case=case,
-            version=1,
-            status=CarePlan.Status.AGREED,
-            created_at=now,
-            updated_at=now,
-            agreed_at=now,
-            agreed_how=CarePlan.AgreedHow.BY_PHONE,
-            review_date=timezone.localdate(),
-        )
+        plan_due_today(cast, n)
     with CaptureQueriesContext(connection) as five:
         body = client.get(PAGE).content.decode()
     assert body.count("Not prepared yet") == 5

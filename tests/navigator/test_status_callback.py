@@ -64,15 +64,19 @@ def report(client, status: str, *, sid: str = SID, code: str = "", signature: st
     return client.post(PATH, params, **headers)
 
 
-def sent_to_paul(cast, *, key: str = "nudge:1", sid: str = SID) -> OutboundMessage:
+def queued_for_paul(cast, *, key: str = "nudge:1") -> OutboundMessage:
     paul = cast.paul_patient
-    message = message_send(
+    return message_send(
         recipient=Recipient(name=paul.full_name, phone=paul.phone, email=paul.email),
         kind="new_update",
         context={"link": "/"},
         idempotency_key=key,
         subject_id=paul.pk,
     )
+
+
+def sent_to_paul(cast, *, key: str = "nudge:1", sid: str = SID) -> OutboundMessage:
+    message = queued_for_paul(cast, key=key)
     OutboundMessage.objects.filter(pk=message.pk).update(status="sent", provider_id=sid)
     message.refresh_from_db()
     return message
@@ -127,14 +131,7 @@ def test_a_report_for_a_message_we_do_not_know_is_kept_a_day_then_dropped(
 
 def test_a_report_that_comes_before_the_send_has_saved_its_sid_is_applied(client, cast, twilio):
     # Twilio may call back before its answer to our request has reached us and been saved.
-    paul = cast.paul_patient
-    message = message_send(
-        recipient=Recipient(name=paul.full_name, phone=paul.phone),
-        kind="new_update",
-        context={"link": "/"},
-        idempotency_key="early",
-        subject_id=paul.pk,
-    )
+    message = queued_for_paul(cast, key="early")
     twilio.sid_next(SID)
     for status in ("sent", "delivered", "delivered"):
         assert report(client, status).status_code == 204
@@ -154,14 +151,7 @@ def test_a_report_that_comes_before_the_send_has_saved_its_sid_is_applied(client
 
 
 def test_an_early_undeliverable_report_still_flags_the_number(client, cast, twilio):
-    paul = cast.paul_patient
-    message = message_send(
-        recipient=Recipient(name=paul.full_name, phone=paul.phone),
-        kind="new_update",
-        context={"link": "/"},
-        idempotency_key="early-undelivered",
-        subject_id=paul.pk,
-    )
+    message = queued_for_paul(cast, key="early-undelivered")
     twilio.sid_next(SID)
     assert report(client, "undelivered", code="30006").status_code == 204
 
