@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=true SECURE_SSL_REDIRECT=false
 RUN_ENV := $(DEV_ENV) SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: install run test test-browser lint format bench chromium clean
+.PHONY: install run test test-bench test-browser lint format bench system-packages chromium clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -28,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Web, worker and beat run together: Ctrl-C, or any one of them stopping, stops all three.
-run: install
+run: install system-packages
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py createcachetable
 	$(RUN_ENV) $(PY) manage.py seed_demo
@@ -38,17 +38,37 @@ run: install
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT) & \
 	wait -n
 
-# Browser tests drive Debian's Chromium; install it when missing and we are allowed to.
-chromium:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Install Chromium (Debian package 'chromium') to run the browser tests"; exit 1; fi; }
+# System packages, by their Debian 12 names: WeasyPrint's Pango and HarfBuzz and the font the
+# PDFs are set in (the app needs them to serve a care plan's PDF), plus Chromium for the tests.
+# Installed when missing and we are root with apt-get (a fresh container, CI); otherwise named.
+# A package counts as present when dpkg has it or a command of its name is on the PATH.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
+test test-bench test-browser chromium: SYSTEM_PACKAGES += chromium
 
-test: install chromium
+system-packages:
+	@missing=; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || command -v $$p >/dev/null \
+	    || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing the Debian packages$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  elif command -v dpkg-query >/dev/null; then \
+	    echo "Install these Debian packages first: sudo apt-get install$$missing"; exit 1; \
+	  else echo "Not Debian: make sure the equivalents of these Debian packages are installed:$$missing"; fi; }
+
+# The browser tests' skip message names this target: the same packages, Chromium included.
+chromium: system-packages
+
+# Every behavioural, browser and worker test; the benchmarks' smoke tests are `make test-bench`.
+test: install system-packages
 	$(DEV_ENV) $(VENV)/bin/pytest
 
-test-browser: install chromium
+# The benchmarks' smoke tests (`python -m bench ...` end to end at small sizes); CI runs them.
+test-bench: install system-packages
+	$(DEV_ENV) $(VENV)/bin/pytest -m bench
+
+test-browser: install system-packages
 	$(DEV_ENV) $(VENV)/bin/pytest -m browser
 
 lint: install

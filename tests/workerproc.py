@@ -33,9 +33,11 @@ def require_services(*, postgres: bool = False, redis: bool = False) -> None:
         missing.append("Redis as the Celery broker (set REDIS_URL and CELERY_BROKER_URL)")
     if not missing:
         return
-    reason = "needs " + " and ".join(missing)
+    # Named, so `pytest -ra` lists each skipped test rather than this line once for all of them.
+    test = os.environ.get("PYTEST_CURRENT_TEST", "this test").rsplit(" (", 1)[0]
+    reason = f"{test} needs " + " and ".join(missing)
     if os.environ.get("CI"):
-        pytest.fail(f"CI runs on PostgreSQL and Redis, but this test {reason}.")
+        pytest.fail(f"CI runs on PostgreSQL and Redis, but {reason}.")
     pytest.skip(reason)
 
 

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.bench  # `make test-bench`; `make test` leaves them out
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
