@@ -54,7 +54,7 @@ test-browser: install chromium
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(DEV_ENV) $(VENV)/bin/mypy navigator patients
+	$(DEV_ENV) $(VENV)/bin/mypy navigator patients caseload
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("navigator.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("caseload.urls")),
     path("cases/", include("patients.urls")),
     path("cases/<uuid:case_id>/", include("careplans.urls")),
     path("care-plans/", include("careplans.printing_urls")),
