@@ -1,9 +1,9 @@
-"""The top layer's pages: the navigator's worklist under /cases/, beside the patients app's
-own case pages."""
+"""The top layer's pages: the patient's home page at the root, and the navigator's worklist under
+/cases/, beside the patients app's own case pages."""
 
 from django.urls import include, path
 
-from caseload.views import worklist
+from caseload.views import home, worklist
 
 # Staff pages, named "caseload:…".
 staff_patterns = [
@@ -12,5 +12,7 @@ staff_patterns = [
 ]
 
 urlpatterns = [
+    # Where everyone lands after signing in: staff are sent on to their cases.
+    path("", home.home, name="home"),
     path("cases/", include((staff_patterns, "caseload"))),
 ]

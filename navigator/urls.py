@@ -9,7 +9,6 @@ from navigator import views
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("navigator.accounts.urls")),
     path("accounts/", include("allauth.urls")),
