@@ -10,8 +10,19 @@ from careplans.models import Assessment, AssessmentOffer, CarePlan, PlanItem
 from careplans.selectors import assessment_unsent, current_plan, plan_items_awaiting_feedback
 from careplans.services.offers import open_offer
 from navigator.accounts.models import User
-from patients.models import AppointmentQuestion, Case, Patient, TimelineEvent, TreatmentSummary
+from navigator.organisations.models import Organisation
+from patients.models import (
+    AppointmentQuestion,
+    CarerAccess,
+    CareTeamMember,
+    Case,
+    Patient,
+    TimelineEvent,
+    TreatmentSummary,
+)
 from patients.selectors import (
+    care_team_for_case,
+    carers_for_case,
     questions_for_case,
     timeline_for_case,
     unread_message_count,
@@ -63,3 +74,31 @@ class PatientHome:
         )
         self.questions: list[AppointmentQuestion] = questions[:HOME_QUESTIONS_SHOWN]
         self.more_questions = len(questions) > HOME_QUESTIONS_SHOWN
+
+
+# How many of the latest timeline events the case overview lists.
+OVERVIEW_TIMELINE_LENGTH = 5
+
+
+class CaseOverview:
+    """The case overview, the navigator's hub for one case: who the person is, who looks after
+    them, their messages, the waiting-time clocks, what happened lately, and whether the staff
+    member may change the case or share its care plan."""
+
+    def __init__(self, *, case: Case, user: User) -> None:
+        self.case = case
+        self.patient: Patient = case.patient
+        self.can_change = user.has_perm("patients.change_case", case)
+        self.can_post_message = user.has_perm("patients.post_message", case)
+        self.can_share = user.has_perm("patients.share_care_plan", case)
+
+        # patients: who looks after them, messages new to the team, the latest events.
+        self.care_team: list[CareTeamMember] = list(care_team_for_case(case=case))
+        self.carers: list[CarerAccess] = list(carers_for_case(case=case))
+        self.providers: list[Organisation] = list(case.treating_providers.all())
+        self.unread_messages = unread_message_count(case=case, user=user)
+        self.events: list[TimelineEvent] = list(
+            timeline_for_case(case=case)[:OVERVIEW_TIMELINE_LENGTH]
+        )
+        # appointments: the waiting-time clocks.
+        self.clocks: list[PathwayClock] = case_clocks(case)

@@ -10,7 +10,6 @@ app_name = "patients"
 urlpatterns: list = [
     path("", cases.case_list, name="case_list"),
     path("open/", cases.case_open_page, name="case_open"),
-    path("<uuid:case_id>/", cases.case_detail, name="case_detail"),
     path("<uuid:case_id>/handover/", cases.case_handover_page, name="case_handover"),
     path("<uuid:case_id>/care-team/add/", cases.care_team_add_page, name="care_team_add"),
     path("<uuid:case_id>/care-team/remove/", cases.care_team_remove_page, name="care_team_remove"),
