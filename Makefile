@@ -74,7 +74,7 @@ test-browser: install system-packages
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(DEV_ENV) $(VENV)/bin/mypy navigator patients
+	$(DEV_ENV) $(VENV)/bin/mypy navigator patients caseload
 
 format: install
 	$(VENV)/bin/ruff format .

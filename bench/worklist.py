@@ -59,7 +59,7 @@ def run(*, requests: int) -> dict[str, object]:
         cursor.execute("ANALYZE")
     floor, _ = measure_floor(requests=requests)
 
-    url = reverse("patients:worklist")
+    url = reverse("caseload:worklist")
     figures: dict[str, object] = {}
     queries = {}
     for size in CASELOADS:

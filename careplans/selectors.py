@@ -238,6 +238,27 @@ def current_plan(case: Case) -> CarePlan | None:
     )
 
 
+def assessment_unsent(*, case: Case) -> Assessment | None:
+    """The assessment the patient started and has not sent yet, the latest if several."""
+    return (
+        Assessment.objects.filter(case=case, submitted_at__isnull=True)
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def plan_items_awaiting_feedback(*, case: Case) -> QuerySet[PlanItem]:
+    """Items of the agreed plan the patient was signposted on and has not yet said whether they
+    got the help they needed (nor has the item been completed), the longest waiting first."""
+    return PlanItem.objects.filter(
+        plan__case=case,
+        plan__status=CarePlan.Status.AGREED,
+        signposted_at__isnull=False,
+        feedback_answer="",
+        completed_at__isnull=True,
+    ).order_by("signposted_at")
+
+
 DIFF_FIELDS = {
     "concern_text": "Concern",
     "goal": "Goal",

@@ -2,18 +2,18 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from careplans.views import sharing as gp_sharing
 from navigator import views
 
 # The admin signs in through allauth, so its rate limits and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("navigator.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # The patient's home page (/), the worklist and the case overview (caseload: the top layer).
+    path("", include("caseload.urls")),
     path("cases/", include("patients.urls")),
     path("cases/<uuid:case_id>/", include("careplans.urls")),
     path("care-plans/", include("careplans.printing_urls")),
@@ -24,10 +24,8 @@ urlpatterns = [
     path("api/", include("careplans.api_urls")),
     path("api/", include("navigator.api.urls")),
     path("webhooks/", include("navigator.messaging.urls")),
-    # GP practices open a shared care plan here without an account (careplans.views.sharing).
-    path("gp/<str:token>/", gp_sharing.gp_link, name="gp_link"),
-    path("gp/<str:token>/pdf/", gp_sharing.gp_link_pdf, name="gp_link_pdf"),
-    path("gp/<str:token>/acknowledge/", gp_sharing.gp_link_acknowledge, name="gp_link_acknowledge"),
+    # GP practices open a shared care plan here without an account.
+    path("gp/", include("careplans.gp_urls")),
 ]
 
 handler400 = "navigator.views.bad_request"

@@ -1,19 +1,10 @@
-from typing import Any
-from uuid import UUID
-
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
-
-from patients.access import get_case_for_user
-from patients.selectors import cases_for_patient_home, timeline_for_case
-from patients.treatment_summaries import treatment_summary_for_case
 
 
 @require_GET
@@ -48,47 +39,6 @@ def _broker_ok() -> bool:
         return True
     except Exception:
         return False
-
-
-HOME_TIMELINE_LENGTH = 5
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """Staff go to their cases; a patient or carer sees "what happens next" for one person.
-
-    `?case=<id>` picks which person when a carer helps more than one; it goes through the same
-    door as every case page, so a case they may not see is a 404.
-    """
-    user: Any = request.user
-    if user.is_staff_role:
-        return redirect("patients:case_list")
-    cases = cases_for_patient_home(user=user)
-    chosen = request.GET.get("case", "")
-    if not chosen:
-        first = cases.first()
-        if first is None:
-            return render(request, "navigator/home.html", {"case": None})
-        chosen = str(first.pk)
-    try:
-        UUID(chosen)
-    except ValueError:
-        raise Http404("No such case") from None
-    case = get_case_for_user(request, chosen, summary="Viewed what happens next")
-    return render(
-        request,
-        "navigator/home.html",
-        {
-            "case": case,
-            "patient": case.patient,
-            "is_carer": case.patient.user_id != user.pk,
-            "events": timeline_for_case(case=case, shared_only=True)[:HOME_TIMELINE_LENGTH],
-            "other_cases": [c for c in cases if c.pk != case.pk],
-            "can_change_contact": user.has_perm("patients.change_contact_details", case),
-            "treatment_summary": treatment_summary_for_case(case),
-        },
-    )
 
 
 # Error pages. The API speaks JSON even when no view answered (an unknown path, a malformed id).

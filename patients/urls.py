@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients.views import carers, cases, contact, outbox, questions, record, timeline, worklist
+from patients.views import carers, cases, contact, outbox, questions, record, timeline
 from patients.views import messages as case_messages
 from patients.views import treatment_summary as treatment_summary_views
 
@@ -10,9 +10,6 @@ app_name = "patients"
 urlpatterns: list = [
     path("", cases.case_list, name="case_list"),
     path("open/", cases.case_open_page, name="case_open"),
-    path("worklist/", worklist.worklist_page, name="worklist"),
-    path("worklist/counts/", worklist.worklist_counts, name="worklist_counts"),
-    path("<uuid:case_id>/", cases.case_detail, name="case_detail"),
     path("<uuid:case_id>/handover/", cases.case_handover_page, name="case_handover"),
     path("<uuid:case_id>/care-team/add/", cases.care_team_add_page, name="care_team_add"),
     path("<uuid:case_id>/care-team/remove/", cases.care_team_remove_page, name="care_team_remove"),

@@ -1,7 +1,6 @@
-"""Pages of the case record for staff: my cases, opening a case, the overview, handover, care team.
+"""Pages of the case record for staff: my cases, opening a case, handover, care team.
 
-Patients and carers have their own page ("what happens next", the home page); a case URL
-opened by one of them sends them there, where the same access rules apply.
+The case overview, which brings in appointments and care plans too, is `caseload.views.cases`.
 """
 
 from typing import Any
@@ -13,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from navigator.audit.models import AuditEvent
@@ -27,12 +25,7 @@ from patients.forms import (
     add_service_errors,
 )
 from patients.models import CareTeamMember
-from patients.selectors import (
-    care_team_for_case,
-    carers_for_case,
-    case_list_mine,
-    timeline_for_case,
-)
+from patients.selectors import case_list_mine
 from patients.services import (
     DuplicatePatient,
     care_team_add,
@@ -42,11 +35,6 @@ from patients.services import (
 )
 
 CASE_LIST_PAGE_SIZE = 50
-OVERVIEW_TIMELINE_LENGTH = 5
-
-
-def _patient_page(case_id: UUID) -> HttpResponse:
-    return redirect(f"{reverse('home')}?case={case_id}")
 
 
 @login_required
@@ -93,7 +81,7 @@ def case_open_page(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"Case opened. You are {case.patient.full_name}'s named navigator."
             )
-            return redirect("patients:case_detail", case_id=case.id)
+            return redirect("caseload:case_detail", case_id=case.id)
     teams: Any = form.fields["team"]
     return render(
         request,
@@ -124,29 +112,6 @@ def _existing_case_to_link(request: HttpRequest, duplicate: DuplicatePatient | N
 
 
 @login_required
-@require_GET
-def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    """The overview: who the person is, who looks after them, what happened lately."""
-    user: Any = request.user
-    if not user.is_staff_role:
-        return _patient_page(case_id)
-    case = get_case_for_user(request, case_id)
-    return render(
-        request,
-        "patients/case_detail.html",
-        {
-            "case": case,
-            "patient": case.patient,
-            "care_team": care_team_for_case(case=case),
-            "carers": carers_for_case(case=case),
-            "events": timeline_for_case(case=case)[:OVERVIEW_TIMELINE_LENGTH],
-            "providers": case.treating_providers.all(),
-            "can_change": user.has_perm("patients.change_case", case),
-        },
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_handover_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
     writing = request.method == "POST"
@@ -171,7 +136,7 @@ def case_handover_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
         else:
             name = form.cleaned_data["to_navigator"].get_full_name()
             messages.success(request, f"Handed over. {name} is now the named navigator.")
-            return redirect("patients:case_detail", case_id=case.id)
+            return redirect("caseload:case_detail", case_id=case.id)
     return render(request, "patients/case_handover.html", {"case": case, "form": form})
 
 
@@ -194,7 +159,7 @@ def care_team_add_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, f"{member.name} added to the care team.")
-            return redirect("patients:case_detail", case_id=case.id)
+            return redirect("caseload:case_detail", case_id=case.id)
     return render(request, "patients/care_team_add.html", {"case": case, "form": form})
 
 
@@ -222,4 +187,4 @@ def care_team_remove_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{name} removed from the care team.")
-    return redirect("patients:case_detail", case_id=case.id)
+    return redirect("caseload:case_detail", case_id=case.id)

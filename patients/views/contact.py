@@ -55,7 +55,7 @@ def contact_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
     )
     patient = case.patient
     back = (
-        reverse("patients:case_detail", args=[case.id])
+        reverse("caseload:case_detail", args=[case.id])
         if user.is_staff_role
         else f"{reverse('home')}?case={case.id}"
     )

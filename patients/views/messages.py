@@ -100,7 +100,7 @@ def _render(
         "is_staff": staff,
         "is_carer": not staff and case.patient.user_id != user.pk,
         "can_post": case.is_open and user.has_perm("patients.post_message", case),
-        "back": reverse("patients:case_detail", args=[case.id])
+        "back": reverse("caseload:case_detail", args=[case.id])
         if staff
         else f"{reverse('home')}?case={case.id}",
     }

@@ -101,7 +101,7 @@ def _render_list(request: HttpRequest, case: Case, form: QuestionForm) -> HttpRe
             "can_change": user.has_perm("patients.change_questions", case),
             "is_staff": staff,
             "is_carer": not staff and case.patient.user_id != user.pk,
-            "back": reverse("patients:case_detail", args=[case.id])
+            "back": reverse("caseload:case_detail", args=[case.id])
             if staff
             else f"{reverse('home')}?case={case.id}",
         },

@@ -77,7 +77,7 @@ def treatment_summary_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
                 "Treatment summary saved. The GP sees it on the care plan link and in the "
                 "printed plan.",
             )
-            return redirect("patients:case_detail", case_id=case.id)
+            return redirect("caseload:case_detail", case_id=case.id)
     return render(
         request,
         "patients/treatment_summary_edit.html",

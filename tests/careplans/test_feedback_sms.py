@@ -18,11 +18,11 @@ from careplans import services
 from careplans.models import CarePlan, PlanItem
 from careplans.services.actions import feedback_answer_from_text, signpost_feedback_sms_reply
 from careplans.tasks import ask_signpost_feedback_due
+from caseload.worklist import Worklist, WorklistFilters
 from navigator.audit.models import AuditEvent
 from navigator.messaging.models import InboundSms, OutboundMessage
 from navigator.messaging.services import message_deliver
 from patients.models import CaseMessage, TimelineEvent
-from patients.worklist import Worklist, WorklistFilters
 from tests.careplans.conftest import complete
 from tests.fakes.twilio import AUTH_TOKEN, fake_twilio
 

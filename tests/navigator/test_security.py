@@ -211,7 +211,7 @@ def pages_for(cast: Any, who: str) -> list[str]:
     if user.has_perm("patients.view_case", cast.paul_case):
         case = {"case_id": cast.paul_case.pk}
         pages += [
-            reverse("patients:case_detail", kwargs=case),
+            reverse("caseload:case_detail", kwargs=case),
             reverse("patients:case_record_access", kwargs=case),
         ]
     if user.is_staff_role:

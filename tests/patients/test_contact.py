@@ -122,4 +122,4 @@ def test_others_get_404_and_change_nothing(client, cast, who):
 def test_staff_on_the_case_may_change_details(client, cast):
     client.force_login(cast.colin)
     response = client.post(url(cast.paul_case), contact_form(1))
-    assert response["Location"] == reverse("patients:case_detail", args=[cast.paul_case.id])
+    assert response["Location"] == reverse("caseload:case_detail", args=[cast.paul_case.id])

@@ -259,7 +259,7 @@ def test_htmx_error_keeps_the_text_in_the_partial(client, cast):
 def test_staff_page_links_back_to_the_case(client, cast):
     client.force_login(cast.colin)
     html = client.get(url(cast.paul_case)).content.decode()
-    assert reverse("patients:case_detail", args=[cast.paul_case.id]) in html
+    assert reverse("caseload:case_detail", args=[cast.paul_case.id]) in html
     assert "There are no messages yet." in html
 
 
@@ -300,11 +300,11 @@ def test_unread_counts_show_on_the_patient_home_and_the_case_page(client, cast):
     assert url(cast.paul_case) in home
 
     client.force_login(cast.colin)
-    case_page = client.get(reverse("patients:case_detail", args=[cast.paul_case.id]))
+    case_page = client.get(reverse("caseload:case_detail", args=[cast.paul_case.id]))
     assert "1 new message from Paul's side." in case_page.content.decode()
 
     client.get(url(cast.paul_case))
-    case_page = client.get(reverse("patients:case_detail", args=[cast.paul_case.id]))
+    case_page = client.get(reverse("caseload:case_detail", args=[cast.paul_case.id]))
     assert "No new messages from Paul's side." in case_page.content.decode()
     client.force_login(cast.carol)
     assert "You have 2 new messages from Paul's care team." in (

@@ -106,7 +106,7 @@ def test_staff_on_the_case_read_but_do_not_change(client, cast):
     html = page.content.decode()
     assert "Can I still drive?" in html and 'name="text"' not in html
     assert client.post(url(cast.paul_case), {"text": "Staff question"}).status_code == 404
-    case_page = client.get(reverse("patients:case_detail", args=[cast.paul_case.id]))
+    case_page = client.get(reverse("caseload:case_detail", args=[cast.paul_case.id]))
     assert url(cast.paul_case).encode() in case_page.content
 
 

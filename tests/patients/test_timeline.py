@@ -124,7 +124,7 @@ def test_overview_shows_the_latest_events(client, cast, today):
     for day in range(1, 8):
         add(cast.paul_case, cast.nadia, "note", dt.date(2026, 11, day), f"Note {day}")
     client.force_login(cast.nadia)
-    html = client.get(reverse("patients:case_detail", args=[cast.paul_case.id])).content.decode()
+    html = client.get(reverse("caseload:case_detail", args=[cast.paul_case.id])).content.decode()
     assert "Note 7" in html and "Note 3" in html and "Note 2" not in html
 
 

@@ -76,12 +76,12 @@ def url(case) -> str:
 
 def test_the_navigator_writes_the_summary_from_the_case(cast, client):
     client.force_login(cast.nadia)
-    page = client.get(reverse("patients:case_detail", args=[cast.paul_case.pk]))
+    page = client.get(reverse("caseload:case_detail", args=[cast.paul_case.pk]))
     assert url(cast.paul_case) in page.content.decode()
     assert client.get(url(cast.paul_case)).status_code == 200
     response = client.post(url(cast.paul_case), summary_form())
     assert response.status_code == 302
-    assert response["Location"] == reverse("patients:case_detail", args=[cast.paul_case.pk])
+    assert response["Location"] == reverse("caseload:case_detail", args=[cast.paul_case.pk])
     summary = TreatmentSummary.objects.get(case=cast.paul_case)
     assert summary.intent == "curative"
     assert summary.treatment_ended_on == dt.date(2026, 10, 15)
@@ -252,7 +252,7 @@ def test_typed_text_is_escaped_on_every_page(cast, client):
     client.force_login(cast.nadia)
     form_page = client.get(url(cast.paul_case)).content.decode()
     assert crafted not in form_page and "&lt;img src=x onerror=alert(1)&gt;" in form_page
-    detail = client.get(reverse("patients:case_detail", args=[cast.paul_case.pk])).content
+    detail = client.get(reverse("caseload:case_detail", args=[cast.paul_case.pk])).content
     assert crafted.encode() not in detail
     html = plan_html(plan=new.link.plan)
     assert crafted not in html and "&lt;script&gt;" in html

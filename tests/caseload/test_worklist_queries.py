@@ -13,7 +13,7 @@ from bench.worklist import seed
 
 pytestmark = pytest.mark.django_db
 
-WORKLIST = reverse("patients:worklist")
+WORKLIST = reverse("caseload:worklist")
 MAX_QUERIES = 10
 
 

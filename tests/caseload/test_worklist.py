@@ -17,8 +17,8 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-WORKLIST = reverse("patients:worklist")
-COUNTS = reverse("patients:worklist_counts")
+WORKLIST = reverse("caseload:worklist")
+COUNTS = reverse("caseload:worklist_counts")
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Europe/London"))
 TODAY = NOW.date()
 

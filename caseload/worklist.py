@@ -11,9 +11,9 @@ row), so a page costs the same number of queries whatever the caseload:
 - the latest distress score, an open urgent flag, the last contact (timeline or message);
 - tracked items: open, overdue, the next appointment; and open chase tasks.
 
-The worklist is the one read that gathers from the apps above `patients` (appointments' standards
-and tracked items, careplans' flags and assessments). It names their models through the app
-registry when it runs, so `patients` imports nothing of theirs and the arrows in STYLE.md hold.
+The worklist gathers from every app below the top layer (patients' cases and timeline,
+appointments' standards and tracked items, careplans' flags and assessments), so it lives in
+`caseload`, which imports them all and which nothing imports.
 
 Rows only ever come from `patients.rules.visible_cases`: the scope (mine, or the teams I lead)
 and the filters narrow that set, never widen it.
@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.apps import apps
 from django.db.models import (
     BooleanField,
     Count,
@@ -46,6 +45,8 @@ from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 
+from appointments.models import ChaseTask, PathwayStandard, TrackedItem
+from careplans.models import Assessment, CaseFlag
 from navigator.organisations.models import Membership
 from patients.models import CareTeamMember, Case, CaseMessage, TimelineEvent
 from patients.rules import visible_cases
@@ -187,12 +188,8 @@ class WorklistCounts:
 class _ClockPlan:
     """One standard, and the annotation holding its clock's start while that clock runs."""
 
-    standard: Any
+    standard: PathwayStandard
     running_start: str
-
-
-def _model(label: str) -> Any:
-    return apps.get_model(label)
 
 
 def _count(rows: QuerySet[Any], *, group_by: str = "case") -> Coalesce:
@@ -248,7 +245,7 @@ class Worklist:
         self.filters = filters
         self.now = now or timezone.now()
         self.today = timezone.localdate(self.now)
-        standards = list(_model("appointments.PathwayStandard").objects.all())
+        standards = list(PathwayStandard.objects.all())
         self._clocks, self._running = self._plan_clocks(standards)
         # Annotating resolves each column's SQL; the page and the counts share this one copy.
         self._needs = self._scoped(user, filters.scope).annotate(**self._need_columns())
@@ -278,7 +275,9 @@ class Worklist:
     # Columns -----------------------------------------------------------------------------
 
     @staticmethod
-    def _plan_clocks(standards: list[Any]) -> tuple[list[_ClockPlan], dict[str, QuerySet]]:
+    def _plan_clocks(
+        standards: list[PathwayStandard],
+    ) -> tuple[list[_ClockPlan], dict[str, QuerySet]]:
         """One running-start column per distinct (start kinds, end kinds), shared by nations."""
         running: dict[str, QuerySet] = {}
         names: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
@@ -295,10 +294,10 @@ class Worklist:
         """What the default order, the flag filters and the counts need, over the whole scope."""
         events = TimelineEvent.objects.filter(case=OuterRef("pk"))
         latest_message = CaseMessage.objects.filter(case=OuterRef("pk")).order_by("-created_at")
-        flags = _model("careplans.CaseFlag").objects.filter(
+        flags = CaseFlag.objects.filter(
             case=OuterRef("pk"), kind="urgent_distress", acknowledged_at__isnull=True
         )
-        overdue = _model("appointments.TrackedItem").objects.filter(
+        overdue = TrackedItem.objects.filter(
             # Past its expected-by date and still open: the chase is, or soon will be, on it.
             case=OuterRef("pk"),
             closed_at__isnull=True,
@@ -342,15 +341,9 @@ class Worklist:
 
     def _display_columns(self) -> dict[str, Any]:
         """What only the rows on the page show."""
-        assessments = _model("careplans.Assessment").objects.filter(
-            case=OuterRef("pk"), submitted_at__isnull=False
-        )
-        open_items = _model("appointments.TrackedItem").objects.filter(
-            case=OuterRef("pk"), closed_at__isnull=True
-        )
-        open_tasks = _model("appointments.ChaseTask").objects.filter(
-            item__case=OuterRef("pk"), status="open"
-        )
+        assessments = Assessment.objects.filter(case=OuterRef("pk"), submitted_at__isnull=False)
+        open_items = TrackedItem.objects.filter(case=OuterRef("pk"), closed_at__isnull=True)
+        open_tasks = ChaseTask.objects.filter(item__case=OuterRef("pk"), status="open")
         columns: dict[str, Any] = {
             name: Subquery(running.order_by("occurred_at").values("occurred_at")[:1])
             for name, running in self._running.items()

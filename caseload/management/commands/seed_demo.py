@@ -9,6 +9,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from appointments.models import TrackedItem
+from appointments.services import chase_run, tracked_item_create
+from careplans.models import CaseFlag
+from careplans.services import case_flag_raise
 from navigator.accounts.models import Role, User
 from navigator.organisations.models import Membership, Organisation, Team
 from patients.models import CareTeamMember, Case, Patient, TimelineEvent
@@ -109,9 +113,6 @@ class Command(BaseCommand):
         self, case: Case, navigator: User, trust: Organisation, today: dt.date
     ) -> None:
         """A scan result and a follow-up running late, then one chase run: the chase queue."""
-        from appointments.models import TrackedItem
-        from appointments.services import chase_run, tracked_item_create
-
         late = [
             ("result", "done", "Your scan result", 4),
             ("follow_up", "to_be_booked", "Follow-up appointment to be booked", 9),
@@ -134,9 +135,6 @@ class Command(BaseCommand):
     ) -> None:
         """More of the navigator's caseload, each needing something different on the worklist:
         urgent distress and an interpreter, a clock near its limit, nobody in touch for weeks."""
-        from careplans.models import CaseFlag
-        from careplans.services import case_flag_raise
-
         people: list[tuple[str, str, str, dict[str, Any], list[tuple[str, int]]]] = [
             (
                 "9990000026",

@@ -134,7 +134,7 @@ def test_carer_loses_access_on_the_next_request_after_revocation(client, cast):
 def test_paul_cannot_reach_olives_case_by_url(client, cast):
     client.force_login(cast.paul)
     assert client.get(f"{HOME}?case={cast.olive_case.id}").status_code == 404
-    detail = reverse("patients:case_detail", args=[cast.olive_case.id])
+    detail = reverse("caseload:case_detail", args=[cast.olive_case.id])
     assert client.get(detail, follow=True).status_code == 404
     assert (
         client.get(reverse("patients:contact_edit", args=[cast.olive_case.id])).status_code == 404

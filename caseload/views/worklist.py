@@ -1,7 +1,7 @@
 """The navigator's worklist: the caseload, most in need of action first, with live counts.
 
 One page and two htmx fragments of it: the results (swapped in when a filter changes) and the
-counts (refreshed every minute). The query shape is `patients.worklist`'s; this module reads the
+counts (refreshed every minute). The query shape is `caseload.worklist`'s; this module reads the
 filters, pages the rows and writes the one audit entry a listing gets.
 """
 
@@ -16,9 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from navigator.audit.models import AuditEvent
-from navigator.audit.services import audit_record
-from patients.worklist import (
+from caseload.worklist import (
     FLAG_LABELS,
     SORT_LABELS,
     STAGE_LABELS,
@@ -30,6 +28,8 @@ from patients.worklist import (
     WorklistFilters,
     user_leads_a_team,
 )
+from navigator.audit.models import AuditEvent
+from navigator.audit.services import audit_record
 
 WORKLIST_PAGE_SIZE = 25
 # How often the counts above the list refresh themselves, in seconds.
@@ -134,8 +134,8 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "worklist-results":
         # A filter changed: the rows, and the counts out of band (their links carry the filters).
         context["htmx"] = True
-        return render(request, "patients/partials/worklist_results.html", context)
-    return render(request, "patients/worklist.html", context)
+        return render(request, "caseload/partials/worklist_results.html", context)
+    return render(request, "caseload/worklist.html", context)
 
 
 @login_required
@@ -146,7 +146,7 @@ def worklist_counts(request: HttpRequest) -> HttpResponse:
     counts = worklist.counts()
     return render(
         request,
-        "patients/partials/worklist_counts.html",
+        "caseload/partials/worklist_counts.html",
         {
             "counts": counts,
             "flag_links": _flag_links(worklist.filters, counts),
