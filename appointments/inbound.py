@@ -2,9 +2,10 @@
 
 The platform (`navigator.messaging.inbound`) has already recorded the text once per Twilio
 MessageSid and applied the opt-out words to its opt-out list; it calls `sms_received`
-(settings.SMS_RECEIVED_HANDLER) inside the same transaction, so five deliveries of one
-webhook have one effect here too. `sms_unreachable` (settings.SMS_UNREACHABLE_HANDLER) is
-called once when the phone network reports a number it cannot deliver to.
+(registered in `appointments.apps` with `navigator.messaging.hooks`) inside the same
+transaction, so five deliveries of one webhook have one effect here too. `sms_unreachable`
+(registered the same way) is called once when the phone network reports a number it cannot
+deliver to.
 
 The sender is the patient the latest SMS to that number was about, if that patient still has
 the number; otherwise the one patient with that number. When several people share a number and
@@ -31,20 +32,20 @@ for any other text, the text becomes a message in the case's conversation for th
 Replies to the patient go through the outbox (one per MessageSid), and say nothing clinical.
 
 A text answering a question another app asked (its latest SMS to the number was of a kind that
-app registered with `reply_handler_register`, such as careplans' "did you get the help you
-needed?") goes to that app's handler first, after STOP and START; the handler returns None for
-a text that is no answer, which is then handled as above.
+app registered with `appointments.hooks.reply_handler_register`, such as careplans' "did you
+get the help you needed?") goes to that app's handler first, after STOP and START; the
+handler returns None for a text that is no answer, which is then handled as above.
 """
 
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from appointments.hooks import REPLY_HANDLERS
 from appointments.models import ChaseTask, ItemKind, ItemState, TrackedItem
 from appointments.reminders import REMINDER_KIND, item_id_from_reference
 from appointments.services import chase_task_open, tracked_item_transition
@@ -68,21 +69,6 @@ CHANGE_KEYWORDS = frozenset({"CHANGE", "REBOOK", "RESCHEDULE"})
 APPOINTMENT_KINDS = (ItemKind.APPOINTMENT, ItemKind.FOLLOW_UP)
 # A reply about an appointment that started longer ago than this is about nothing we can act on.
 STILL_RELEVANT_AFTER_START = dt.timedelta(hours=2)
-
-# handler(inbound=, patient=, message=) -> what it did in words for staff, or None for a text
-# that is no answer to `message`.
-ReplyHandler = Callable[..., str | None]
-# Replies to the message kinds apps above this one send, by kind. The apps register their
-# handlers in AppConfig.ready(), so appointments imports none of them.
-REPLY_HANDLERS: dict[str, ReplyHandler] = {}
-
-
-def reply_handler_register(*, kind: str, handler: ReplyHandler) -> None:
-    """Send texts replying to an SMS of `kind` to `handler` (one handler per kind)."""
-    registered = REPLY_HANDLERS.get(kind)
-    if registered is not None and registered is not handler:
-        raise ValueError(f"Replies to {kind!r} already go to {registered.__qualname__}.")
-    REPLY_HANDLERS[kind] = handler
 
 
 def sms_received(*, inbound: InboundSms) -> str:

@@ -24,6 +24,7 @@ from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import MessagingError, Recipient, message_send
 from navigator.organisations.models import Membership, Organisation, Team
+from patients.hooks import timeline_event_recorded
 from patients.models import (
     AppointmentQuestion,
     CarerAccess,
@@ -309,9 +310,7 @@ def case_open(
                     recorded_by=opened_by,
                 )
                 # As for any recorded event: the GP Cancer Care Review is tracked from here.
-                from appointments.services import follow_ups_from_event
-
-                follow_ups_from_event(event=diagnosis)
+                timeline_event_recorded(event=diagnosis)
             audit_record(
                 actor=opened_by,
                 action=AuditEvent.Action.CREATE,
@@ -530,11 +529,9 @@ def timeline_event_add(
             patient_id=case.patient_id,
             summary=f"Added to the timeline: {event.get_kind_display()}",
         )
-        # The follow-up rules (appointments.FollowUpRule) start tracking what this event means
-        # the patient now waits for. Imported here: appointments depends on patients.
-        from appointments.services import follow_ups_from_event
-
-        follow_ups_from_event(event=event)
+        # The apps above act on it here (appointments' follow-up rules start tracking what this
+        # event means the patient now waits for), inside this transaction.
+        timeline_event_recorded(event=event)
     return event
 
 
