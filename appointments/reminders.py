@@ -23,7 +23,6 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.conf import settings
@@ -33,12 +32,12 @@ from django.utils import timezone
 from appointments.models import ItemKind, ItemState, TrackedItem
 from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import MessageToSend, MessagingError, messages_send
+from navigator.time import LONDON
 from patients.models import Case
 from patients.services import patient_recipient
 
 logger = logging.getLogger(__name__)
 
-LONDON = ZoneInfo("Europe/London")
 REMINDER_KIND = "appointment_reminder"
 APPOINTMENT_KINDS = (ItemKind.APPOINTMENT, ItemKind.FOLLOW_UP)
 REFERENCE_PREFIX = "appointments.trackeditem:"

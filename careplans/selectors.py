@@ -1,6 +1,5 @@
 """Reads with real shape: directory matching, worklist flags, plans and their comparison."""
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +8,6 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from careplans.models import (
     Answer,
     Assessment,
-    BankHoliday,
     CarePlan,
     CaseFlag,
     ConcernTopic,
@@ -21,7 +19,7 @@ from careplans.models import (
     Signpost,
 )
 from careplans.pdf import plans_due_for_review
-from patients.models import Case, Nation, Patient
+from patients.models import Case, Patient
 from patients.rules import case_access_q
 
 # Languages are matched on their ISO 639-1 code; English is everyone's default, so no reason.
@@ -143,22 +141,6 @@ def directory_match(
         )
     )
     return matches
-
-
-# Working days ---------------------------------------------------------------------------------
-
-DIVISION_FOR_NATION: dict[str, str] = {
-    Nation.ENGLAND: BankHoliday.Division.ENGLAND_AND_WALES,
-    Nation.WALES: BankHoliday.Division.ENGLAND_AND_WALES,
-    Nation.SCOTLAND: BankHoliday.Division.SCOTLAND,
-    Nation.NORTHERN_IRELAND: BankHoliday.Division.NORTHERN_IRELAND,
-}
-
-
-def bank_holidays_for(nation: str) -> frozenset[dt.date]:
-    """The bank holidays where the person lives (England and Wales when unknown)."""
-    division = DIVISION_FOR_NATION.get(nation, BankHoliday.Division.ENGLAND_AND_WALES)
-    return frozenset(BankHoliday.objects.filter(division=division).values_list("date", flat=True))
 
 
 # Information prescriptions ----------------------------------------------------------------------

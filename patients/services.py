@@ -24,6 +24,7 @@ from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import MessagingError, Recipient, message_send
 from navigator.organisations.models import Membership, Organisation, Team
+from navigator.time import local_midnight
 from patients.hooks import timeline_event_recorded
 from patients.models import (
     AppointmentQuestion,
@@ -304,7 +305,7 @@ def case_open(
                 diagnosis = TimelineEvent.objects.create(
                     case=case,
                     kind=TimelineEvent.Kind.DIAGNOSIS,
-                    occurred_at=_local_midnight(diagnosis_date),
+                    occurred_at=local_midnight(diagnosis_date),
                     summary=f"Diagnosis: {tumour_site}",
                     shared_with_patient=True,
                     recorded_by=opened_by,
@@ -337,10 +338,6 @@ def patient_duplicate_check(*, nhs_number: str) -> None:
 def _duplicate(patient: Patient) -> DuplicatePatient:
     cases = patient.cases.order_by("status", "-opened_at")  # "open" sorts before "closed"
     return DuplicatePatient(patient=patient, existing_case=cases.first())
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_default_timezone())
 
 
 def case_handover(*, case: Case, by: Any, to_navigator: Any, note: str) -> TimelineEvent:
@@ -500,7 +497,7 @@ def timeline_event_add(
         if at > timezone.now() + FUTURE_TOLERANCE:
             errors.add("occurred_at", "The time must be now or in the past.")
     else:
-        at, time_known = _local_midnight(occurred_at), False
+        at, time_known = local_midnight(occurred_at), False
         if occurred_at > timezone.localdate():
             errors.add("occurred_at", "The date must be today or in the past.")
     if not case.is_open:

@@ -47,6 +47,7 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from navigator.organisations.models import Membership
+from navigator.time import local_midnight
 from patients.models import CareTeamMember, Case, CaseMessage, TimelineEvent
 from patients.rules import visible_cases
 
@@ -332,7 +333,7 @@ class Worklist:
         near = Q(pk__in=[])
         for (name, warn_at_days), nations in nations_by_check.items():
             # Started before the day after (today - warn_at_days): the warning day has come.
-            warn_from = _local_midnight(self.today - dt.timedelta(days=warn_at_days - 1))
+            warn_from = local_midnight(self.today - dt.timedelta(days=warn_at_days - 1))
             # A scalar subquery, not EXISTS: inside an OR, PostgreSQL may turn an EXISTS into a
             # hash of every case's events; a LIMIT 1 subquery is always run per row, by index.
             started_early = self._running[name].filter(occurred_at__lt=warn_from)
@@ -537,10 +538,6 @@ class WorklistRow:
     @property
     def flag_labels(self) -> list[tuple[Flag, str]]:
         return [(flag, FLAG_LABELS[flag]) for flag in self.flags]
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def user_leads_a_team(user: Any) -> bool:

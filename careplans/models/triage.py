@@ -128,26 +128,3 @@ class CaseFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
-
-
-class BankHoliday(models.Model):
-    """A day that is not a working day, for one part of the UK. Loaded as data (migration 0003,
-    from `careplans.bank_holidays`), editable in the admin as governments add days."""
-
-    class Division(models.TextChoices):
-        ENGLAND_AND_WALES = "england-and-wales", "England and Wales"
-        SCOTLAND = "scotland", "Scotland"
-        NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
-
-    division = models.CharField(max_length=20, choices=Division.choices)
-    date = models.DateField()
-    name = models.CharField(max_length=100)
-
-    class Meta:
-        ordering = ["date"]
-        constraints = [
-            models.UniqueConstraint(fields=["division", "date"], name="one_bank_holiday_a_day")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.date:%-d %B %Y})"

@@ -27,7 +27,6 @@ from careplans.models import (
 from careplans.models.assessments import RATING_MAX, RATING_MIN
 from careplans.selectors import (
     Match,
-    bank_holidays_for,
     directory_match,
     information_for,
     patient_postcode,
@@ -35,12 +34,13 @@ from careplans.selectors import (
 from careplans.services.messages import escalation_message_send
 from careplans.services.offers import offer_accept, open_offer
 from careplans.services.tracking import ItemKind, track, tracked_close
-from careplans.working_time import add_working_hours
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import MessagingError
 from navigator.organisations.models import Membership
+from navigator.time import add_working_hours
 from patients.models import Case
+from patients.selectors import bank_holidays_for
 
 # How long after generation a plan is first reviewed, and how many services an item suggests.
 PLAN_REVIEW_AFTER_DAYS = 90

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -36,11 +35,11 @@ from navigator.messaging.transports import (
     TransportError,
     transport_for,
 )
+from navigator.time import LONDON
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
 
-LONDON = ZoneInfo("Europe/London")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 # Two SMS segments: a short line and a link. Longer means a template grew clinical detail.
 SMS_MAX_LENGTH = 320
