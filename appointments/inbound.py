@@ -42,15 +42,12 @@ import logging
 import uuid
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from appointments.hooks import REPLY_HANDLERS
-from appointments.models import ChaseTask, ItemKind, ItemState, TrackedItem
+from appointments.models import ChaseTask, ItemState, TrackedItem
 from appointments.reminders import REMINDER_KIND, item_id_from_reference
 from appointments.services import chase_task_open, tracked_item_transition
-from navigator.audit.models import AuditEvent
-from navigator.audit.services import audit_record
 from navigator.messaging.inbound import (
     HELP_KEYWORDS,
     OPT_IN_KEYWORDS,
@@ -66,7 +63,6 @@ logger = logging.getLogger(__name__)
 
 CONFIRM_KEYWORDS = frozenset({"CONFIRM", "CONFIRMED", "YES"})
 CHANGE_KEYWORDS = frozenset({"CHANGE", "REBOOK", "RESCHEDULE"})
-APPOINTMENT_KINDS = (ItemKind.APPOINTMENT, ItemKind.FOLLOW_UP)
 # A reply about an appointment that started longer ago than this is about nothing we can act on.
 STILL_RELEVANT_AFTER_START = dt.timedelta(hours=2)
 
@@ -203,12 +199,11 @@ def _reminded_appointment(inbound: InboundSms, patient: Patient) -> TrackedItem 
     if item_id is None:
         return None
     return (
-        TrackedItem.objects.filter(
+        TrackedItem.objects.booked_appointments()
+        .filter(
             pk=item_id,
             case__patient=patient,
             case__status=Case.Status.OPEN,
-            kind__in=APPOINTMENT_KINDS,
-            state=ItemState.BOOKED,
             starts_at__gte=timezone.now() - STILL_RELEVANT_AFTER_START,
         )
         .select_related("case__navigator")
@@ -231,24 +226,6 @@ def _worklist(item: TrackedItem, *, summary: str, detail: str) -> ChaseTask:
     """Put the appointment on its navigator's worklist (its open chase task), saying why."""
     _note(item.case, summary=summary, detail=detail)
     task, _opened = chase_task_open(item=item, summary=summary)
-    return task
-    try:
-        with transaction.atomic():
-            task = ChaseTask.objects.create(
-                item=item,
-                assigned_to=item.case.navigator,
-                chase_round=max(item.chase_count, 1),
-            )
-    except IntegrityError:
-        # The chase job opened one at this moment: that task is the one to work.
-        return ChaseTask.objects.get(item=item, status=ChaseTask.Status.OPEN)
-    audit_record(
-        actor=None,
-        action=AuditEvent.Action.CREATE,
-        obj=task,
-        patient_id=item.case.patient_id,
-        summary=summary,
-    )
     return task
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from careplans.models import (
     Answer,
@@ -158,19 +158,10 @@ def information_for(*, tumour_site: str, concern_codes: set[str]) -> list[Inform
 # Flags ----------------------------------------------------------------------------------------
 
 
-def open_urgent_flags() -> QuerySet[CaseFlag]:
-    return CaseFlag.objects.filter(kind=CaseFlag.Kind.URGENT_DISTRESS, acknowledged_at__isnull=True)
-
-
-def cases_with_urgent_flag(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotate `has_urgent_flag` on a case list, for the worklist to sort and badge on."""
-    return cases.annotate(has_urgent_flag=Exists(open_urgent_flags().filter(case=OuterRef("pk"))))
-
-
 def flags_for_worklist(cases: QuerySet[Case]) -> QuerySet[CaseFlag]:
     """Open urgent flags on the given (already permitted) cases, escalated and oldest first."""
     return (
-        open_urgent_flags()
+        CaseFlag.objects.open_urgent()
         .filter(case__in=cases)
         .select_related("case__patient", "case__navigator", "escalated_to")
         .order_by(F("escalated_at").desc(nulls_last=True), "raised_at")

@@ -4,23 +4,24 @@ Every column is an annotation on the `Case` queryset (subqueries and EXISTS, nev
 row), so a page costs the same number of queries whatever the caseload:
 
 - the pathway stage: the latest pathway event on the timeline;
-- the pathway clocks: for each waiting-time standard, its start (the earliest start event) and
-  stop (the first end event on or after the start day) — the same rule as
-  `appointments.clocks.clock_for`, written as SQL so the whole caseload can be filtered and
-  sorted on "a clock near its limit";
+- the pathway clocks: for each waiting-time standard, its start while it runs, from the
+  standard's own rule in SQL (`PathwayStandard.running_start_events`, the same rule as
+  `appointments.clocks.clock_for`), so the whole caseload can be filtered and sorted on "a
+  clock near its limit";
 - the latest distress score, an open urgent flag, the last contact (timeline or message);
 - tracked items: open, overdue, the next appointment; and open chase tasks.
 
 The worklist is the one read that gathers from the apps above `patients` (appointments' standards
 and tracked items, careplans' flags and assessments). It names their models through the app
 registry when it runs, so `patients` imports nothing of theirs and the arrows in STYLE.md hold.
+Each rule it reads from them is theirs, called as a queryset method (`TrackedItem.objects
+.overdue()`, `CaseFlag.objects.open_urgent()`, ...), never spelled here.
 
 Rows only ever come from `patients.rules.visible_cases`: the scope (mine, or the teams I lead)
 and the filters narrow that set, never widen it.
 """
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -42,7 +43,7 @@ from django.db.models import (
 )
 from django.db.models import Case as Conditional
 from django.db.models import When as ConditionalWhen
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 
@@ -53,8 +54,6 @@ from patients.rules import visible_cases
 
 # No timeline event or message for this long flags the person: nobody has been in touch.
 NO_CONTACT_DAYS = 14
-# Tracked-item kinds that are appointments the person goes to (appointments.ItemKind).
-APPOINTMENT_KINDS = ("appointment", "follow_up")
 # Stands in for "no running clock" when sorting by the clock due soonest.
 _FAR_FUTURE = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
@@ -202,37 +201,6 @@ def _count(rows: QuerySet[Any], *, group_by: str = "case") -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-@functools.cache
-def _running_starts(
-    start_kinds: tuple[str, ...], end_kinds: tuple[str, ...]
-) -> QuerySet[TimelineEvent]:
-    """The clock's start event, if the clock is still running: the earliest event of a start
-    kind, with no event of an end kind on or after its day (`appointments.clocks.clock_for`).
-
-    Self-contained (it refers to the outer case only), so using it never repeats another
-    column's SQL inside its own. Cached: it is only ever used inside Exists and Subquery, which
-    copy it, so the one built here is never evaluated or changed.
-    """
-    # Both inner lookups name the outer case directly (not just "this event's case"), so
-    # PostgreSQL reads only that case's events by index instead of hashing the whole table.
-    this_case = OuterRef(OuterRef("pk"))
-    earlier_start = TimelineEvent.objects.filter(
-        case=this_case, kind__in=start_kinds, occurred_at__lt=OuterRef("occurred_at")
-    )
-    stopped = TimelineEvent.objects.filter(
-        case=this_case,
-        kind__in=end_kinds,
-        occurred_at__date__gte=TruncDate(
-            ExpressionWrapper(OuterRef("occurred_at"), output_field=DateTimeField())
-        ),
-    )
-    return (
-        TimelineEvent.objects.filter(case=OuterRef("pk"), kind__in=start_kinds)
-        .exclude(Exists(earlier_start))
-        .exclude(Exists(stopped))
-    )
-
-
 class Worklist:
     """One user's worklist under one set of filters.
 
@@ -285,10 +253,10 @@ class Worklist:
         names: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
         plans = []
         for standard in standards:
-            key = (tuple(sorted(standard.start_kinds)), tuple(sorted(standard.end_kinds)))
+            key = standard.clock_kinds
             if key not in names:
                 names[key] = f"wl_clock_{len(names)}"
-                running[names[key]] = _running_starts(*key)
+                running[names[key]] = standard.running_start_events()
             plans.append(_ClockPlan(standard=standard, running_start=names[key]))
         return plans, running
 
@@ -296,14 +264,11 @@ class Worklist:
         """What the default order, the flag filters and the counts need, over the whole scope."""
         events = TimelineEvent.objects.filter(case=OuterRef("pk"))
         latest_message = CaseMessage.objects.filter(case=OuterRef("pk")).order_by("-created_at")
-        flags = _model("careplans.CaseFlag").objects.filter(
-            case=OuterRef("pk"), kind="urgent_distress", acknowledged_at__isnull=True
-        )
-        overdue = _model("appointments.TrackedItem").objects.filter(
-            # Past its expected-by date and still open: the chase is, or soon will be, on it.
-            case=OuterRef("pk"),
-            closed_at__isnull=True,
-            expected_by__lt=self.today,
+        flags = _model("careplans.CaseFlag").objects.open_urgent().filter(case=OuterRef("pk"))
+        overdue = (
+            _model("appointments.TrackedItem")
+            .objects.overdue(today=self.today)
+            .filter(case=OuterRef("pk"))
         )
         stage_kinds = [kind for kinds in STAGE_KINDS.values() for kind in kinds]
         return {
@@ -346,12 +311,11 @@ class Worklist:
         assessments = _model("careplans.Assessment").objects.filter(
             case=OuterRef("pk"), submitted_at__isnull=False
         )
-        open_items = _model("appointments.TrackedItem").objects.filter(
-            case=OuterRef("pk"), closed_at__isnull=True
+        open_items = _model("appointments.TrackedItem").objects.open().filter(case=OuterRef("pk"))
+        open_tasks = (
+            _model("appointments.ChaseTask").objects.open().filter(item__case=OuterRef("pk"))
         )
-        open_tasks = _model("appointments.ChaseTask").objects.filter(
-            item__case=OuterRef("pk"), status="open"
-        )
+        appointments = _model("appointments.TrackedItem").objects.booked_appointments()
         columns: dict[str, Any] = {
             name: Subquery(running.order_by("occurred_at").values("occurred_at")[:1])
             for name, running in self._running.items()
@@ -364,9 +328,7 @@ class Worklist:
             wl_open_items=_count(open_items),
             wl_open_tasks=_count(open_tasks, group_by="item__case"),
             wl_next_appointment=Subquery(
-                open_items.filter(
-                    kind__in=APPOINTMENT_KINDS, state="booked", starts_at__gte=self.now
-                )
+                appointments.filter(case=OuterRef("pk"), starts_at__gte=self.now)
                 .order_by("starts_at")
                 .values("starts_at")[:1]
             ),

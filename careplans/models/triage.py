@@ -75,6 +75,18 @@ class TriageSettings(models.Model):
         return found if found is not None else cls(team=team)
 
 
+class CaseFlagQuerySet(models.QuerySet["CaseFlag"]):
+    """The rules that pick flags, each spelled once: pages and jobs call these."""
+
+    def open(self) -> "CaseFlagQuerySet":
+        """Not yet acknowledged by anyone on the case (`CaseFlag.is_open`)."""
+        return self.filter(acknowledged_at__isnull=True)
+
+    def open_urgent(self) -> "CaseFlagQuerySet":
+        """Open urgent-distress flags: what puts a case at the top of the worklist."""
+        return self.open().filter(kind=CaseFlag.Kind.URGENT_DISTRESS)
+
+
 class CaseFlag(models.Model):
     """Something on a case that needs a person to act now, shown on the navigator's worklist.
 
@@ -104,6 +116,8 @@ class CaseFlag(models.Model):
     escalated_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = CaseFlagQuerySet.as_manager()
 
     class Meta:
         ordering = ["-raised_at"]

@@ -295,7 +295,7 @@ def case_flag_raise(
 ) -> CaseFlag:
     """Flag the case as urgent, or add the reason to its open flag of the same kind."""
     Case.objects.select_for_update().filter(pk=case.pk).first()  # serialise raisers per case
-    flag = CaseFlag.objects.filter(case=case, kind=kind, acknowledged_at__isnull=True).first()
+    flag = CaseFlag.objects.open().filter(case=case, kind=kind).first()
     if flag is not None:
         flag.reason = f"{flag.reason}\n{reason}"
         flag.assessment = assessment or flag.assessment
@@ -330,8 +330,10 @@ def case_flag_raise(
 @transaction.atomic
 def case_flag_acknowledge(*, flag: CaseFlag, actor: Any) -> CaseFlag:
     """Someone on the case has picked the flag up; it stops counting towards escalation."""
-    updated = CaseFlag.objects.filter(pk=flag.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=timezone.now(), acknowledged_by=actor
+    updated = (
+        CaseFlag.objects.open()
+        .filter(pk=flag.pk)
+        .update(acknowledged_at=timezone.now(), acknowledged_by=actor)
     )
     flag.refresh_from_db()
     if updated:
@@ -356,9 +358,8 @@ def flags_escalate_due(*, limit: int = 100) -> int:
     with transaction.atomic():
         due = list(
             CaseFlag.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                acknowledged_at__isnull=True, escalated_at__isnull=True, escalate_after__lte=now
-            )
+            .open()
+            .filter(escalated_at__isnull=True, escalate_after__lte=now)
             .select_related("case")
             .order_by("escalate_after")[:limit]
         )

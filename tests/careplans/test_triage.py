@@ -6,7 +6,7 @@ import time_machine
 
 from careplans import services
 from careplans.models import CaseFlag, TriageSettings
-from careplans.selectors import cases_with_urgent_flag, flags_for_worklist
+from careplans.selectors import flags_for_worklist
 from careplans.tasks import escalate_unacknowledged_flags
 from navigator.audit.models import AuditEvent
 from patients.models import Case
@@ -28,8 +28,7 @@ def test_distress_at_the_threshold_flags_the_case_at_once(cast):
     assert flag.kind == CaseFlag.Kind.URGENT_DISTRESS
     assert "Distress score 4 out of 10" in flag.reason
     assert flag.escalate_after == at(2025, 3, 3, 14)
-    flagged = cases_with_urgent_flag(Case.objects.all()).get(pk=cast.paul_case.pk)
-    assert flagged.has_urgent_flag
+    assert CaseFlag.objects.open_urgent().filter(case=cast.paul_case).exists()
     assert list(flags_for_worklist(Case.objects.filter(team=cast.team))) == [flag]
     assert AuditEvent.objects.filter(object_type="careplans.caseflag").count() == 1
 
@@ -85,7 +84,7 @@ def test_an_acknowledged_flag_does_not_escalate(cast):
     flag.refresh_from_db()
     assert flag.acknowledged_by == cast.nadia
     assert flag.escalated_at is None
-    assert not cases_with_urgent_flag(Case.objects.all()).get(pk=cast.paul_case.pk).has_urgent_flag
+    assert not CaseFlag.objects.open_urgent().filter(case=cast.paul_case).exists()
 
 
 def test_escalation_notifies_the_lead_once_with_no_clinical_detail(cast):
