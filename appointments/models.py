@@ -32,7 +32,7 @@ provider, GP practice), escalates to the team lead after `escalate_after_days`, 
 Services (appointments.services), keyword-only:
     tracked_item_create(*, case, kind, title, expected_by, actor, state=None, ...)
     tracked_item_transition(*, item, to_state, actor, note="")   # ValidationError if not allowed
-    follow_ups_from_event(*, event)                               # called by timeline_event_add
+    follow_ups_from_event(*, event)           # for each timeline event (patients.hooks, apps.py)
     chase_record(*, task, actor, outcome, next_chase_on)          # "chased, who, outcome, next"
     chase_run(*, batch_size=..., today=None)                      # the job (task and `manage.py chase`)
 Reads: appointments.selectors (chase_queue, case_tracked_items); the rules that pick items
