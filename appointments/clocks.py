@@ -53,7 +53,11 @@ class PathwayClock:
 def clock_for(
     standard: PathwayStandard, events: list[tuple[str, dt.date]], *, today: dt.date
 ) -> PathwayClock | None:
-    """The clock for one standard, from (kind, date) pairs; None if it has not started."""
+    """The clock for one standard, from (kind, date) pairs; None if it has not started.
+
+    The rule is the standard's (see `PathwayStandard`); `PathwayStandard.running_start_events`
+    is the same rule in SQL, for lists of cases (the worklist). Change both together.
+    """
     starts = [day for kind, day in events if kind in standard.start_kinds]
     if not starts:
         return None

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from appointments.models import ItemKind, TrackedItem
+from appointments.models import APPOINTMENT_KINDS, TrackedItem
 from appointments.services import tracked_item_create, tracked_item_transition
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
@@ -28,7 +28,6 @@ from navigator.organisations.models import Organisation, Team
 from patients.models import Case
 from patients.rules import case_access_q
 
-APPOINTMENT_KINDS = (ItemKind.APPOINTMENT, ItemKind.FOLLOW_UP)
 UPDATABLE = ("title", "expected_by", "starts_at", "location", "what_to_bring")
 
 

@@ -2,9 +2,10 @@
 
 The platform (`navigator.messaging.inbound`) has already recorded the text once per Twilio
 MessageSid and applied the opt-out words to its opt-out list; it calls `sms_received`
-(settings.SMS_RECEIVED_HANDLER) inside the same transaction, so five deliveries of one
-webhook have one effect here too. `sms_unreachable` (settings.SMS_UNREACHABLE_HANDLER) is
-called once when the phone network reports a number it cannot deliver to.
+(registered in `appointments.apps` with `navigator.messaging.hooks`) inside the same
+transaction, so five deliveries of one webhook have one effect here too. `sms_unreachable`
+(registered the same way) is called once when the phone network reports a number it cannot
+deliver to.
 
 The sender is the patient the latest SMS to that number was about, if that patient still has
 the number; otherwise the one patient with that number. When several people share a number and
@@ -31,25 +32,22 @@ for any other text, the text becomes a message in the case's conversation for th
 Replies to the patient go through the outbox (one per MessageSid), and say nothing clinical.
 
 A text answering a question another app asked (its latest SMS to the number was of a kind that
-app registered with `reply_handler_register`, such as careplans' "did you get the help you
-needed?") goes to that app's handler first, after STOP and START; the handler returns None for
-a text that is no answer, which is then handled as above.
+app registered with `appointments.hooks.reply_handler_register`, such as careplans' "did you
+get the help you needed?") goes to that app's handler first, after STOP and START; the
+handler returns None for a text that is no answer, which is then handled as above.
 """
 
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from appointments.models import ChaseTask, ItemKind, ItemState, TrackedItem
+from appointments.hooks import REPLY_HANDLERS
+from appointments.models import ChaseTask, ItemState, TrackedItem
 from appointments.reminders import REMINDER_KIND, item_id_from_reference
 from appointments.services import chase_task_open, tracked_item_transition
-from navigator.audit.models import AuditEvent
-from navigator.audit.services import audit_record
 from navigator.messaging.inbound import (
     HELP_KEYWORDS,
     OPT_IN_KEYWORDS,
@@ -65,24 +63,8 @@ logger = logging.getLogger(__name__)
 
 CONFIRM_KEYWORDS = frozenset({"CONFIRM", "CONFIRMED", "YES"})
 CHANGE_KEYWORDS = frozenset({"CHANGE", "REBOOK", "RESCHEDULE"})
-APPOINTMENT_KINDS = (ItemKind.APPOINTMENT, ItemKind.FOLLOW_UP)
 # A reply about an appointment that started longer ago than this is about nothing we can act on.
 STILL_RELEVANT_AFTER_START = dt.timedelta(hours=2)
-
-# handler(inbound=, patient=, message=) -> what it did in words for staff, or None for a text
-# that is no answer to `message`.
-ReplyHandler = Callable[..., str | None]
-# Replies to the message kinds apps above this one send, by kind. The apps register their
-# handlers in AppConfig.ready(), so appointments imports none of them.
-REPLY_HANDLERS: dict[str, ReplyHandler] = {}
-
-
-def reply_handler_register(*, kind: str, handler: ReplyHandler) -> None:
-    """Send texts replying to an SMS of `kind` to `handler` (one handler per kind)."""
-    registered = REPLY_HANDLERS.get(kind)
-    if registered is not None and registered is not handler:
-        raise ValueError(f"Replies to {kind!r} already go to {registered.__qualname__}.")
-    REPLY_HANDLERS[kind] = handler
 
 
 def sms_received(*, inbound: InboundSms) -> str:
@@ -217,12 +199,11 @@ def _reminded_appointment(inbound: InboundSms, patient: Patient) -> TrackedItem 
     if item_id is None:
         return None
     return (
-        TrackedItem.objects.filter(
+        TrackedItem.objects.booked_appointments()
+        .filter(
             pk=item_id,
             case__patient=patient,
             case__status=Case.Status.OPEN,
-            kind__in=APPOINTMENT_KINDS,
-            state=ItemState.BOOKED,
             starts_at__gte=timezone.now() - STILL_RELEVANT_AFTER_START,
         )
         .select_related("case__navigator")
@@ -245,24 +226,6 @@ def _worklist(item: TrackedItem, *, summary: str, detail: str) -> ChaseTask:
     """Put the appointment on its navigator's worklist (its open chase task), saying why."""
     _note(item.case, summary=summary, detail=detail)
     task, _opened = chase_task_open(item=item, summary=summary)
-    return task
-    try:
-        with transaction.atomic():
-            task = ChaseTask.objects.create(
-                item=item,
-                assigned_to=item.case.navigator,
-                chase_round=max(item.chase_count, 1),
-            )
-    except IntegrityError:
-        # The chase job opened one at this moment: that task is the one to work.
-        return ChaseTask.objects.get(item=item, status=ChaseTask.Status.OPEN)
-    audit_record(
-        actor=None,
-        action=AuditEvent.Action.CREATE,
-        obj=task,
-        patient_id=item.case.patient_id,
-        summary=summary,
-    )
     return task
 
 

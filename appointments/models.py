@@ -32,13 +32,15 @@ provider, GP practice), escalates to the team lead after `escalate_after_days`, 
 Services (appointments.services), keyword-only:
     tracked_item_create(*, case, kind, title, expected_by, actor, state=None, ...)
     tracked_item_transition(*, item, to_state, actor, note="")   # ValidationError if not allowed
-    follow_ups_from_event(*, event)                               # called by timeline_event_add
+    follow_ups_from_event(*, event)           # for each timeline event (patients.hooks, apps.py)
     chase_record(*, task, actor, outcome, next_chase_on)          # "chased, who, outcome, next"
     chase_run(*, batch_size=..., today=None)                      # the job (task and `manage.py chase`)
-Reads: appointments.selectors (chase_queue, case_tracked_items, overdue_items).
+Reads: appointments.selectors (chase_queue, case_tracked_items); the rules that pick items
+(open, overdue, due a chase, booked appointments) are `TrackedItem.objects` methods.
 """
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,7 +48,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from navigator.organisations.models import Organisation
@@ -88,6 +91,18 @@ class PathwayStandard(models.Model):
     def __str__(self) -> str:
         return f"{self.get_nation_display()}: {self.name}"
 
+    @property
+    def clock_kinds(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(start kinds, end kinds), sorted: standards with the same pair run the same clock."""
+        return tuple(sorted(self.start_kinds)), tuple(sorted(self.end_kinds))
+
+    def running_start_events(self) -> QuerySet[TimelineEvent]:
+        """This standard's clock rule (`appointments.clocks.clock_for`) in SQL, for a list of
+        cases: correlated on the outer `Case` queryset's pk, the clock's start event while that
+        clock still runs (none once it has stopped or before it starts). Use inside Exists or
+        Subquery on cases, so a whole caseload is read in one query."""
+        return _running_starts(*self.clock_kinds)
+
     def clean(self) -> None:
         kinds = set(TimelineEvent.Kind.values)
         for field_name in ("start_kinds", "end_kinds"):
@@ -98,6 +113,36 @@ class PathwayStandard(models.Model):
                 )
         if self.warn_at_days > self.length_days:
             raise ValidationError({"warn_at_days": "Warn on or before the last day."})
+
+
+@functools.cache
+def _running_starts(
+    start_kinds: tuple[str, ...], end_kinds: tuple[str, ...]
+) -> QuerySet[TimelineEvent]:
+    """The earliest event of a start kind, with no event of an end kind on or after its day.
+
+    Self-contained (it refers to the outer case only), so using it never repeats another
+    column's SQL inside its own. Cached: it is only ever used inside Exists and Subquery, which
+    copy it, so the one built here is never evaluated or changed.
+    """
+    # Both inner lookups name the outer case directly (not just "this event's case"), so
+    # PostgreSQL reads only that case's events by index instead of hashing the whole table.
+    this_case = OuterRef(OuterRef("pk"))
+    earlier_start = TimelineEvent.objects.filter(
+        case=this_case, kind__in=start_kinds, occurred_at__lt=OuterRef("occurred_at")
+    )
+    stopped = TimelineEvent.objects.filter(
+        case=this_case,
+        kind__in=end_kinds,
+        occurred_at__date__gte=TruncDate(
+            ExpressionWrapper(OuterRef("occurred_at"), output_field=DateTimeField())
+        ),
+    )
+    return (
+        TimelineEvent.objects.filter(case=OuterRef("pk"), kind__in=start_kinds)
+        .exclude(Exists(earlier_start))
+        .exclude(Exists(stopped))
+    )
 
 
 class ItemKind(models.TextChoices):
@@ -111,6 +156,10 @@ class ItemKind(models.TextChoices):
     CARE_PLAN_REVIEW = "care_plan_review", "Care plan review"
     CHECK_IN = "check_in", "Check-in"
     PLAN_ITEM = "plan_item", "Care plan action"
+
+
+# The kinds that are appointments the person goes to (a start time, a place, reminders).
+APPOINTMENT_KINDS = (ItemKind.APPOINTMENT, ItemKind.FOLLOW_UP)
 
 
 class ItemState(models.TextChoices):
@@ -308,6 +357,29 @@ class FollowUpRule(models.Model):
             raise ValidationError({"item_state": f"One of: {workflow.states}."})
 
 
+class TrackedItemQuerySet(models.QuerySet["TrackedItem"]):
+    """The rules that pick tracked items, each spelled once: pages and jobs call these."""
+
+    def open(self) -> "TrackedItemQuerySet":
+        """Not yet in one of its kind's closed states (`TrackedItem.is_open`)."""
+        return self.filter(closed_at__isnull=True)
+
+    def overdue(self, *, today: dt.date) -> "TrackedItemQuerySet":
+        """Open and past its expected-by date (`TrackedItem.days_overdue` above 0): the chase
+        is, or soon will be, on it."""
+        return self.open().filter(expected_by__lt=today)
+
+    def chase_due(self, *, today: dt.date) -> "TrackedItemQuerySet":
+        """Open with its chase date come: what the chase job works on. The condition of the
+        partial index `tracked_open_chase_due`, so the scan reads only those items."""
+        return self.open().filter(next_chase_on__lte=today)
+
+    def booked_appointments(self) -> "TrackedItemQuerySet":
+        """Appointments (`APPOINTMENT_KINDS`) in the booked state, still open: the ones the
+        person is expected at, reminded of, and may confirm or ask to change."""
+        return self.open().filter(kind__in=APPOINTMENT_KINDS, state=ItemState.BOOKED)
+
+
 class TrackedItem(models.Model):
     """Something the patient is waiting for, expected by a date, chased when it is late.
 
@@ -367,6 +439,8 @@ class TrackedItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+
+    objects = TrackedItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["expected_by", "created_at"]
@@ -454,6 +528,12 @@ class TrackedItemTransition(models.Model):
         return ItemState(self.to_state).label
 
 
+class ChaseTaskQuerySet(models.QuerySet["ChaseTask"]):
+    def open(self) -> "ChaseTaskQuerySet":
+        """Still on the navigator's worklist: nobody has recorded the chase yet."""
+        return self.filter(status=ChaseTask.Status.OPEN)
+
+
 class ChaseTask(models.Model):
     """The navigator's worklist entry for one overdue item: open until someone records a chase.
 
@@ -492,6 +572,8 @@ class ChaseTask(models.Model):
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ChaseTaskQuerySet.as_manager()
 
     class Meta:
         ordering = ["opened_at"]

@@ -23,24 +23,22 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from appointments.models import ItemKind, ItemState, TrackedItem
+from appointments.models import TrackedItem
 from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import MessageToSend, MessagingError, messages_send
+from navigator.time import LONDON
 from patients.models import Case
 from patients.services import patient_recipient
 
 logger = logging.getLogger(__name__)
 
-LONDON = ZoneInfo("Europe/London")
 REMINDER_KIND = "appointment_reminder"
-APPOINTMENT_KINDS = (ItemKind.APPOINTMENT, ItemKind.FOLLOW_UP)
 REFERENCE_PREFIX = "appointments.trackeditem:"
 # Nobody is reminded of an appointment starting sooner than this: they could not act on it.
 MIN_NOTICE = dt.timedelta(hours=2)
@@ -82,10 +80,8 @@ def reminders_due(*, now: dt.datetime) -> QuerySet[TrackedItem]:
     """Booked appointments on open cases starting within the longest reminder window."""
     days = settings.APPOINTMENT_REMINDER_DAYS
     return (
-        TrackedItem.objects.filter(
-            kind__in=APPOINTMENT_KINDS,
-            state=ItemState.BOOKED,
-            closed_at__isnull=True,
+        TrackedItem.objects.booked_appointments()
+        .filter(
             case__status=Case.Status.OPEN,
             starts_at__gt=now + MIN_NOTICE,
             starts_at__lte=now + dt.timedelta(days=max(days)),

@@ -1,6 +1,5 @@
 """Reads of tracked items and the chase with real shape: the query shape lives here."""
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -11,17 +10,11 @@ from patients.models import Case
 from patients.rules import case_access_q
 
 
-def overdue_items(*, today: dt.date) -> QuerySet[TrackedItem]:
-    """Open items whose chase date has come: the condition of the partial index
-    `tracked_open_chase_due`, so the scan reads only the open items with a date."""
-    return TrackedItem.objects.filter(closed_at__isnull=True, next_chase_on__lte=today)
-
-
 def chase_queue(*, user: Any, mine_only: bool = False) -> QuerySet[ChaseTask]:
     """Open chase tasks on the cases `user` works on: escalated first, then the longest
     overdue, then the oldest task. One query, however long the queue."""
     cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")
-    tasks = ChaseTask.objects.filter(status=ChaseTask.Status.OPEN, item__case__in=cases)
+    tasks = ChaseTask.objects.open().filter(item__case__in=cases)
     if mine_only:
         tasks = tasks.filter(assigned_to=user)
     return tasks.select_related(
@@ -57,7 +50,7 @@ def case_tracked_items(*, case: Case) -> list[TrackedItem]:
             Prefetch("chase_records", queryset=ChaseRecord.objects.select_related("by")),
             Prefetch(
                 "chase_tasks",
-                queryset=ChaseTask.objects.filter(status=ChaseTask.Status.OPEN),
+                queryset=ChaseTask.objects.open(),
                 to_attr="open_tasks",
             ),
         )

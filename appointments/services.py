@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import (
@@ -217,7 +218,7 @@ def tracked_item_transition(
         if to_state in workflow.closed:
             current.closed_at = now
             current.next_chase_on = None
-            ChaseTask.objects.filter(item=current, status=ChaseTask.Status.OPEN).update(
+            ChaseTask.objects.open().filter(item=current).update(
                 status=ChaseTask.Status.DONE, closed_at=now
             )
         else:
@@ -317,7 +318,7 @@ def chase_task_open(*, item: TrackedItem, summary: str) -> tuple[ChaseTask, bool
     open, or opened by the chase job at this moment, is the one to work. `summary` says why,
     in the audit entry of a new task.
     """
-    task = ChaseTask.objects.filter(item=item, status=ChaseTask.Status.OPEN).first()
+    task = ChaseTask.objects.open().filter(item=item).first()
     if task is not None:
         return task, False
     try:
@@ -326,7 +327,7 @@ def chase_task_open(*, item: TrackedItem, summary: str) -> tuple[ChaseTask, bool
                 item=item, assigned_to=item.case.navigator, chase_round=max(item.chase_count, 1)
             )
     except IntegrityError:
-        return ChaseTask.objects.get(item=item, status=ChaseTask.Status.OPEN), False
+        return ChaseTask.objects.open().get(item=item), False
     audit_record(
         actor=None,
         action=AuditEvent.Action.CREATE,
@@ -488,7 +489,7 @@ def chase_claimable(*, today: dt.date) -> QuerySet[TrackedItem]:
     SKIP LOCKED. The benchmark prints this query's plan (the partial index must serve it)."""
     return (
         TrackedItem.objects.select_for_update(skip_locked=True)
-        .filter(closed_at__isnull=True, next_chase_on__lte=today)
+        .chase_due(today=today)
         .order_by("next_chase_on")
     )
 
@@ -549,9 +550,7 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
         return report
     open_tasks = {
         task.item_id: task
-        for task in ChaseTask.objects.filter(
-            item_id__in=[i.pk for i in items], status=ChaseTask.Status.OPEN
-        )
+        for task in ChaseTask.objects.open().filter(item_id__in=[i.pk for i in items])
     }
     late = {item.pk for item in items if item.escalated_at is None and _escalation_due(item, today)}
     leads = _team_leads({i.case.team_id for i in items if i.pk in late}) if late else {}
@@ -586,7 +585,10 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
                             name=lead.get_full_name(), email=lead.email, preferred_channel="email"
                         ),
                         kind=ESCALATION_MESSAGE,
-                        context={"link": "/chase/", "name": lead.get_full_name()},
+                        context={
+                            "link": reverse("appointments:chase_queue"),
+                            "name": lead.get_full_name(),
+                        },
                         idempotency_key=f"chase:{item.id}:r{chase_round}:lead",
                         subject_id=item.case.patient_id,
                     ),

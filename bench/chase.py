@@ -207,11 +207,7 @@ def _duplicates() -> int:
         .count()
     )
     open_twice = (
-        ChaseTask.objects.filter(status="open")
-        .values("item_id")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .count()
+        ChaseTask.objects.open().values("item_id").annotate(n=Count("id")).filter(n__gt=1).count()
     )
     return twice + open_twice
 

@@ -5,7 +5,6 @@ read and changed through the audited pages, not here."""
 from django.contrib import admin
 
 from careplans.models import (
-    BankHoliday,
     DirectoryOrganization,
     DirectoryService,
     InformationResource,
@@ -21,13 +20,6 @@ class InformationResourceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["title", "code", "summary"]
     prepopulated_fields = {"code": ["title"]}
-
-
-@admin.register(BankHoliday)
-class BankHolidayAdmin(admin.ModelAdmin):
-    list_display = ["date", "name", "division"]
-    list_filter = ["division"]
-    date_hierarchy = "date"
 
 
 @admin.register(TriageSettings)

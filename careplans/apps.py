@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from appointments.hooks import reply_handler_register
+
 
 class CareplansConfig(AppConfig):
     name = "careplans"
@@ -8,8 +10,8 @@ class CareplansConfig(AppConfig):
 
     def ready(self) -> None:
         # A text answering "did you get the help you needed?" comes to us through appointments'
-        # inbound SMS handler, which imports nothing of ours.
-        from appointments.inbound import reply_handler_register
+        # inbound SMS handler, which imports nothing of ours. Our services load models, so they
+        # are imported here, once the app registry is ready.
         from careplans.services.actions import signpost_feedback_sms_reply
         from careplans.services.messages import FEEDBACK_REQUEST
 

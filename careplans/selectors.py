@@ -1,15 +1,13 @@
 """Reads with real shape: directory matching, worklist flags, plans and their comparison."""
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from careplans.models import (
     Answer,
     Assessment,
-    BankHoliday,
     CarePlan,
     CaseFlag,
     ConcernTopic,
@@ -21,7 +19,7 @@ from careplans.models import (
     Signpost,
 )
 from careplans.pdf import plans_due_for_review
-from patients.models import Case, Nation, Patient
+from patients.models import Case, Patient
 from patients.rules import case_access_q
 
 # Languages are matched on their ISO 639-1 code; English is everyone's default, so no reason.
@@ -145,22 +143,6 @@ def directory_match(
     return matches
 
 
-# Working days ---------------------------------------------------------------------------------
-
-DIVISION_FOR_NATION: dict[str, str] = {
-    Nation.ENGLAND: BankHoliday.Division.ENGLAND_AND_WALES,
-    Nation.WALES: BankHoliday.Division.ENGLAND_AND_WALES,
-    Nation.SCOTLAND: BankHoliday.Division.SCOTLAND,
-    Nation.NORTHERN_IRELAND: BankHoliday.Division.NORTHERN_IRELAND,
-}
-
-
-def bank_holidays_for(nation: str) -> frozenset[dt.date]:
-    """The bank holidays where the person lives (England and Wales when unknown)."""
-    division = DIVISION_FOR_NATION.get(nation, BankHoliday.Division.ENGLAND_AND_WALES)
-    return frozenset(BankHoliday.objects.filter(division=division).values_list("date", flat=True))
-
-
 # Information prescriptions ----------------------------------------------------------------------
 
 
@@ -176,19 +158,10 @@ def information_for(*, tumour_site: str, concern_codes: set[str]) -> list[Inform
 # Flags ----------------------------------------------------------------------------------------
 
 
-def open_urgent_flags() -> QuerySet[CaseFlag]:
-    return CaseFlag.objects.filter(kind=CaseFlag.Kind.URGENT_DISTRESS, acknowledged_at__isnull=True)
-
-
-def cases_with_urgent_flag(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotate `has_urgent_flag` on a case list, for the worklist to sort and badge on."""
-    return cases.annotate(has_urgent_flag=Exists(open_urgent_flags().filter(case=OuterRef("pk"))))
-
-
 def flags_for_worklist(cases: QuerySet[Case]) -> QuerySet[CaseFlag]:
     """Open urgent flags on the given (already permitted) cases, escalated and oldest first."""
     return (
-        open_urgent_flags()
+        CaseFlag.objects.open_urgent()
         .filter(case__in=cases)
         .select_related("case__patient", "case__navigator", "escalated_to")
         .order_by(F("escalated_at").desc(nulls_last=True), "raised_at")

@@ -198,8 +198,8 @@ def _summary_sent(*, case: Case, practice: Organisation, actor: Any) -> None:
     (`share_link_acknowledge` closes them) rather than chasing a summary already sent."""
     if treatment_summary_for_case(case) is None:
         return
-    due = TrackedItem.objects.filter(
-        case=case, kind=ItemKind.TREATMENT_SUMMARY, state=ItemState.DUE, closed_at__isnull=True
+    due = TrackedItem.objects.open().filter(
+        case=case, kind=ItemKind.TREATMENT_SUMMARY, state=ItemState.DUE
     )
     for item in due:
         tracked_item_transition(
@@ -369,11 +369,8 @@ def share_link_acknowledge(
         share_link_record(
             link=link, kind=ShareLinkAccess.Kind.ACKNOWLEDGED, plan=plan, client=client
         )
-        waiting = TrackedItem.objects.filter(
-            case=link.case,
-            kind=ItemKind.TREATMENT_SUMMARY,
-            state=ItemState.SENT_TO_GP,
-            closed_at__isnull=True,
+        waiting = TrackedItem.objects.open().filter(
+            case=link.case, kind=ItemKind.TREATMENT_SUMMARY, state=ItemState.SENT_TO_GP
         )
         for item in waiting:
             tracked_item_transition(
@@ -445,11 +442,11 @@ def gp_asks(case: Case, plan: CarePlan | None) -> list[str]:
         for item in PlanItem.objects.filter(plan=plan, owner_kind=OwnerKind.GP):
             due = f" by {item.due_date:%-d %B %Y}" if item.due_date else ""
             asks.append(f"{item.goal}{due} (about: {item.concern_text})")
-    tracked = TrackedItem.objects.filter(
-        case=case,
-        closed_at__isnull=True,
-        kind__in=[ItemKind.CANCER_CARE_REVIEW, ItemKind.TREATMENT_SUMMARY],
-    ).order_by("expected_by")
+    tracked = (
+        TrackedItem.objects.open()
+        .filter(case=case, kind__in=[ItemKind.CANCER_CARE_REVIEW, ItemKind.TREATMENT_SUMMARY])
+        .order_by("expected_by")
+    )
     has_review = False
     for tracked_item in tracked:
         if tracked_item.kind == ItemKind.CANCER_CARE_REVIEW:

@@ -4,23 +4,23 @@ Every column is an annotation on the `Case` queryset (subqueries and EXISTS, nev
 row), so a page costs the same number of queries whatever the caseload:
 
 - the pathway stage: the latest pathway event on the timeline;
-- the pathway clocks: for each waiting-time standard, its start (the earliest start event) and
-  stop (the first end event on or after the start day) — the same rule as
-  `appointments.clocks.clock_for`, written as SQL so the whole caseload can be filtered and
-  sorted on "a clock near its limit";
+- the pathway clocks: for each waiting-time standard, its start while it runs, from the
+  standard's own rule in SQL (`PathwayStandard.running_start_events`, the same rule as
+  `appointments.clocks.clock_for`), so the whole caseload can be filtered and sorted on "a
+  clock near its limit";
 - the latest distress score, an open urgent flag, the last contact (timeline or message);
 - tracked items: open, overdue, the next appointment; and open chase tasks.
 
 The worklist gathers from every app below the top layer (patients' cases and timeline,
 appointments' standards and tracked items, careplans' flags and assessments), so it lives in
-`caseload`, which imports them all and which nothing imports.
+`caseload`, which imports them all and which nothing imports. Each rule it reads from them is theirs, called as a queryset method (`TrackedItem.objects
+.overdue()`, `CaseFlag.objects.open_urgent()`, ...), never spelled here.
 
 Rows only ever come from `patients.rules.visible_cases`: the scope (mine, or the teams I lead)
 and the filters narrow that set, never widen it.
 """
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -41,20 +41,19 @@ from django.db.models import (
 )
 from django.db.models import Case as Conditional
 from django.db.models import When as ConditionalWhen
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from appointments.models import ChaseTask, PathwayStandard, TrackedItem
 from careplans.models import Assessment, CaseFlag
 from navigator.organisations.models import Membership
+from navigator.time import local_midnight
 from patients.models import CareTeamMember, Case, CaseMessage, TimelineEvent
 from patients.rules import visible_cases
 
 # No timeline event or message for this long flags the person: nobody has been in touch.
 NO_CONTACT_DAYS = 14
-# Tracked-item kinds that are appointments the person goes to (appointments.ItemKind).
-APPOINTMENT_KINDS = ("appointment", "follow_up")
 # Stands in for "no running clock" when sorting by the clock due soonest.
 _FAR_FUTURE = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
@@ -198,37 +197,6 @@ def _count(rows: QuerySet[Any], *, group_by: str = "case") -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-@functools.cache
-def _running_starts(
-    start_kinds: tuple[str, ...], end_kinds: tuple[str, ...]
-) -> QuerySet[TimelineEvent]:
-    """The clock's start event, if the clock is still running: the earliest event of a start
-    kind, with no event of an end kind on or after its day (`appointments.clocks.clock_for`).
-
-    Self-contained (it refers to the outer case only), so using it never repeats another
-    column's SQL inside its own. Cached: it is only ever used inside Exists and Subquery, which
-    copy it, so the one built here is never evaluated or changed.
-    """
-    # Both inner lookups name the outer case directly (not just "this event's case"), so
-    # PostgreSQL reads only that case's events by index instead of hashing the whole table.
-    this_case = OuterRef(OuterRef("pk"))
-    earlier_start = TimelineEvent.objects.filter(
-        case=this_case, kind__in=start_kinds, occurred_at__lt=OuterRef("occurred_at")
-    )
-    stopped = TimelineEvent.objects.filter(
-        case=this_case,
-        kind__in=end_kinds,
-        occurred_at__date__gte=TruncDate(
-            ExpressionWrapper(OuterRef("occurred_at"), output_field=DateTimeField())
-        ),
-    )
-    return (
-        TimelineEvent.objects.filter(case=OuterRef("pk"), kind__in=start_kinds)
-        .exclude(Exists(earlier_start))
-        .exclude(Exists(stopped))
-    )
-
-
 class Worklist:
     """One user's worklist under one set of filters.
 
@@ -283,10 +251,10 @@ class Worklist:
         names: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
         plans = []
         for standard in standards:
-            key = (tuple(sorted(standard.start_kinds)), tuple(sorted(standard.end_kinds)))
+            key = standard.clock_kinds
             if key not in names:
                 names[key] = f"wl_clock_{len(names)}"
-                running[names[key]] = _running_starts(*key)
+                running[names[key]] = standard.running_start_events()
             plans.append(_ClockPlan(standard=standard, running_start=names[key]))
         return plans, running
 
@@ -294,15 +262,8 @@ class Worklist:
         """What the default order, the flag filters and the counts need, over the whole scope."""
         events = TimelineEvent.objects.filter(case=OuterRef("pk"))
         latest_message = CaseMessage.objects.filter(case=OuterRef("pk")).order_by("-created_at")
-        flags = CaseFlag.objects.filter(
-            case=OuterRef("pk"), kind="urgent_distress", acknowledged_at__isnull=True
-        )
-        overdue = TrackedItem.objects.filter(
-            # Past its expected-by date and still open: the chase is, or soon will be, on it.
-            case=OuterRef("pk"),
-            closed_at__isnull=True,
-            expected_by__lt=self.today,
-        )
+        flags = CaseFlag.objects.open_urgent().filter(case=OuterRef("pk"))
+        overdue = TrackedItem.objects.overdue(today=self.today).filter(case=OuterRef("pk"))
         stage_kinds = [kind for kinds in STAGE_KINDS.values() for kind in kinds]
         return {
             "wl_urgent": Exists(flags),
@@ -331,7 +292,7 @@ class Worklist:
         near = Q(pk__in=[])
         for (name, warn_at_days), nations in nations_by_check.items():
             # Started before the day after (today - warn_at_days): the warning day has come.
-            warn_from = _local_midnight(self.today - dt.timedelta(days=warn_at_days - 1))
+            warn_from = local_midnight(self.today - dt.timedelta(days=warn_at_days - 1))
             # A scalar subquery, not EXISTS: inside an OR, PostgreSQL may turn an EXISTS into a
             # hash of every case's events; a LIMIT 1 subquery is always run per row, by index.
             started_early = self._running[name].filter(occurred_at__lt=warn_from)
@@ -342,8 +303,9 @@ class Worklist:
     def _display_columns(self) -> dict[str, Any]:
         """What only the rows on the page show."""
         assessments = Assessment.objects.filter(case=OuterRef("pk"), submitted_at__isnull=False)
-        open_items = TrackedItem.objects.filter(case=OuterRef("pk"), closed_at__isnull=True)
-        open_tasks = ChaseTask.objects.filter(item__case=OuterRef("pk"), status="open")
+        open_items = TrackedItem.objects.open().filter(case=OuterRef("pk"))
+        open_tasks = ChaseTask.objects.open().filter(item__case=OuterRef("pk"))
+        appointments = TrackedItem.objects.booked_appointments()
         columns: dict[str, Any] = {
             name: Subquery(running.order_by("occurred_at").values("occurred_at")[:1])
             for name, running in self._running.items()
@@ -356,9 +318,7 @@ class Worklist:
             wl_open_items=_count(open_items),
             wl_open_tasks=_count(open_tasks, group_by="item__case"),
             wl_next_appointment=Subquery(
-                open_items.filter(
-                    kind__in=APPOINTMENT_KINDS, state="booked", starts_at__gte=self.now
-                )
+                appointments.filter(case=OuterRef("pk"), starts_at__gte=self.now)
                 .order_by("starts_at")
                 .values("starts_at")[:1]
             ),
@@ -530,10 +490,6 @@ class WorklistRow:
     @property
     def flag_labels(self) -> list[tuple[Flag, str]]:
         return [(flag, FLAG_LABELS[flag]) for flag in self.flags]
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def user_leads_a_team(user: Any) -> bool:

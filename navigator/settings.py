@@ -252,10 +252,6 @@ TWILIO_WEBHOOK_BASE_URL = envstr("TWILIO_WEBHOOK_BASE_URL", SITE_URL).rstrip("/"
 # an undeliverable number must reach the case. Turn off only when the Messaging Service has
 # that callback URL set in Twilio's console.
 TWILIO_STATUS_CALLBACK = envbool("TWILIO_STATUS_CALLBACK", True)
-# The patient-facing apps' answers to what arrives by SMS (the platform does not import them):
-# a text someone sent us, and a number found unable to take texts.
-SMS_RECEIVED_HANDLER = "appointments.inbound.sms_received"
-SMS_UNREACHABLE_HANDLER = "appointments.inbound.sms_unreachable"
 # Days before a booked appointment that the patient is reminded, comma-separated ("7,2").
 try:
     APPOINTMENT_REMINDER_DAYS = [int(day) for day in envlist("APPOINTMENT_REMINDER_DAYS", "2")]

@@ -1,10 +1,12 @@
 """Reads of cases with real shape: joins, ordering. Visibility always comes from `patients.rules`."""
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Case as Conditional
 from django.db.models import Exists, OuterRef, Q, QuerySet, When
 
+from navigator.models import BankHoliday
 from navigator.organisations.models import Membership
 from patients.models import (
     AppointmentQuestion,
@@ -13,6 +15,7 @@ from patients.models import (
     CareTeamMember,
     Case,
     CaseMessage,
+    Nation,
     TimelineEvent,
 )
 from patients.rules import visible_cases
@@ -117,3 +120,20 @@ def carer_invitations_pending(*, patient: Any) -> list[CarerInvitation]:
         invitation__revoked_at__isnull=True,
     ).select_related("invitation")
     return [i for i in invitations if i.invitation.is_usable]
+
+
+# Working days ---------------------------------------------------------------------------------
+
+DIVISION_FOR_NATION: dict[str, str] = {
+    Nation.ENGLAND: BankHoliday.Division.ENGLAND_AND_WALES,
+    Nation.WALES: BankHoliday.Division.ENGLAND_AND_WALES,
+    Nation.SCOTLAND: BankHoliday.Division.SCOTLAND,
+    Nation.NORTHERN_IRELAND: BankHoliday.Division.NORTHERN_IRELAND,
+}
+
+
+def bank_holidays_for(nation: str) -> frozenset[dt.date]:
+    """The bank holidays where the person lives (England and Wales when unknown), for
+    `navigator.time`'s working-time arithmetic."""
+    division = DIVISION_FOR_NATION.get(nation, BankHoliday.Division.ENGLAND_AND_WALES)
+    return frozenset(BankHoliday.objects.filter(division=division).values_list("date", flat=True))

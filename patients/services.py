@@ -24,6 +24,8 @@ from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import MessagingError, Recipient, message_send
 from navigator.organisations.models import Membership, Organisation, Team
+from navigator.time import local_midnight
+from patients.hooks import timeline_event_recorded
 from patients.models import (
     AppointmentQuestion,
     CarerAccess,
@@ -303,15 +305,13 @@ def case_open(
                 diagnosis = TimelineEvent.objects.create(
                     case=case,
                     kind=TimelineEvent.Kind.DIAGNOSIS,
-                    occurred_at=_local_midnight(diagnosis_date),
+                    occurred_at=local_midnight(diagnosis_date),
                     summary=f"Diagnosis: {tumour_site}",
                     shared_with_patient=True,
                     recorded_by=opened_by,
                 )
                 # As for any recorded event: the GP Cancer Care Review is tracked from here.
-                from appointments.services import follow_ups_from_event
-
-                follow_ups_from_event(event=diagnosis)
+                timeline_event_recorded(event=diagnosis)
             audit_record(
                 actor=opened_by,
                 action=AuditEvent.Action.CREATE,
@@ -338,10 +338,6 @@ def patient_duplicate_check(*, nhs_number: str) -> None:
 def _duplicate(patient: Patient) -> DuplicatePatient:
     cases = patient.cases.order_by("status", "-opened_at")  # "open" sorts before "closed"
     return DuplicatePatient(patient=patient, existing_case=cases.first())
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_default_timezone())
 
 
 def case_handover(*, case: Case, by: Any, to_navigator: Any, note: str) -> TimelineEvent:
@@ -501,7 +497,7 @@ def timeline_event_add(
         if at > timezone.now() + FUTURE_TOLERANCE:
             errors.add("occurred_at", "The time must be now or in the past.")
     else:
-        at, time_known = _local_midnight(occurred_at), False
+        at, time_known = local_midnight(occurred_at), False
         if occurred_at > timezone.localdate():
             errors.add("occurred_at", "The date must be today or in the past.")
     if not case.is_open:
@@ -530,11 +526,9 @@ def timeline_event_add(
             patient_id=case.patient_id,
             summary=f"Added to the timeline: {event.get_kind_display()}",
         )
-        # The follow-up rules (appointments.FollowUpRule) start tracking what this event means
-        # the patient now waits for. Imported here: appointments depends on patients.
-        from appointments.services import follow_ups_from_event
-
-        follow_ups_from_event(event=event)
+        # The apps above act on it here (appointments' follow-up rules start tracking what this
+        # event means the patient now waits for), inside this transaction.
+        timeline_event_recorded(event=event)
     return event
 
 

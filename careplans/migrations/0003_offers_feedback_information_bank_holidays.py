@@ -8,14 +8,19 @@ from django.db import migrations, models
 
 
 def load(apps, schema_editor):
-    from careplans.bank_holidays import ENGLAND_AND_WALES
-    from careplans.information_data import INFORMATION
+    from navigator.bank_holidays import ENGLAND_AND_WALES
 
     BankHoliday = apps.get_model("careplans", "BankHoliday")
     for day, name in ENGLAND_AND_WALES:
         BankHoliday.objects.get_or_create(
             division="england-and-wales", date=day, defaults={"name": name}
         )
+    load_information(apps, schema_editor)
+
+
+def load_information(apps, schema_editor):
+    from careplans.information_data import INFORMATION
+
     InformationResource = apps.get_model("careplans", "InformationResource")
     for order, (code, kind, title, summary, url, sites, concerns) in enumerate(INFORMATION):
         InformationResource.objects.get_or_create(

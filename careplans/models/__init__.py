@@ -29,13 +29,12 @@ from careplans.models.plans import (
     Signpost,
 )
 from careplans.models.sharing import PlanSharingConsent, ShareLink, ShareLinkAccess
-from careplans.models.triage import BankHoliday, CaseFlag, TriageSettings
+from careplans.models.triage import CaseFlag, TriageSettings
 
 __all__ = [
     "Answer",
     "Assessment",
     "AssessmentOffer",
-    "BankHoliday",
     "CarePlan",
     "CaseFlag",
     "Concern",

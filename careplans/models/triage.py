@@ -75,6 +75,18 @@ class TriageSettings(models.Model):
         return found if found is not None else cls(team=team)
 
 
+class CaseFlagQuerySet(models.QuerySet["CaseFlag"]):
+    """The rules that pick flags, each spelled once: pages and jobs call these."""
+
+    def open(self) -> "CaseFlagQuerySet":
+        """Not yet acknowledged by anyone on the case (`CaseFlag.is_open`)."""
+        return self.filter(acknowledged_at__isnull=True)
+
+    def open_urgent(self) -> "CaseFlagQuerySet":
+        """Open urgent-distress flags: what puts a case at the top of the worklist."""
+        return self.open().filter(kind=CaseFlag.Kind.URGENT_DISTRESS)
+
+
 class CaseFlag(models.Model):
     """Something on a case that needs a person to act now, shown on the navigator's worklist.
 
@@ -105,6 +117,8 @@ class CaseFlag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = CaseFlagQuerySet.as_manager()
+
     class Meta:
         ordering = ["-raised_at"]
         constraints = [
@@ -128,26 +142,3 @@ class CaseFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
-
-
-class BankHoliday(models.Model):
-    """A day that is not a working day, for one part of the UK. Loaded as data (migration 0003,
-    from `careplans.bank_holidays`), editable in the admin as governments add days."""
-
-    class Division(models.TextChoices):
-        ENGLAND_AND_WALES = "england-and-wales", "England and Wales"
-        SCOTLAND = "scotland", "Scotland"
-        NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
-
-    division = models.CharField(max_length=20, choices=Division.choices)
-    date = models.DateField()
-    name = models.CharField(max_length=100)
-
-    class Meta:
-        ordering = ["date"]
-        constraints = [
-            models.UniqueConstraint(fields=["division", "date"], name="one_bank_holiday_a_day")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.date:%-d %B %Y})"

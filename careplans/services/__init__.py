@@ -27,7 +27,6 @@ from careplans.models import (
 from careplans.models.assessments import RATING_MAX, RATING_MIN
 from careplans.selectors import (
     Match,
-    bank_holidays_for,
     directory_match,
     information_for,
     patient_postcode,
@@ -35,12 +34,13 @@ from careplans.selectors import (
 from careplans.services.messages import escalation_message_send
 from careplans.services.offers import offer_accept, open_offer
 from careplans.services.tracking import ItemKind, track, tracked_close
-from careplans.working_time import add_working_hours
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import MessagingError
 from navigator.organisations.models import Membership
+from navigator.time import add_working_hours
 from patients.models import Case
+from patients.selectors import bank_holidays_for
 
 # How long after generation a plan is first reviewed, and how many services an item suggests.
 PLAN_REVIEW_AFTER_DAYS = 90
@@ -295,7 +295,7 @@ def case_flag_raise(
 ) -> CaseFlag:
     """Flag the case as urgent, or add the reason to its open flag of the same kind."""
     Case.objects.select_for_update().filter(pk=case.pk).first()  # serialise raisers per case
-    flag = CaseFlag.objects.filter(case=case, kind=kind, acknowledged_at__isnull=True).first()
+    flag = CaseFlag.objects.open().filter(case=case, kind=kind).first()
     if flag is not None:
         flag.reason = f"{flag.reason}\n{reason}"
         flag.assessment = assessment or flag.assessment
@@ -330,8 +330,10 @@ def case_flag_raise(
 @transaction.atomic
 def case_flag_acknowledge(*, flag: CaseFlag, actor: Any) -> CaseFlag:
     """Someone on the case has picked the flag up; it stops counting towards escalation."""
-    updated = CaseFlag.objects.filter(pk=flag.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=timezone.now(), acknowledged_by=actor
+    updated = (
+        CaseFlag.objects.open()
+        .filter(pk=flag.pk)
+        .update(acknowledged_at=timezone.now(), acknowledged_by=actor)
     )
     flag.refresh_from_db()
     if updated:
@@ -356,9 +358,8 @@ def flags_escalate_due(*, limit: int = 100) -> int:
     with transaction.atomic():
         due = list(
             CaseFlag.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                acknowledged_at__isnull=True, escalated_at__isnull=True, escalate_after__lte=now
-            )
+            .open()
+            .filter(escalated_at__isnull=True, escalate_after__lte=now)
             .select_related("case")
             .order_by("escalate_after")[:limit]
         )

@@ -40,7 +40,7 @@ def tracked_close(
     A state its workflow does not allow from where it is becomes "cancelled"."""
     if tracked_item_id is None:
         return
-    item = TrackedItem.objects.filter(pk=tracked_item_id, closed_at__isnull=True).first()
+    item = TrackedItem.objects.open().filter(pk=tracked_item_id).first()
     if item is None:
         return
     if state not in item.allowed_states:
@@ -52,7 +52,7 @@ def tracked_open(tracked_item_id: uuid.UUID | None) -> TrackedItem | None:
     """The tracked item, if there is one and it is still open."""
     if tracked_item_id is None:
         return None
-    return TrackedItem.objects.filter(pk=tracked_item_id, closed_at__isnull=True).first()
+    return TrackedItem.objects.open().filter(pk=tracked_item_id).first()
 
 
 __all__ = [

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from navigator.audit.models import AuditEvent
 from navigator.db import rows_insert
 
+_ACTION_WORDS: dict[str, str] = dict(AuditEvent.Action.choices)
+
 
 @dataclass(frozen=True)
 class AuditEntry:
@@ -32,7 +34,8 @@ def audit_record(
     summary: str = "",
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Write one audit entry. `obj` fills type and id; `patient_id` names whose record it is."""
+    """Write one audit entry. `obj` fills type and id (and, with no `summary`, says what was done
+    to what: "Viewed the case"); `patient_id` names whose record it is."""
     entry = AuditEntry(
         action=action,
         obj=obj,
@@ -59,9 +62,14 @@ def audit_record_many(
 
 def _event(entry: AuditEntry, *, actor: object | None, request: HttpRequest | None) -> AuditEvent:
     object_type, object_id, obj = entry.object_type, entry.object_id, entry.obj
+    summary = entry.summary
     if obj is not None:
         object_type = object_type or obj._meta.label_lower  # type: ignore[attr-defined]
         object_id = object_id or str(obj.pk)  # type: ignore[attr-defined]
+        # Said in words now, while we hold the record: readers of the trail (the patient's
+        # "who has looked") then need no lookup of a model by name, in any app.
+        thing = obj._meta.verbose_name  # type: ignore[attr-defined]
+        summary = summary or f"{_ACTION_WORDS.get(entry.action, entry.action)} the {thing}"
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     user: Any = actor if authenticated else None
     return AuditEvent(
@@ -72,7 +80,7 @@ def _event(entry: AuditEntry, *, actor: object | None, request: HttpRequest | No
         action=entry.action,
         object_type=object_type,
         object_id=object_id,
-        summary=entry.summary[:200],
+        summary=summary[:200],
         path=request.path[:300] if request else "",
         ip_address=_client_ip(request) if request else None,
     )

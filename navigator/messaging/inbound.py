@@ -2,8 +2,8 @@
 
 The webhooks (`navigator.messaging.webhooks`) check Twilio's signature and call these. The
 platform keeps its own record (the inbound row, the opt-out list, the outbox status) and then
-hands the text to the patient-facing apps through the handler named in
-settings.SMS_RECEIVED_HANDLER, which matches it to the person and acts on it.
+hands the text to the patient-facing apps through the handler they registered
+(`navigator.messaging.hooks`), which matches it to the person and acts on it.
 
 Opt-out keywords: Twilio itself blocks a number that texts any of its standard opt-out words
 (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT, REVOKE) and unblocks it on START,
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from navigator.messaging.hooks import SMS_RECEIVED
 from navigator.messaging.models import Channel, InboundSms, OutboundMessage
 from navigator.messaging.services import (
     UNDELIVERABLE_CODES,
@@ -76,8 +77,8 @@ def inbound_sms_receive(
 
     - STOP and the other opt-out words stop all SMS to the number at once; START resumes;
     - the text is matched to the latest SMS we sent to that number (`in_reply_to`) and its
-      patient, then handed to settings.SMS_RECEIVED_HANDLER, whose answer (what it did) is
-      kept as `outcome`;
+      patient, then handed to the registered sms_received handler, whose answer (what it did)
+      is kept as `outcome`;
     - the same MessageSid again (Twilio retrying, or a replayed request) does nothing more.
     """
     keyword = sms_keyword(body)
@@ -114,7 +115,7 @@ def inbound_sms_receive(
             outcomes.append(f"Stopped all text messages to this number ({keyword}).")
         elif keyword in OPT_IN_KEYWORDS and sms_opt_in(phone=from_number):
             outcomes.append(f"Text messages to this number resumed ({keyword}).")
-        handled = _tell_the_case("SMS_RECEIVED_HANDLER", inbound=inbound)
+        handled = _tell_the_case(SMS_RECEIVED, inbound=inbound)
         if handled:
             outcomes.append(str(handled))
         elif handled is None and not outcomes:

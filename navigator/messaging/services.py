@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,9 +25,9 @@ from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from navigator.db import rows_insert
+from navigator.messaging.hooks import HANDLERS, SMS_UNREACHABLE
 from navigator.messaging.models import Channel, EarlyDeliveryReport, OutboundMessage, SmsOptOut
 from navigator.messaging.transports import (
     PROVIDER_STATUSES,
@@ -36,11 +35,11 @@ from navigator.messaging.transports import (
     TransportError,
     transport_for,
 )
+from navigator.time import LONDON
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
 
-LONDON = ZoneInfo("Europe/London")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 # Two SMS segments: a short line and a link. Longer means a template grew clinical detail.
 SMS_MAX_LENGTH = 320
@@ -591,7 +590,7 @@ def sms_delivery_failed(*, message: OutboundMessage, code: str) -> None:
     - unsubscribed (21610): the number is opted out, as if they had replied STOP;
     - undeliverable (UNDELIVERABLE_CODES): no more SMS to the number; email is used instead;
     - unreachable for now (30003): nothing is blocked.
-    In each case the first time, the case is told (settings.SMS_UNREACHABLE_HANDLER, given the
+    In each case the first time, the case is told (the sms_unreachable hook, given the
     patient, number and reason) so the navigator sees it and can check the number.
     """
     if message.channel != Channel.SMS:
@@ -621,7 +620,7 @@ def sms_delivery_failed(*, message: OutboundMessage, code: str) -> None:
         return
     if created and message.subject_id is not None:
         _tell_the_case(
-            "SMS_UNREACHABLE_HANDLER",
+            SMS_UNREACHABLE,
             subject_id=message.subject_id,
             phone=phone,
             explanation=explanation,
@@ -629,22 +628,21 @@ def sms_delivery_failed(*, message: OutboundMessage, code: str) -> None:
         )
 
 
-def _tell_the_case(setting: str, **kwargs: Any) -> Any:
-    """Call the patient-facing apps' handler named in `setting` (a dotted path), if any.
+def _tell_the_case(event: str, **kwargs: Any) -> Any:
+    """Call the handler the patient-facing apps registered for `event` (navigator.messaging.hooks).
 
-    The platform does not import the apps built on it; they name their handlers in settings.
+    The platform does not import the apps built on it; they register in AppConfig.ready().
     A failing handler is logged, never allowed to undo the platform's own record (opt-out,
-    delivery status), so it runs in its own savepoint.
+    delivery status), so it runs in its own savepoint. With none registered, nothing happens.
     """
-    path = getattr(settings, setting, "")
-    if not path:
+    handler = HANDLERS.get(event)
+    if handler is None:
         return None
     try:
-        handler = import_string(path)
         with transaction.atomic():
             return handler(**kwargs)
     except Exception:
-        logger.exception("The %s handler (%s) failed", setting, path)
+        logger.exception("The %s handler (%s) failed", event, handler.__qualname__)
         return None
 
 

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -52,13 +51,9 @@ def _access_row(event: AuditEvent, *, viewer: Any) -> AccessRow:
     else:
         who = event.actor_label
         role = Role(event.actor_role).label if event.actor_role in Role.values else ""
-    return AccessRow(who=who, role=role, what=event.summary or _describe(event), at=event.at)
-
-
-def _describe(event: AuditEvent) -> str:
-    """The action and the kind of record in words: "Viewed the case", "Changed the care plan"."""
-    try:
-        thing = apps.get_model(event.object_type)._meta.verbose_name
-    except (LookupError, ValueError):
-        thing = "record"
-    return f"{event.get_action_display()} the {thing}"
+    return AccessRow(
+        who=who,
+        role=role,
+        what=event.summary or f"{event.get_action_display()} a record",
+        at=event.at,
+    )

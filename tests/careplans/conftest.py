@@ -10,9 +10,9 @@ from django.apps import apps
 from careplans import services
 from careplans.models import (
     Assessment,
-    BankHoliday,
     DirectoryOrganization,
     DirectoryService,
+    InformationResource,
     PostcodeDistrict,
     Questionnaire,
     ServiceArea,
@@ -20,6 +20,8 @@ from careplans.models import (
     TaxonomyTerm,
 )
 from careplans.services import AnswerInput
+from navigator.bank_holidays import ENGLAND_AND_WALES
+from navigator.models import BankHoliday
 
 
 def reference_data_restore() -> None:
@@ -29,10 +31,13 @@ def reference_data_restore() -> None:
         migration = importlib.import_module("careplans.migrations.0002_concerns_checklist")
         migration.load(apps, None)
     if not BankHoliday.objects.exists():
+        for day, name in ENGLAND_AND_WALES:
+            BankHoliday.objects.create(division="england-and-wales", date=day, name=name)
+    if not InformationResource.objects.exists():
         migration = importlib.import_module(
             "careplans.migrations.0003_offers_feedback_information_bank_holidays"
         )
-        migration.load(apps, None)
+        migration.load_information(apps, None)
 
 
 @pytest.fixture(autouse=True)

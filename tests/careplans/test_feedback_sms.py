@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from twilio.request_validator import RequestValidator
 
-from appointments.inbound import REPLY_HANDLERS, reply_handler_register
+from appointments.hooks import REPLY_HANDLERS, reply_handler_register
 from appointments.models import ChaseTask, ItemKind, TrackedItem
 from careplans import services
 from careplans.models import CarePlan, PlanItem

@@ -1,8 +1,9 @@
 """Bank holidays in England and Wales, 2025 to 2027, as published on GOV.UK
 (https://www.gov.uk/bank-holidays, also at https://www.gov.uk/bank-holidays.json).
 
-Migration 0003 loads these into `BankHoliday`; later years are added in the admin (or by a new
-data migration) when GOV.UK publishes them. A substitute day is listed on the day it is taken.
+Migration careplans 0003 loaded these into `BankHoliday` (now `navigator.models.BankHoliday`,
+the same table); later years are added in the admin (or by a new data migration) when GOV.UK
+publishes them. A substitute day is listed on the day it is taken.
 """
 
 import datetime as dt
