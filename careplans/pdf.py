@@ -78,7 +78,7 @@ from weasyprint.urls import URLFetcherResponse
 
 from careplans.models import CarePlan, OwnerKind, PlanItem, Signpost
 from patients.models import Case, TreatmentSummary
-from patients.treatment_summaries import treatment_summary_for_case
+from patients.services import treatment_summary_for_case
 
 # The made-up origin documents are rendered against: "/static/x.css" becomes
 # https://pdf.invalid/static/x.css, the only kind of URL the fetcher serves.

@@ -13,7 +13,7 @@ from kombu import Connection
 
 from patients.access import get_case_for_user
 from patients.selectors import cases_for_patient_home, timeline_for_case
-from patients.treatment_summaries import treatment_summary_for_case
+from patients.services import treatment_summary_for_case
 
 
 @require_GET

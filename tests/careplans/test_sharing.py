@@ -540,7 +540,7 @@ def _summary_to_gp(cast):
 
 def test_sharing_with_a_written_summary_marks_it_sent_and_the_gp_closes_it(cast, client):
     from appointments.models import ItemState
-    from patients.treatment_summaries import treatment_summary_save
+    from patients.services import treatment_summary_save
 
     item = _summary_to_gp(cast)
     treatment_summary_save(
