@@ -1,14 +1,10 @@
-"""Writes to tracked items and the chase: each validates, runs in a transaction and is audited.
-
-Callers check permissions first (through `patients.access`). Validation errors are
-`ValidationError`s keyed by argument name, so a form can show each beside its field.
-"""
+"""The navigator's chase: the job that chases overdue items in batches, and recording a
+chase by hand."""
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,294 +15,24 @@ from django.utils import timezone
 from appointments.models import (
     CHASE_EVERY_DAYS,
     ESCALATE_AFTER_DAYS,
-    WORKFLOWS,
     ChaseRecord,
     ChaseTask,
-    FollowUpRule,
-    ItemKind,
-    ItemState,
-    Nudge,
-    Responsible,
     TrackedItem,
-    TrackedItemTransition,
 )
+from appointments.services.chase_nudges import DEFAULT_NUDGES, ESCALATION_MESSAGE, _nudge, _together
+from appointments.services.tracked_items import _today
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import AuditEntry, audit_record, audit_record_many
 from navigator.db import rows_insert, rows_update
 from navigator.messaging.services import MessageToSend, MessagingError, Recipient, messages_send
-from navigator.organisations.models import Membership, Organisation
-from patients.models import Case, TimelineEvent
-from patients.services import patient_recipient
+from navigator.organisations.models import Membership
+from patients.models import Case
 
 logger = logging.getLogger(__name__)
 
 # Big enough that per-statement costs are spread thin, small enough that a batch holds its
 # locks briefly and a failed batch retried item by item stays quick.
 DEFAULT_BATCH_SIZE = 500
-# Whom the chase nudges for items no rule made (created by hand or imported).
-DEFAULT_NUDGES: dict[str, list[str]] = {
-    ItemKind.APPOINTMENT: [Nudge.PROVIDER],
-    ItemKind.FOLLOW_UP: [Nudge.PATIENT, Nudge.PROVIDER],
-    ItemKind.RESULT: [Nudge.PATIENT, Nudge.PROVIDER],
-    ItemKind.REFERRAL: [Nudge.PATIENT, Nudge.PROVIDER],
-    ItemKind.TREATMENT_SUMMARY: [Nudge.PROVIDER, Nudge.GP_PRACTICE],
-    ItemKind.CANCER_CARE_REVIEW: [Nudge.GP_PRACTICE],
-}
-# A check-in this late when its event is recorded is left out: it would only confuse.
-CHECK_IN_LATE_LIMIT_DAYS = 7
-PATIENT_MESSAGE = "chase_patient"
-PROFESSIONAL_MESSAGE = "chase_provider"
-ESCALATION_MESSAGE = "chase_escalated"
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
-# --- Tracked items ---------------------------------------------------------------------------
-
-
-def tracked_item_create(
-    *,
-    case: Case,
-    kind: str,
-    title: str,
-    expected_by: dt.date,
-    actor: Any | None,
-    state: str | None = None,
-    responsible_provider: Organisation | None = None,
-    responsible_person: Any | None = None,
-    starts_at: dt.datetime | None = None,
-    location: str = "",
-    what_to_bring: str = "",
-    external_id: str = "",
-    source_system: str = "",
-    rule: FollowUpRule | None = None,
-    source_event: TimelineEvent | None = None,
-    note: str = "",
-) -> TrackedItem:
-    """Start tracking something the patient is waiting for.
-
-    Rules:
-    - `kind` is an `ItemKind`; `state` one of that kind's states (its first state if None);
-    - the title is shown to the patient, so it is short and plain (no clinical detail);
-    - an open item is first chased the day after `expected_by` (check-ins: on the day);
-    - a closed case takes no new items; an external id is unique within its source system.
-    """
-    errors: dict[str, list[str]] = {}
-    title = " ".join(title.split())
-    workflow = WORKFLOWS.get(kind)
-    if workflow is None:
-        errors.setdefault("kind", []).append("Choose what kind of item this is.")
-    elif state is not None and state not in workflow.states:
-        labels = ", ".join(ItemState(s).label.lower() for s in workflow.states)
-        errors.setdefault("state", []).append(f"This kind of item can be: {labels}.")
-    if not title:
-        errors.setdefault("title", []).append("Enter a short title the patient will understand.")
-    elif len(title) > 200:
-        errors.setdefault("title", []).append("The title must be 200 characters or fewer.")
-    if not isinstance(expected_by, dt.date) or isinstance(expected_by, dt.datetime):
-        errors.setdefault("expected_by", []).append("Enter the date it is expected by.")
-    if starts_at is not None and timezone.is_naive(starts_at):
-        raise ValueError("starts_at must be timezone-aware")
-    if bool(external_id) != bool(source_system):
-        errors.setdefault("external_id", []).append(
-            "An imported item needs both its source system and its identifier there."
-        )
-    elif (
-        external_id
-        and TrackedItem.objects.filter(
-            source_system=source_system, external_id=external_id
-        ).exists()
-    ):
-        errors.setdefault("external_id", []).append(
-            f"{source_system} item {external_id} is already tracked."
-        )
-    if not case.is_open:
-        errors.setdefault("kind", []).append("This case is closed, so nothing new can be tracked.")
-    if errors:
-        raise ValidationError(errors)
-    assert workflow is not None  # noqa: S101 - checked above
-    state = state or workflow.initial
-    now = timezone.now()
-    closed = state in workflow.closed
-    with transaction.atomic():
-        item = TrackedItem.objects.create(
-            case=case,
-            kind=kind,
-            state=state,
-            title=title,
-            expected_by=expected_by,
-            responsible_provider=responsible_provider,
-            responsible_person=responsible_person,
-            starts_at=starts_at,
-            location=location.strip(),
-            what_to_bring=what_to_bring.strip(),
-            external_id=external_id,
-            source_system=source_system,
-            rule=rule,
-            source_event=source_event,
-            next_chase_on=None
-            if closed
-            else expected_by + dt.timedelta(days=workflow.first_chase_after_days),
-            closed_at=now if closed else None,
-            created_by=actor,
-        )
-        TrackedItemTransition.objects.create(
-            item=item, from_state="", to_state=state, by=actor, at=now, note=note.strip()[:500]
-        )
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.CREATE,
-            obj=item,
-            patient_id=case.patient_id,
-            summary=f"Tracking: {item.get_kind_display()} expected by {expected_by:%d %b %Y}",
-        )
-    return item
-
-
-def tracked_item_transition(
-    *,
-    item: TrackedItem,
-    to_state: str,
-    actor: Any | None,
-    note: str = "",
-    expected_version: int | None = None,
-    expected_by: dt.date | None = None,
-) -> TrackedItem:
-    """Move an item to `to_state`, if its kind's workflow allows it from where it is now.
-
-    Rules:
-    - an invalid move raises ValidationError on `to_state`, naming the moves that are allowed;
-    - with `expected_version`, a move based on a stale view of the item is refused;
-    - reaching a closed state closes the item and its open chase task; it is chased no more;
-    - entering a state with a window (a result marked done) expects the next step within it,
-      unless `expected_by` gives the date; the chase starts afresh (not escalated).
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        current = TrackedItem.objects.select_for_update().select_related("case").get(pk=item.pk)
-        workflow = current.workflow
-        if expected_version is not None and current.version != expected_version:
-            raise ValidationError(
-                {
-                    "to_state": [
-                        f"Someone else changed this item since you opened it: it is now "
-                        f"{current.get_state_display().lower()}. Check it and try again."
-                    ]
-                },
-                code="stale",
-            )
-        allowed = workflow.allowed_from(current.state)
-        if to_state not in allowed:
-            here = ItemState(current.state).label.lower()
-            target = ItemState(to_state).label.lower() if to_state in ItemState.values else to_state
-            if allowed:
-                options = ", ".join(ItemState(s).label.lower() for s in allowed)
-                message = (
-                    f"{current.get_kind_display()} that is {here} cannot become {target}. "
-                    f"It can become: {options}."
-                )
-            else:
-                message = f"{current.get_kind_display()} that is {here} cannot change any more."
-            raise ValidationError({"to_state": [message]}, code="invalid_transition")
-
-        from_state = current.state
-        current.state = to_state
-        fields = ["state", "version", "updated_at"]
-        if to_state in workflow.closed:
-            current.closed_at = now
-            current.next_chase_on = None
-            ChaseTask.objects.filter(item=current, status=ChaseTask.Status.OPEN).update(
-                status=ChaseTask.Status.DONE, closed_at=now
-            )
-        else:
-            window = workflow.windows.get(to_state)
-            restart = expected_by is not None or window is not None or current.closed_at
-            if expected_by is not None:
-                current.expected_by = expected_by
-            elif to_state == ItemState.BOOKED and current.starts_at is not None:
-                current.expected_by = timezone.localdate(current.starts_at)
-            elif window is not None:
-                current.expected_by = timezone.localdate(now) + dt.timedelta(days=window)
-            current.closed_at = None
-            if restart:
-                current.escalated_at = None
-                current.next_chase_on = current.expected_by + dt.timedelta(
-                    days=workflow.first_chase_after_days
-                )
-            fields += ["expected_by", "escalated_at"]
-        fields += ["closed_at", "next_chase_on"]
-        current.version = F("version") + 1
-        current.save(update_fields=fields)
-        TrackedItemTransition.objects.create(
-            item=current, from_state=from_state, to_state=to_state, by=actor, at=now, note=note
-        )
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=current,
-            patient_id=current.case.patient_id,
-            summary=f"{current.get_kind_display()}: {ItemState(from_state).label} → "
-            f"{ItemState(to_state).label}",
-        )
-    current.refresh_from_db()
-    return current
-
-
-def follow_ups_from_event(*, event: TimelineEvent) -> list[TrackedItem]:
-    """Create the items the active follow-up rules expect after `event`. Safe to call twice.
-
-    Rules:
-    - each active rule whose trigger is the event's kind creates one item, expected by the
-      event's day plus the rule's offset, whoever is responsible per the rule;
-    - a check-in more than `CHECK_IN_LATE_LIMIT_DAYS` past its day (the event was recorded
-      late) is not created: sent that late, and all at once, it would only confuse;
-    - a closed case gets nothing.
-    """
-    case = event.case
-    rules = list(FollowUpRule.objects.filter(trigger=event.kind, active=True))
-    if not rules or not case.is_open:
-        return []
-    done = set(
-        TrackedItem.objects.filter(source_event=event, rule__in=rules).values_list(
-            "rule_id", flat=True
-        )
-    )
-    today = _today()
-    provider = case.treating_providers.order_by("name").first()
-    created = []
-    for rule in rules:
-        expected_by = event.occurred_on + dt.timedelta(days=rule.offset_days)
-        too_late = (today - expected_by).days > CHECK_IN_LATE_LIMIT_DAYS
-        if rule.id in done or (rule.item_kind == ItemKind.CHECK_IN and too_late):
-            continue
-        responsible: dict[str, Any] = {}
-        if rule.responsible == Responsible.TREATING_PROVIDER:
-            responsible["responsible_provider"] = provider
-        elif rule.responsible == Responsible.GP_PRACTICE:
-            responsible["responsible_provider"] = case.patient.gp_practice
-        else:
-            responsible["responsible_person"] = case.navigator
-        created.append(
-            tracked_item_create(
-                case=case,
-                kind=rule.item_kind,
-                state=rule.item_state or None,
-                title=rule.title,
-                expected_by=expected_by,
-                actor=event.recorded_by,
-                rule=rule,
-                source_event=event,
-                note=f"Expected after: {event.get_kind_display().lower()} on "
-                f"{event.occurred_on:%d %b %Y}",
-                **responsible,
-            )
-        )
-    return created
-
-
-# --- The navigator's chase --------------------------------------------------------------------
 
 
 def chase_task_open(*, item: TrackedItem, summary: str) -> tuple[ChaseTask, bool]:
@@ -690,76 +416,6 @@ def _audit_entry(done: list[tuple[TrackedItem, str]]) -> AuditEntry:
     )
 
 
-# What differs between one item's nudge and another's to the same recipient; the rest of the
-# context (who it is for, the team's phone, the link) must match for nudges to go together.
-_PER_ITEM = frozenset({"what", "reference", "expected_by"})
-
-
-def _together(messages: list[MessageToSend]) -> tuple[list[MessageToSend], list[int]]:
-    """The messages to send for these per-item nudges, and which one carries each nudge.
-
-    Nudges of one kind to the same recipient go as one message whose context lists the items
-    (`items`: each nudge's `what`, `reference` and `expected_by`; `count`; and `what` naming
-    them together), so a batch never texts a person twice or emails a hospital once per
-    item. A message about one patient keeps them as its subject (it shows in their case);
-    one listing several patients' items has none. Its idempotency key is derived from its
-    nudges' own keys (item, chase round and whom), so the same nudges make the same key.
-    """
-    groups: dict[tuple[Any, ...], list[int]] = {}
-    for n, message in enumerate(messages):
-        shared = tuple(
-            sorted((k, str(v)) for k, v in message.context.items() if k not in _PER_ITEM)
-        )
-        # A nudge to the patient (its key ends with whom: see `_nudge`) stays theirs alone.
-        personal = message.idempotency_key.endswith(f":{Nudge.PATIENT}")
-        group = (message.kind, message.recipient, shared, personal and message.subject_id)
-        groups.setdefault(group, []).append(n)
-    merged: list[MessageToSend] = []
-    slots = [0] * len(messages)
-    for members in groups.values():
-        for n in members:
-            slots[n] = len(merged)
-        merged.append(_merged([messages[n] for n in members]))
-    return merged, slots
-
-
-def _merged(messages: list[MessageToSend]) -> MessageToSend:
-    first = messages[0]
-    items = [{k: v for k, v in m.context.items() if k in _PER_ITEM} for m in messages]
-    if len(messages) == 1:
-        return replace(first, context={**first.context, "items": items, "count": 1})
-    context = {
-        **{k: v for k, v in first.context.items() if k not in _PER_ITEM},
-        "items": items,
-        "count": len(items),
-        "what": _phrases([item["what"] for item in items if "what" in item]),
-    }
-    keys = "\n".join(sorted(m.idempotency_key for m in messages))
-    subjects = {m.subject_id for m in messages}
-    return replace(
-        first,
-        context=context,
-        idempotency_key=f"chase:{hashlib.sha256(keys.encode()).hexdigest()[:40]}",
-        subject_id=first.subject_id if len(subjects) == 1 else None,
-    )
-
-
-def _phrases(phrases: list[str]) -> str:
-    """Distinct phrases as one: "a", "a and b", "a, b and c", "a, b and 3 other things"."""
-    distinct = list(dict.fromkeys(phrases))
-    if len(distinct) > 3:
-        distinct = [*distinct[:2], f"{len(distinct) - 2} other things"]
-    if len(distinct) < 2:
-        return "".join(distinct)
-    return f"{', '.join(distinct[:-1])} and {distinct[-1]}"
-
-
-def _lower_first(text: str) -> str:
-    """A label for the middle of a sentence: its first letter in lower case, the rest kept
-    (so "Treatment summary to the GP" keeps its "GP")."""
-    return text[:1].lower() + text[1:]
-
-
 def _escalation_due(item: TrackedItem, today: dt.date) -> bool:
     """Late enough to go to the team lead (once: the caller checks it has not gone yet)."""
     escalate_after = item.rule.escalate_after_days if item.rule else ESCALATE_AFTER_DAYS
@@ -776,49 +432,3 @@ def _team_leads(team_ids: set[Any]) -> dict[Any, Any]:
     ):
         leads.setdefault(membership.team_id, membership.user)
     return leads
-
-
-def _nudge(
-    item: TrackedItem, whom: str, *, chase_round: int, opened: bool
-) -> tuple[MessageToSend, str] | str:
-    """The message for one nudge the rule names, with whom it is for (for the chase record);
-    or, when none can go, what stopped it ("" if nothing is worth recording)."""
-    case = item.case
-    patient = case.patient
-    rule = item.rule
-    key = f"chase:{item.id}:r{chase_round}:{whom}"
-    if whom == Nudge.PATIENT:
-        kind = rule.patient_message if rule else PATIENT_MESSAGE
-        # The patient hears when chasing starts (a new task), not on every round after it.
-        if not kind or not opened:
-            return ""
-        recipient = patient_recipient(patient=patient)
-        context: dict[str, Any] = {"what": item.workflow.patient_phrase, "link": "/"}
-        label = "the patient"
-    else:
-        organisation = item.responsible_provider if whom == Nudge.PROVIDER else patient.gp_practice
-        kind = rule.professional_message if rule else PROFESSIONAL_MESSAGE
-        if not kind or organisation is None:
-            return ""
-        if not organisation.email:
-            return f"no email address for {organisation.name}"
-        recipient = Recipient(
-            name=organisation.name, email=organisation.email, preferred_channel="email"
-        )
-        context = {
-            "organisation": organisation.name,
-            "what": _lower_first(item.get_kind_display()),
-            "reference": item.reference,
-            "expected_by": item.expected_by,
-            "team_phone": case.team.phone,
-            "link": "/",
-        }
-        label = organisation.name
-    message = MessageToSend(
-        recipient=recipient,
-        kind=kind,
-        context=context,
-        idempotency_key=key,
-        subject_id=case.patient_id,
-    )
-    return message, label
