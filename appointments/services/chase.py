@@ -3,7 +3,7 @@ chase by hand."""
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,12 +19,13 @@ from appointments.models import (
     ChaseTask,
     TrackedItem,
 )
-from appointments.services.chase_nudges import DEFAULT_NUDGES, ESCALATION_MESSAGE, _nudge, _together
+from appointments.services.chase_nudges import DEFAULT_NUDGES, _escalation_nudge, _nudge, _together
 from appointments.services.tracked_items import _today
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import AuditEntry, audit_record, audit_record_many
 from navigator.db import rows_insert, rows_update
-from navigator.messaging.services import MessageToSend, MessagingError, Recipient, messages_send
+from navigator.messaging.models import OutboundMessage
+from navigator.messaging.services import MessageToSend, MessagingError, messages_send
 from navigator.organisations.models import Membership
 from patients.models import Case
 
@@ -264,91 +265,16 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
     (one UPDATE per distinct next chase date) and the audit entries."""
     now = timezone.now()
     report = ChaseReport()
-    parked = [item for item in items if not item.case.is_open]
-    if parked:
-        # A closed case takes no new work: its items stop being chased, without a message.
-        TrackedItem.objects.filter(pk__in=[i.pk for i in parked]).update(
-            next_chase_on=None, updated_at=now
-        )
-        items = [item for item in items if item.case.is_open]
+    items = _closed_cases_park(items, now=now)
     if not items:
         return report
-    open_tasks = {
-        task.item_id: task
-        for task in ChaseTask.objects.filter(
-            item_id__in=[i.pk for i in items], status=ChaseTask.Status.OPEN
-        )
-    }
-    late = {item.pk for item in items if item.escalated_at is None and _escalation_due(item, today)}
-    leads = _team_leads({i.case.team_id for i in items if i.pk in late}) if late else {}
-
-    chases: list[_Chase] = []
-    for item in items:
-        rule = item.rule
-        chase_round = item.chase_count + 1
-        task = open_tasks.get(item.id)
-        chase = _Chase(
-            item=item,
-            task=task
-            or ChaseTask(
-                item=item, assigned_to=item.case.navigator, chase_round=chase_round, opened_at=now
-            ),
-            opened=task is None,
-        )
-        chase.task.chase_round = chase_round
-        for whom in rule.nudges if rule else DEFAULT_NUDGES.get(item.kind, []):
-            nudge = _nudge(item, whom, chase_round=chase_round, opened=chase.opened)
-            if nudge:
-                chase.nudges.append(nudge)
-        lead = leads.get(item.case.team_id)
-        if item.pk in late and lead is not None:
-            chase.escalated = True
-            item.escalated_at = chase.task.escalated_at = now
-            chase.task.escalated_to = lead
-            chase.nudges.append(
-                (
-                    MessageToSend(
-                        recipient=Recipient(
-                            name=lead.get_full_name(), email=lead.email, preferred_channel="email"
-                        ),
-                        kind=ESCALATION_MESSAGE,
-                        context={"link": "/chase/", "name": lead.get_full_name()},
-                        idempotency_key=f"chase:{item.id}:r{chase_round}:lead",
-                        subject_id=item.case.patient_id,
-                    ),
-                    f"{lead.get_full_name()} (escalated)",
-                )
-            )
-        item.chase_count = chase_round
-        item.next_chase_on = today + dt.timedelta(
-            days=max(rule.chase_every_days if rule else CHASE_EVERY_DAYS, 1)
-        )
-        chases.append(chase)
-
-    # One message per person (or organisation) and kind: each item's nudge is a slot in it.
-    to_send, slots = _together(
-        [n[0] for chase in chases for n in chase.nudges if not isinstance(n, str)]
-    )
-    sent_results = messages_send(messages=to_send)
-    results = (sent_results[slot] for slot in slots)
+    chases = _rounds_plan(items, today=today, now=now)
+    outcomes, report.messages = _nudges_send(chases)
     records: list[ChaseRecord] = []
     audited: dict[Any, list[tuple[TrackedItem, str]]] = {}
     for chase in chases:
         item = chase.item
-        done: list[str] = []
-        sent = 0
-        for nudge in chase.nudges:
-            if isinstance(nudge, str):
-                done.append(nudge)
-                continue
-            result, label = next(results), nudge[1]
-            if isinstance(result, MessagingError):
-                # Recorded on the chase, for the navigator to reach them another way.
-                done.append(f"could not message {label}: {result}")
-            else:
-                done.append(f"{'Texted' if result.channel == 'sms' else 'Emailed'} {label}")
-                sent += 1
-        summary = "; ".join(done) or "No one to nudge: added to the navigator's worklist"
+        summary, sent = _round_outcome(chase, outcomes)
         records.append(
             ChaseRecord(
                 item=item,
@@ -364,8 +290,114 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
         report.items += 1
         report.tasks_opened += chase.opened
         report.escalated += chase.escalated
+    _rounds_save(chases, records, now=now)
+    audit_record_many(actor=None, entries=[_audit_entry(done) for done in audited.values()])
+    return report
 
-    report.messages = sum(not isinstance(result, MessagingError) for result in sent_results)
+
+def _closed_cases_park(items: list[TrackedItem], *, now: dt.datetime) -> list[TrackedItem]:
+    """The items whose case is open; those on a closed case are no longer chased."""
+    parked = [item for item in items if not item.case.is_open]
+    if parked:
+        # A closed case takes no new work: its items stop being chased, without a message.
+        TrackedItem.objects.filter(pk__in=[i.pk for i in parked]).update(
+            next_chase_on=None, updated_at=now
+        )
+        items = [item for item in items if item.case.is_open]
+    return items
+
+
+def _rounds_plan(items: list[TrackedItem], *, today: dt.date, now: dt.datetime) -> list[_Chase]:
+    """Each item's next round, worked out in memory: its task (the open one, or a new one),
+    its nudges, its escalation to the team lead when it is late enough, its next chase date."""
+    open_tasks = {
+        task.item_id: task
+        for task in ChaseTask.objects.filter(
+            item_id__in=[i.pk for i in items], status=ChaseTask.Status.OPEN
+        )
+    }
+    late = {item.pk for item in items if item.escalated_at is None and _escalation_due(item, today)}
+    leads = _team_leads({i.case.team_id for i in items if i.pk in late}) if late else {}
+    return [
+        _round_plan(
+            item,
+            task=open_tasks.get(item.id),
+            lead=leads.get(item.case.team_id) if item.pk in late else None,
+            today=today,
+            now=now,
+        )
+        for item in items
+    ]
+
+
+def _round_plan(
+    item: TrackedItem, *, task: ChaseTask | None, lead: Any | None, today: dt.date, now: dt.datetime
+) -> _Chase:
+    """One item's round: `task` is its open task (None: a new one), `lead` the team lead it
+    is escalated to (None: not escalated)."""
+    rule = item.rule
+    chase_round = item.chase_count + 1
+    chase = _Chase(
+        item=item,
+        task=task
+        or ChaseTask(
+            item=item, assigned_to=item.case.navigator, chase_round=chase_round, opened_at=now
+        ),
+        opened=task is None,
+    )
+    chase.task.chase_round = chase_round
+    for whom in rule.nudges if rule else DEFAULT_NUDGES.get(item.kind, []):
+        nudge = _nudge(item, whom, chase_round=chase_round, opened=chase.opened)
+        if nudge:
+            chase.nudges.append(nudge)
+    if lead is not None:
+        chase.escalated = True
+        item.escalated_at = chase.task.escalated_at = now
+        chase.task.escalated_to = lead
+        chase.nudges.append(_escalation_nudge(item, lead, chase_round=chase_round))
+    item.chase_count = chase_round
+    item.next_chase_on = today + dt.timedelta(
+        days=max(rule.chase_every_days if rule else CHASE_EVERY_DAYS, 1)
+    )
+    return chase
+
+
+def _nudges_send(chases: list[_Chase]) -> tuple[Iterator[OutboundMessage | MessagingError], int]:
+    """Send the rounds' nudges; returns what became of each nudge, in order, and how many
+    messages were queued."""
+    # One message per person (or organisation) and kind: each item's nudge is a slot in it.
+    to_send, slots = _together(
+        [n[0] for chase in chases for n in chase.nudges if not isinstance(n, str)]
+    )
+    sent_results = messages_send(messages=to_send)
+    queued = sum(not isinstance(result, MessagingError) for result in sent_results)
+    return (sent_results[slot] for slot in slots), queued
+
+
+def _round_outcome(
+    chase: _Chase, outcomes: Iterator[OutboundMessage | MessagingError]
+) -> tuple[str, int]:
+    """What the round did, in words for its chase record, and how many of its nudges went;
+    takes this round's nudges' results from `outcomes`."""
+    done: list[str] = []
+    sent = 0
+    for nudge in chase.nudges:
+        if isinstance(nudge, str):
+            done.append(nudge)
+            continue
+        result, label = next(outcomes), nudge[1]
+        if isinstance(result, MessagingError):
+            # Recorded on the chase, for the navigator to reach them another way.
+            done.append(f"could not message {label}: {result}")
+        else:
+            done.append(f"{'Texted' if result.channel == 'sms' else 'Emailed'} {label}")
+            sent += 1
+    summary = "; ".join(done) or "No one to nudge: added to the navigator's worklist"
+    return summary, sent
+
+
+def _rounds_save(chases: list[_Chase], records: list[ChaseRecord], *, now: dt.datetime) -> None:
+    """Write the rounds: new and changed tasks, the chase records, and the items."""
     # Plain INSERTs: a second open task or a second automatic record for a round breaks a
     # unique constraint and fails the batch, which is then retried item by item.
     rows_insert(model=ChaseTask, rows=[c.task for c in chases if c.opened])
@@ -390,8 +422,6 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
             updated_at=now,
             **extra,
         )
-    audit_record_many(actor=None, entries=[_audit_entry(done) for done in audited.values()])
-    return report
 
 
 def _audit_entry(done: list[tuple[TrackedItem, str]]) -> AuditEntry:

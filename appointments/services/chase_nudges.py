@@ -137,3 +137,21 @@ def _nudge(
         subject_id=case.patient_id,
     )
     return message, label
+
+
+def _escalation_nudge(
+    item: TrackedItem, lead: Any, *, chase_round: int
+) -> tuple[MessageToSend, str]:
+    """The message telling the team lead an item is escalated to them, with whom it is for."""
+    return (
+        MessageToSend(
+            recipient=Recipient(
+                name=lead.get_full_name(), email=lead.email, preferred_channel="email"
+            ),
+            kind=ESCALATION_MESSAGE,
+            context={"link": "/chase/", "name": lead.get_full_name()},
+            idempotency_key=f"chase:{item.id}:r{chase_round}:lead",
+            subject_id=item.case.patient_id,
+        ),
+        f"{lead.get_full_name()} (escalated)",
+    )
