@@ -1,6 +1,6 @@
 """Care plan PDF: the time per page of a typical plan against a trivial one-page document.
 
-Both are rendered in this warm process by the same WeasyPrint call (`careplans.pdf.write_pdf`:
+Both are rendered in this warm process by the same WeasyPrint call (`navigator.pdf.write_pdf`:
 our fetcher, PDF/UA tagging, the process's shared fonts), after warm-up renders, and timed over
 `rounds` renders each, in alternation; the figure is the median. The plan is printed as a
 request prints it: HTML built from the database, and the plan's stylesheet, parsed once
@@ -37,17 +37,10 @@ from careplans.models import (
     PlanItem,
     Signpost,
 )
-from careplans.pdf import (
-    BASE_URL,
-    StaticOnlyFetcher,
-    font_config,
-    plan_html,
-    plan_stylesheets,
-    render_pdf,
-    write_pdf,
-)
+from careplans.printed_plan import plan_html, plan_stylesheets
 from navigator.accounts.models import Role, User
 from navigator.organisations.models import Organisation, Team
+from navigator.pdf import BASE_URL, StaticOnlyFetcher, font_config, render_pdf, write_pdf
 from patients.models import Case, Patient
 
 TRIVIAL = (

@@ -3,17 +3,17 @@ from dataclasses import asdict
 from celery import shared_task
 
 from careplans.models import CarePlan
-from careplans.pdf import (
-    plan_pdfs_render,
-    plans_due_for_review_render,
-    plans_render,
-    printable_plans,
-)
+from careplans.selectors import printable_plans
 from careplans.services import (
     assessment_offers_make_due,
     flags_escalate_due,
     plan_items_track_overdue,
     signpost_feedback_ask_due,
+)
+from careplans.services.printing import (
+    plan_pdfs_render,
+    plans_due_for_review_render,
+    plans_render,
 )
 
 

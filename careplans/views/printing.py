@@ -9,8 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from careplans.pdf import REVIEW_DAYS_AHEAD, plans_ready, print_settings
-from careplans.selectors import plans_due_for_user
+from careplans.printed_plan import print_settings
+from careplans.selectors import REVIEW_DAYS_AHEAD, plans_due_for_user
+from careplans.services.printing import plans_ready
 from careplans.tasks import prepare_care_plans_for_printing
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from careplans import sharing
 from careplans.models import ShareLink, ShareLinkAccess
-from careplans.pdf import plan_groups
+from careplans.printed_plan import plan_groups
 from careplans.sharing import SharingError
 from careplans.views.pdf import pdf_response
 from navigator.audit.models import AuditEvent

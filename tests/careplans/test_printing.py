@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans import pdf, services
+from careplans import services
 from careplans.models import CarePlan
-from careplans.pdf import care_plan_pdf, plans_ready
+from careplans.services import printing
+from careplans.services.printing import care_plan_pdf, plans_ready
 from careplans.tasks import prepare_care_plans_for_printing
 from navigator.audit.models import AuditEvent
 from tests.careplans.conftest import complete
@@ -119,7 +120,7 @@ def test_the_task_prepares_agreed_plans_in_each_patients_settings_and_skips_othe
 
     assert report == {"rendered": 1, "cached": 0, "claimed_elsewhere": 0, "failed": 0}
     assert plans_ready([paul]) == {paul.pk}
-    assert cache.get(pdf._cache_key(paul, large=True, language="en")).startswith(b"%PDF-")
+    assert cache.get(printing._cache_key(paul, large=True, language="en")).startswith(b"%PDF-")
     # Again: nothing new is made.
     assert prepare_care_plans_for_printing([str(paul.pk)])["cached"] == 1
 

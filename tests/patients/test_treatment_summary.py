@@ -7,7 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from careplans.pdf import care_plan_pdf, plan_html
+from careplans.printed_plan import plan_html
+from careplans.services.printing import care_plan_pdf
 from navigator.audit.models import AuditEvent
 from patients.models import TreatmentSummary
 from patients.services import StaleSummary, treatment_summary_save
