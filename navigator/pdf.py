@@ -102,7 +102,7 @@ def font_config() -> FontConfiguration:
     Rendering with one configuration from several threads at once is not safe, so in a web or
     worker process only the warm-ups lay out with it, under the lock; renders for requests and
     tasks happen in forked children (`render_pdf`), each with its own copy of the warm fonts.
-    `write_pdf` in this process (the benchmark, tests) is for single-threaded callers."""
+    `render_pdf_in_process` (the benchmark, tests) is for single-threaded callers."""
     global _fonts
     with _fonts_lock:
         if _fonts is None:
@@ -123,7 +123,7 @@ def stylesheet_load(css: str, *, warm_up: str) -> CSS:
     return stylesheet
 
 
-def write_pdf(
+def render_pdf_in_process(
     html: str, *, stylesheets: Sequence[CSS] = (), fonts: FontConfiguration | None = None
 ) -> bytes:
     """Lay out `html` and return the PDF (tagged, PDF/UA-1), in this process, no time cap."""
@@ -139,7 +139,8 @@ def write_pdf(
 def render_pdf(
     html: str, *, stylesheets: Sequence[CSS] = (), timeout: float | None = None
 ) -> bytes:
-    """`write_pdf` in a forked child, killed after `timeout` seconds (PDF_RENDER_TIMEOUT)."""
+    """`render_pdf_in_process` in a forked child, killed after `timeout` seconds
+    (PDF_RENDER_TIMEOUT): what requests and tasks call."""
     limit = settings.PDF_RENDER_TIMEOUT if timeout is None else timeout
     # Taken before the fork and handed over, so the child never touches the lock. Forking
     # under the lock means no other thread of this process is laying out a warm-up at that
@@ -156,7 +157,9 @@ def render_pdf(
         status = 1
         try:
             try:
-                payload = b"\x00" + write_pdf(html, stylesheets=stylesheets, fonts=fonts)
+                payload = b"\x00" + render_pdf_in_process(
+                    html, stylesheets=stylesheets, fonts=fonts
+                )
             except BaseException as exc:  # noqa: BLE001 - reported to the parent
                 payload = b"\x01" + f"{type(exc).__name__}: {exc}".encode()[:2000]
             view = memoryview(payload)

@@ -5,7 +5,14 @@ Cache. A plan's PDF is cached per plan version, size and language, and also per 
 prints from outside the plan (the patient's and navigator's names and contact details, the
 version of the case's treatment summary), for a day; agreed versions never change, so most
 prints after the first are served from the cache. The nightly batch of plans due for review
-(`plans_due_for_review_render`) fills the same cache, claiming each PDF before making it.
+(`care_plan_pdfs_prepare_due`) fills the same cache, claiming each PDF before making it, as
+does the worker when a navigator asks for the plans due to be prepared now
+(`care_plan_pdfs_request`, the "plans due for review" page's button).
+
+One name per action: `care_plan_pdf` gives one plan's PDF (cached); `care_plan_pdfs_prepare`
+makes and caches a set of plans' PDFs ahead of printing (`..._due` for the nightly batch,
+`..._agreed` for the worker's side of the button); `care_plan_pdfs_request` asks the worker
+to prepare them.
 """
 
 import hashlib
@@ -14,16 +21,22 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from careplans.models import CarePlan
 from careplans.printed_plan import LANGUAGES, plan_html, plan_stylesheets, print_settings
 from careplans.selectors import REVIEW_DAYS_AHEAD, plans_due_for_review, printable_plans
+from navigator.audit.models import AuditEvent
+from navigator.audit.services import audit_record
 from navigator.pdf import PdfRenderError, render_pdf
 from patients.models import Case, TreatmentSummary
 
@@ -80,7 +93,7 @@ def _key(plan: CarePlan, *, large: bool, language: str, summary: int | None) -> 
     )
 
 
-def plan_pdf_render(*, plan: CarePlan, large: bool = False, language: str = "en") -> bytes:
+def _care_plan_pdf_render(*, plan: CarePlan, large: bool = False, language: str = "en") -> bytes:
     """Build the plan's HTML and render it in a forked child with the time cap (no cache)."""
     return render_pdf(
         plan_html(plan=plan, large=large, language=language),
@@ -96,7 +109,7 @@ def care_plan_pdf(*, plan: CarePlan, large: bool = False, language: str = "en") 
     cached = cache.get(key)
     if cached is not None:
         return bytes(cached)
-    pdf = plan_pdf_render(plan=plan, large=large, language=language)
+    pdf = _care_plan_pdf_render(plan=plan, large=large, language=language)
     _cache_pdf(key, pdf)
     return pdf
 
@@ -105,16 +118,6 @@ def _cache_pdf(key: str, pdf: bytes) -> None:
     """Cache a print, with a small marker saying it is ready (`plans_ready` reads the markers,
     not the PDFs)."""
     cache.set_many({key: pdf, f"{key}:ready": True}, CACHE_SECONDS)
-
-
-def plan_pdfs_render(*, plan_ids: list[Any], large: bool = False, language: str = "en") -> int:
-    """Make and cache the PDFs of these plans; returns how many were made or already cached."""
-    plans = printable_plans().filter(pk__in=plan_ids)
-    done = 0
-    for plan in plans:
-        care_plan_pdf(plan=plan, large=large, language=language)
-        done += 1
-    return done
 
 
 @dataclass(frozen=True)
@@ -128,13 +131,20 @@ class BatchReport:
     failed: int = 0
 
 
-def plans_due_for_review_render(*, days_ahead: int = REVIEW_DAYS_AHEAD) -> BatchReport:
+def care_plan_pdfs_prepare_due(*, days_ahead: int = REVIEW_DAYS_AHEAD) -> BatchReport:
     """Make and cache the PDF of every agreed plan due for review within `days_ahead` days, in
     each patient's language and print size, so the team can print them all at once."""
-    return plans_render(plans_due_for_review(days_ahead=days_ahead))
+    return care_plan_pdfs_prepare(plans=plans_due_for_review(days_ahead=days_ahead))
 
 
-def plans_render(plans: QuerySet[CarePlan]) -> BatchReport:
+def care_plan_pdfs_prepare_agreed(*, plan_ids: list[Any]) -> BatchReport:
+    """Make and cache the PDFs of these plans, soonest review first, each in its patient's
+    language and print size; plans no longer agreed (a newer version, say) are left out."""
+    plans = printable_plans().filter(pk__in=plan_ids, status=CarePlan.Status.AGREED)
+    return care_plan_pdfs_prepare(plans=plans.order_by("review_date", "pk"))
+
+
+def care_plan_pdfs_prepare(*, plans: QuerySet[CarePlan]) -> BatchReport:
     """Make and cache the PDF of each of these plans in its patient's language and print size.
 
     Cached per plan version (and per the details printed from outside it), so a rerun renders
@@ -187,7 +197,7 @@ def _render_claimed(key: str, *, plan: CarePlan, large: bool, language: str) -> 
     if not cache.add(claim, os.getpid(), settings.PDF_RENDER_TIMEOUT + CLAIM_MARGIN_SECONDS):
         return "claimed_elsewhere"
     try:
-        pdf = plan_pdf_render(plan=plan, large=large, language=language)
+        pdf = _care_plan_pdf_render(plan=plan, large=large, language=language)
     except PdfRenderError:
         logger.warning("Could not print care plan %s in the batch", plan.pk, exc_info=True)
         return "failed"
@@ -196,3 +206,39 @@ def _render_claimed(key: str, *, plan: CarePlan, large: bool, language: str) -> 
         return "rendered"
     finally:
         cache.delete(claim)
+
+
+def care_plan_pdfs_request(
+    *, actor: Any, plans: Sequence[CarePlan], request: HttpRequest | None = None
+) -> int:
+    """Ask the worker to prepare these plans' PDFs now (the "plans due for review" page's
+    button), each in its patient's language and print size; returns how many were asked for.
+
+    Rules:
+    - there is at least one plan to prepare (a ValidationError says there is nothing to print);
+    - the ask is audited as an export of the plans due, and the worker is asked only once that
+      entry has committed (`careplans.tasks.prepare_care_plans_for_printing`).
+    """
+    if not plans:
+        raise ValidationError(
+            "No care plans are due for review now, so there is nothing to print.",
+            code="nothing_due",
+        )
+    plan_ids = [str(plan.pk) for plan in plans]
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.EXPORT,
+            object_type="careplans.plansdue",
+            summary=f"Asked for {len(plans)} care plan(s) due for review to be printed",
+            request=request,
+        )
+        transaction.on_commit(partial(_prepare_enqueue, plan_ids))
+    return len(plan_ids)
+
+
+def _prepare_enqueue(plan_ids: list[str]) -> None:
+    # Imported here because careplans.tasks imports this module (as messaging's services do).
+    from careplans.tasks import prepare_care_plans_for_printing
+
+    prepare_care_plans_for_printing.delay(plan_ids)

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from careplans import printed_plan, services
 from careplans.models import CarePlan, OwnerKind
 from careplans.services import printing
-from careplans.services.printing import care_plan_pdf, plans_due_for_review_render
+from careplans.services.printing import care_plan_pdf, care_plan_pdfs_prepare_due
 from navigator.audit.models import AuditEvent
 from navigator.pdf import PdfRenderError, StaticOnlyFetcher, render_pdf, static_path
 from tests.careplans.conftest import complete
@@ -360,25 +360,25 @@ def due_for_review(plan: CarePlan) -> CarePlan:
 
 def test_plans_due_for_review_are_rendered_in_a_batch(cast, directory):
     plan = due_for_review(agreed_plan(cast))
-    assert plans_due_for_review_render(days_ahead=14) == printing.BatchReport(rendered=1)
+    assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(rendered=1)
     assert cache.get(printing._cache_key(plan, large=False, language="en")).startswith(b"%PDF-")
     CarePlan.objects.filter(pk=plan.pk).update(review_date=plan.review_date.replace(year=2099))
-    assert plans_due_for_review_render(days_ahead=14) == printing.BatchReport()
+    assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport()
 
 
 def test_a_rerun_renders_nothing_new_and_reads_the_database_a_fixed_number_of_times(
     cast, directory
 ):
     plans = [due_for_review(agreed_plan(cast))]
-    assert plans_due_for_review_render(days_ahead=14) == printing.BatchReport(rendered=1)
+    assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(rendered=1)
     with CaptureQueriesContext(connection) as one:
-        assert plans_due_for_review_render(days_ahead=14) == printing.BatchReport(cached=1)
+        assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(cached=1)
     # Four more plans due for review, for other patients.
     plans += [plan_due_today(cast, n) for n in range(4)]
-    report = plans_due_for_review_render(days_ahead=14)
+    report = care_plan_pdfs_prepare_due(days_ahead=14)
     assert report == printing.BatchReport(rendered=4, cached=1)
     with CaptureQueriesContext(connection) as five:
-        assert plans_due_for_review_render(days_ahead=14) == printing.BatchReport(cached=5)
+        assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(cached=5)
     assert len(five) == len(one) <= 2
 
 
@@ -386,10 +386,10 @@ def test_a_pdf_another_worker_is_making_is_left_to_it(cast, directory):
     plan = due_for_review(agreed_plan(cast))
     key = printing._cache_key(plan, large=False, language="en")
     cache.add(f"{key}:claim", "another worker", 60)
-    assert plans_due_for_review_render(days_ahead=14) == printing.BatchReport(claimed_elsewhere=1)
+    assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(claimed_elsewhere=1)
     assert cache.get(key) is None
     cache.delete(f"{key}:claim")
-    assert plans_due_for_review_render(days_ahead=14) == printing.BatchReport(rendered=1)
+    assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(rendered=1)
     assert cache.get(f"{key}:claim") is None  # the claim is let go once the PDF is made
 
 

@@ -84,6 +84,39 @@ def test_plans_not_due_or_not_agreed_are_not_listed(client, cast, directory):
 
 
 @pytest.mark.django_db
+def test_prepare_all_is_audited_and_asks_the_worker_only_once_committed(
+    client, cast, directory, django_capture_on_commit_callbacks
+):
+    paul = due(agreed_plan(cast))
+    client.force_login(cast.nadia)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(PAGE)
+
+    assert response.status_code == 302
+    assert len(callbacks) == 1 and callbacks[0].args == ([str(paul.pk)],)
+    assert (
+        AuditEvent.objects.filter(
+            actor=cast.nadia, object_type="careplans.plansdue", action="export"
+        ).count()
+        == 1
+    )
+
+
+@pytest.mark.django_db
+def test_with_nothing_due_prepare_all_asks_nothing_and_audits_no_export(
+    client, cast, directory, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.nadia)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(PAGE)
+
+    assert callbacks == []
+    assert not AuditEvent.objects.filter(object_type="careplans.plansdue", action="export").exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("who", ["paul", "carol", "colin", "adam"])
 def test_people_who_do_not_work_a_caseload_get_no_page(client, cast, directory, who):
     due(agreed_plan(cast))
