@@ -8,9 +8,10 @@ import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
-from careplans import services, sharing
+from careplans import services
 from careplans.models import CarePlan, ShareLink, ShareLinkAccess
 from careplans.models.sharing import MAX_FAILED_CHECKS
+from careplans.services import sharing
 from navigator.audit.models import AuditEvent
 from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import LINK_REMOVED, message_deliver
