@@ -1,14 +1,15 @@
 """Care plan PDF: the time per page of a typical plan against a trivial one-page document.
 
-Both are rendered in this warm process by the same WeasyPrint call (`careplans.pdf.write_pdf`:
-our fetcher, PDF/UA tagging, the process's shared fonts), after warm-up renders, and timed over
-`rounds` renders each, in alternation; the figure is the median. The plan is printed as a
-request prints it: HTML built from the database, and the plan's stylesheet, parsed once
-(`plan_stylesheets`); the trivial page is one line with no stylesheet of its own. Rendering is
-single-threaded CPU work, so it is timed by this process's CPU time (`time.process_time`): on a
-shared machine wall time swung the ratio from 3 to 5.5 between runs, CPU time by a few tenths.
-`per_page_ratio` = (plan median / plan pages) / trivial median: how much dearer a page of a
-real plan is than the cheapest page there is. Target: within 2.5.
+Both are rendered in this warm process by the same WeasyPrint call
+(`navigator.pdf.render_pdf_in_process`: our fetcher, PDF/UA tagging, the process's shared
+fonts), after warm-up renders, and timed over `rounds` renders each, in alternation; the figure
+is the median. The plan is printed as a request prints it: HTML built from the database, and the
+plan's stylesheet, parsed once (`plan_stylesheets`); the trivial page is one line with no
+stylesheet of its own. Rendering is single-threaded CPU work, so it is timed by this process's
+CPU time (`time.process_time`): on a shared machine wall time swung the ratio from 3 to 5.5
+between runs, CPU time by a few tenths. `per_page_ratio` = (plan median / plan pages) / trivial
+median: how much dearer a page of a real plan is than the cheapest page there is. Target: within
+2.5.
 
 Progress lines break each document's time into steps (`_phases`), and give the same figure
 through `render_pdf` (the forked child with the time cap, the path a request takes), in wall
@@ -37,17 +38,16 @@ from careplans.models import (
     PlanItem,
     Signpost,
 )
-from careplans.pdf import (
+from careplans.printed_plan import plan_html, plan_stylesheets
+from navigator.accounts.models import Role, User
+from navigator.organisations.models import Organisation, Team
+from navigator.pdf import (
     BASE_URL,
     StaticOnlyFetcher,
     font_config,
-    plan_html,
-    plan_stylesheets,
     render_pdf,
-    write_pdf,
+    render_pdf_in_process,
 )
-from navigator.accounts.models import Role, User
-from navigator.organisations.models import Organisation, Team
 from patients.models import Case, Patient
 
 TRIVIAL = (
@@ -64,13 +64,15 @@ def run(*, requests: int) -> dict[str, object]:
     plan = _typical_plan()
     stylesheets = plan_stylesheets(large=False, language="en")
     pages = len(
-        PdfReader(io.BytesIO(write_pdf(plan_html(plan=plan), stylesheets=stylesheets))).pages
+        PdfReader(
+            io.BytesIO(render_pdf_in_process(plan_html(plan=plan), stylesheets=stylesheets))
+        ).pages
     )
     progress("pdf", f"typical plan: {TYPICAL_ITEMS} items, {pages} pages; {rounds} rounds each")
 
     plan_s, trivial_s = _medians(
-        lambda: write_pdf(plan_html(plan=plan), stylesheets=stylesheets),
-        lambda: write_pdf(TRIVIAL),
+        lambda: render_pdf_in_process(plan_html(plan=plan), stylesheets=stylesheets),
+        lambda: render_pdf_in_process(TRIVIAL),
         rounds,
         clock=time.process_time,
     )

@@ -1,9 +1,11 @@
 """Reads with real shape: directory matching, worklist flags, plans and their comparison."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from careplans.models import (
     Answer,
@@ -18,7 +20,6 @@ from careplans.models import (
     ServiceArea,
     Signpost,
 )
-from careplans.pdf import plans_due_for_review
 from patients.models import Case, Patient
 from patients.rules import case_access_q
 
@@ -395,6 +396,28 @@ def services_for_api() -> QuerySet[DirectoryService]:
         .select_related("organization")
         .prefetch_related("taxonomy_terms", "areas", "languages")
         .order_by("name")
+    )
+
+
+# Printing ---------------------------------------------------------------------------------
+
+# "Due for review" for printing: the review falls within this many days (or has passed).
+REVIEW_DAYS_AHEAD = 14
+
+
+def printable_plans() -> QuerySet[CarePlan]:
+    """Care plans with the rows a print reads besides the plan (patient, navigator, team)."""
+    return CarePlan.objects.select_related("case__patient", "case__navigator", "case__team")
+
+
+def plans_due_for_review(*, days_ahead: int = REVIEW_DAYS_AHEAD) -> QuerySet[CarePlan]:
+    """Agreed plans whose review falls within `days_ahead` days (or has passed), soonest first,
+    with what printing them reads."""
+    until = timezone.localdate() + dt.timedelta(days=days_ahead)
+    return (
+        printable_plans()
+        .filter(status=CarePlan.Status.AGREED, review_date__lte=until)
+        .order_by("review_date", "pk")
     )
 
 

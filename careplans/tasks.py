@@ -2,19 +2,13 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from careplans.models import CarePlan
-from careplans.pdf import (
-    plan_pdfs_render,
-    plans_due_for_review_render,
-    plans_render,
-    printable_plans,
-)
 from careplans.services import (
     assessment_offers_make_due,
     flags_escalate_due,
     plan_items_track_overdue,
     signpost_feedback_ask_due,
 )
+from careplans.services.printing import care_plan_pdfs_prepare_agreed, care_plan_pdfs_prepare_due
 
 
 @shared_task(acks_late=True)
@@ -41,18 +35,12 @@ def track_overdue_plan_items() -> int:
     return plan_items_track_overdue()
 
 
-@shared_task(acks_late=True, soft_time_limit=30 * 60)
-def render_care_plan_pdf(plan_id: str, large: bool = False, language: str = "en") -> int:
-    """Make one plan's PDF ahead of time, so printing it later is served from the cache."""
-    return plan_pdfs_render(plan_ids=[plan_id], large=large, language=language)
-
-
 @shared_task(acks_late=True, soft_time_limit=60 * 60)
 def render_care_plans_due_for_review(days_ahead: int = 14) -> dict[str, int]:
     """Periodic (nightly, navigator/celery.py): make the PDF of every agreed plan due for review
     within `days_ahead` days, each in its patient's language and print size, so the team can
     print them all in the morning. Reruns and overlapping runs make nothing twice."""
-    return asdict(plans_due_for_review_render(days_ahead=days_ahead))
+    return asdict(care_plan_pdfs_prepare_due(days_ahead=days_ahead))
 
 
 @shared_task(acks_late=True, soft_time_limit=60 * 60)
@@ -60,5 +48,4 @@ def prepare_care_plans_for_printing(plan_ids: list[str]) -> dict[str, int]:
     """From the "plans due for review" page: make these agreed plans' PDFs now, each in its
     patient's language and print size, so the team can print them straight away. Plans no
     longer agreed (a newer version, say) are left out; reruns make nothing twice."""
-    plans = printable_plans().filter(pk__in=plan_ids, status=CarePlan.Status.AGREED)
-    return asdict(plans_render(plans.order_by("review_date", "pk")))
+    return asdict(care_plan_pdfs_prepare_agreed(plan_ids=plan_ids))

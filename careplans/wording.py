@@ -3,7 +3,7 @@
 The questions themselves (questionnaire, domain and concern titles) are data, with their Welsh
 alongside (`title_cy`, `text_cy`); this is the interface around them. A plain dict rather than
 gettext: no compiled catalogues to build, and a translator reads and checks it in one file (as
-careplans.pdf.LABELS does for the printed plan). Anything without a Welsh version falls back to
+careplans.printed_plan.LABELS does for the printed plan). Anything without a Welsh version falls back to
 English.
 """
 

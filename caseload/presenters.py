@@ -27,7 +27,7 @@ from patients.selectors import (
     timeline_for_case,
     unread_message_count,
 )
-from patients.treatment_summaries import treatment_summary_for_case
+from patients.services import treatment_summary_for_case
 
 # How many of the latest shared timeline events the home page lists.
 HOME_TIMELINE_LENGTH = 5

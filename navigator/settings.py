@@ -335,7 +335,7 @@ SPECTACULAR_SETTINGS = {
 URGENT_HELP_LINE = envstr("URGENT_HELP_LINE", "0800 000 0000")
 SERVICE_NAME = envstr("SERVICE_NAME", "Cancer navigator")
 
-# GP care plan links and printed plans (careplans.sharing, careplans.pdf).
+# GP care plan links and printed plans (careplans.services.sharing, careplans.services.printing).
 SHARE_LINK_DAYS = envint("SHARE_LINK_DAYS", 90)
 GP_LINK_REQUESTS_PER_MINUTE = envint("GP_LINK_REQUESTS_PER_MINUTE", 30)
 PDF_RENDER_TIMEOUT = envint("PDF_RENDER_TIMEOUT", 30)

@@ -425,7 +425,7 @@ class TreatmentSummary(models.Model):
     Rules:
     - one per case, written by the hospital team and recorded (or transcribed) by the staff on
       the case; each save adds one to `version` and stamps `updated_at` and `updated_by`, and a
-      save made from an older version is refused (`patients.treatment_summaries`);
+      save made from an older version is refused (`patients.services.treatment_summaries`);
     - when present it is shown on the GP's care plan link and printed with the care plan;
     - it carries no advice of our own: it is what the treating team wrote.
     """

@@ -26,7 +26,7 @@ class PlanSharingConsent(models.Model):
     Rules:
     - no row means sharing is allowed (the plan is agreed with the patient and sharing with
       the GP is part of the plan's purpose);
-    - withdrawing revokes every live link for the patient at once (careplans.sharing), and no
+    - withdrawing revokes every live link for the patient at once (careplans.services.sharing), and no
       new link can be made until the patient allows sharing again.
     """
 

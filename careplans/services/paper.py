@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from careplans.models import Assessment, Questionnaire
-from careplans.services import (
+from careplans.services.assessments import (
     AnswerInput,
     Submitted,
     assessment_save_domain,

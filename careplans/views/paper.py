@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from careplans.forms import PaperAssessmentForm
 from careplans.models import Questionnaire
-from careplans.pdf import PdfRenderError, css_string, render_pdf
 from careplans.services.paper import assessment_key_in, paper_versions
 from careplans.views import is_staff
 from careplans.wording import LANGUAGES, in_language, labels
 from navigator.audit.models import AuditEvent
+from navigator.pdf import PdfRenderError, css_string, render_pdf
 from patients.access import get_case_for_user
 from patients.forms import add_service_errors
 
@@ -92,7 +92,7 @@ def paper_questionnaire(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 
 def _pdf(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    """The same form as a PDF (A4), made by careplans.pdf's renderer. Not cached: it is
+    """The same form as a PDF (A4), made by navigator.pdf's renderer. Not cached: it is
     printed now and then, and carries the patient's name, which may change."""
     html = render_to_string(
         "careplans/paper_pdf.html",

@@ -7,9 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from careplans.models import CarePlan
-from careplans.pdf import LANGUAGES, PdfRenderError, care_plan_pdf, pdf_filename
+from careplans.printed_plan import LANGUAGES, pdf_filename
 from careplans.selectors import plan_for_case
+from careplans.services.printing import care_plan_pdf
 from navigator.audit.models import AuditEvent
+from navigator.pdf import PdfRenderError
 from patients.access import get_case_for_user
 from patients.models import Patient
 

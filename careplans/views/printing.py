@@ -1,17 +1,18 @@
 """Printing the plans due for review across a navigator's caseload: the list, which prints are
-ready, and a button that has Celery make the rest (`careplans.tasks`)."""
+ready, and a button that has Celery make the rest (`careplans.services.printing`)."""
 
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from careplans.pdf import REVIEW_DAYS_AHEAD, plans_ready, print_settings
-from careplans.selectors import plans_due_for_user
-from careplans.tasks import prepare_care_plans_for_printing
+from careplans.printed_plan import print_settings
+from careplans.selectors import REVIEW_DAYS_AHEAD, plans_due_for_user
+from careplans.services.printing import care_plan_pdfs_request, plans_ready
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 
@@ -27,25 +28,17 @@ def plans_due(request: HttpRequest) -> HttpResponse:
     if not user.has_perm("careplans.print_plans_due"):
         raise Http404("No such page")
     plans, more = plans_due_for_user(user=user, limit=PAGE_LIMIT)
-    if request.method == "POST" and not plans:
-        messages.info(
-            request, "No care plans are due for review now, so there is nothing to print."
-        )
-        return redirect("careplans_printing:plans_due")
     if request.method == "POST":
-        prepare_care_plans_for_printing.delay([str(plan.pk) for plan in plans])
-        audit_record(
-            actor=user,
-            action=AuditEvent.Action.EXPORT,
-            object_type="careplans.plansdue",
-            summary=f"Asked for {len(plans)} care plan(s) due for review to be printed",
-            request=request,
-        )
-        messages.success(
-            request,
-            f"Preparing {len(plans)} care plan{'s' if len(plans) != 1 else ''} for printing. "
-            "They will be ready in a minute or two: refresh this page to see.",
-        )
+        try:
+            asked = care_plan_pdfs_request(actor=user, plans=plans, request=request)
+        except ValidationError as error:
+            messages.info(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                f"Preparing {asked} care plan{'s' if asked != 1 else ''} for printing. "
+                "They will be ready in a minute or two: refresh this page to see.",
+            )
         return redirect("careplans_printing:plans_due")
     ready = plans_ready(plans)
     rows = []

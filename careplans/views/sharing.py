@@ -1,5 +1,5 @@
 """Sharing the care plan with the GP practice: the care team's and patient's page, and the
-practice's read-only page reached by link (no account; see careplans.sharing)."""
+practice's read-only page reached by link (no account; see careplans.services.sharing)."""
 
 import datetime as dt
 import hashlib
@@ -20,10 +20,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from careplans import sharing
 from careplans.models import ShareLink, ShareLinkAccess
-from careplans.pdf import plan_groups
-from careplans.sharing import SharingError
+from careplans.printed_plan import plan_groups
+from careplans.services import sharing
+from careplans.services.sharing import SharingError
 from careplans.views.pdf import pdf_response
 from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user

@@ -14,7 +14,7 @@ from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.forms import TreatmentSummaryForm, add_service_errors
 from patients.models import TreatmentSummary
-from patients.treatment_summaries import (
+from patients.services import (
     StaleSummary,
     treatment_summary_for_case,
     treatment_summary_save,

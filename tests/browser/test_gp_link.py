@@ -72,7 +72,7 @@ def test_a_gp_opens_the_link_passes_the_check_and_reads_the_plan(cast, page):
 
 
 def test_a_stopped_link_says_so_plainly(cast, page):
-    from careplans import sharing
+    from careplans.services import sharing
 
     new = shared(cast)
     sharing.share_link_revoke(link=new.link, actor=cast.nadia)

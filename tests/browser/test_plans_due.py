@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from careplans.models import CarePlan
-from careplans.pdf import plans_ready
+from careplans.services.printing import plans_ready
 from tests.browser.conftest import axe_check, sign_in
 from tests.careplans.conftest import reference_data_restore
 from tests.careplans.sharing_support import agreed_plan

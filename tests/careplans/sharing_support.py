@@ -4,8 +4,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from careplans import services, sharing
+from careplans import services
 from careplans.models import CarePlan, OwnerKind
+from careplans.services import sharing
 from tests import factories as f
 from tests.careplans.conftest import complete
 

@@ -12,17 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
-from careplans import pdf, services
+from careplans import printed_plan, services
 from careplans.models import CarePlan, OwnerKind
-from careplans.pdf import (
-    PdfRenderError,
-    StaticOnlyFetcher,
-    care_plan_pdf,
-    plans_due_for_review_render,
-    render_pdf,
-    static_path,
-)
+from careplans.services import printing
+from careplans.services.printing import care_plan_pdf, care_plan_pdfs_prepare_due
 from navigator.audit.models import AuditEvent
+from navigator.pdf import PdfRenderError, StaticOnlyFetcher, render_pdf, static_path
 from tests.careplans.conftest import complete
 from tests.careplans.sharing_support import ALL_CONCERNS, agreed_plan, plan_due_today
 
@@ -118,7 +113,7 @@ def test_an_item_is_never_split_between_pages(cast, long_plan):
     for n, text in enumerate(pages[1:], start=2):
         first = one_line(text.strip().splitlines()[0])
         assert first in headings, (n, first)  # a page starts with a heading, not mid-item
-    html = pdf.plan_html(plan=long_plan)
+    html = printed_plan.plan_html(plan=long_plan)
     assert 'class="item"' not in html and html.count('class="keep"') > len(items)
 
 
@@ -128,7 +123,7 @@ def test_the_plan_is_read_in_three_queries_however_many_items(cast, long_plan):
     )
     assert plan.items.count() > 10
     with CaptureQueriesContext(connection) as queries:
-        pdf.plan_html(plan=plan)
+        printed_plan.plan_html(plan=plan)
     tables = [table_read(q["sql"]) for q in queries]
     # The items (with concerns, domains and owner services), their signposts with services
     # and organisations in one query, and the treatment summary.
@@ -338,22 +333,22 @@ def test_print_size_and_language_follow_the_patient_unless_asked(cast, client, d
 def test_a_version_is_rendered_once_then_served_from_the_cache(cast, directory):
     plan = agreed_plan(cast)
     first = care_plan_pdf(plan=plan)
-    key = pdf._cache_key(plan, large=False, language="en")
+    key = printing._cache_key(plan, large=False, language="en")
     assert cache.get(key) == first
     cache.set(key, b"%PDF-from-the-cache", 60)
     assert care_plan_pdf(plan=plan) == b"%PDF-from-the-cache"
     # Another size, language or version is another entry.
     assert care_plan_pdf(plan=plan, large=True) != b"%PDF-from-the-cache"
-    assert pdf._cache_key(plan, large=False, language="cy") != key
+    assert printing._cache_key(plan, large=False, language="cy") != key
 
 
 def test_a_change_to_the_patients_details_makes_a_new_pdf(cast, directory):
     plan = agreed_plan(cast)
-    key = pdf._cache_key(plan, large=False, language="en")
+    key = printing._cache_key(plan, large=False, language="en")
     cast.paul_patient.family_name = "Jones-Evans"
     cast.paul_patient.save()
     plan = CarePlan.objects.select_related("case__patient").get(pk=plan.pk)
-    assert pdf._cache_key(plan, large=False, language="en") != key
+    assert printing._cache_key(plan, large=False, language="en") != key
     assert "Paul Jones-Evans" in " ".join(pdf_pages(care_plan_pdf(plan=plan)))
 
 
@@ -365,25 +360,25 @@ def due_for_review(plan: CarePlan) -> CarePlan:
 
 def test_plans_due_for_review_are_rendered_in_a_batch(cast, directory):
     plan = due_for_review(agreed_plan(cast))
-    assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(rendered=1)
-    assert cache.get(pdf._cache_key(plan, large=False, language="en")).startswith(b"%PDF-")
+    assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(rendered=1)
+    assert cache.get(printing._cache_key(plan, large=False, language="en")).startswith(b"%PDF-")
     CarePlan.objects.filter(pk=plan.pk).update(review_date=plan.review_date.replace(year=2099))
-    assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport()
+    assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport()
 
 
 def test_a_rerun_renders_nothing_new_and_reads_the_database_a_fixed_number_of_times(
     cast, directory
 ):
     plans = [due_for_review(agreed_plan(cast))]
-    assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(rendered=1)
+    assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(rendered=1)
     with CaptureQueriesContext(connection) as one:
-        assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(cached=1)
+        assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(cached=1)
     # Four more plans due for review, for other patients.
     plans += [plan_due_today(cast, n) for n in range(4)]
-    report = plans_due_for_review_render(days_ahead=14)
-    assert report == pdf.BatchReport(rendered=4, cached=1)
+    report = care_plan_pdfs_prepare_due(days_ahead=14)
+    assert report == printing.BatchReport(rendered=4, cached=1)
     with CaptureQueriesContext(connection) as five:
-        assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(cached=5)
+        assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(cached=5)
     # The plans with their patients, then their treatment summaries; and one read of the cache
     # for every print's key. Without REDIS_URL (`make test` on SQLite) the cache is Django's
     # database cache, so that read is a query on its table too; with Redis (CI) it is none.
@@ -399,12 +394,12 @@ def test_a_rerun_renders_nothing_new_and_reads_the_database_a_fixed_number_of_ti
 
 def test_a_pdf_another_worker_is_making_is_left_to_it(cast, directory):
     plan = due_for_review(agreed_plan(cast))
-    key = pdf._cache_key(plan, large=False, language="en")
+    key = printing._cache_key(plan, large=False, language="en")
     cache.add(f"{key}:claim", "another worker", 60)
-    assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(claimed_elsewhere=1)
+    assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(claimed_elsewhere=1)
     assert cache.get(key) is None
     cache.delete(f"{key}:claim")
-    assert plans_due_for_review_render(days_ahead=14) == pdf.BatchReport(rendered=1)
+    assert care_plan_pdfs_prepare_due(days_ahead=14) == printing.BatchReport(rendered=1)
     assert cache.get(f"{key}:claim") is None  # the claim is let go once the PDF is made
 
 
@@ -423,5 +418,5 @@ def test_the_template_escapes_service_text(cast, directory):
     directory.money_national.how_to_refer = "<b>Ring</b> & ask"
     directory.money_national.save()
     plan = agreed_plan(cast, concerns=("money",))
-    html = pdf.plan_html(plan=plan)
+    html = printed_plan.plan_html(plan=plan)
     assert "&lt;b&gt;Ring&lt;/b&gt; &amp; ask" in html

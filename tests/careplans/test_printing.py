@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from careplans import pdf, services
+from careplans import services
 from careplans.models import CarePlan
-from careplans.pdf import care_plan_pdf, plans_ready
+from careplans.services import printing
+from careplans.services.printing import care_plan_pdf, plans_ready
 from careplans.tasks import prepare_care_plans_for_printing
 from navigator.audit.models import AuditEvent
 from tests.careplans.conftest import complete
@@ -83,6 +84,39 @@ def test_plans_not_due_or_not_agreed_are_not_listed(client, cast, directory):
 
 
 @pytest.mark.django_db
+def test_prepare_all_is_audited_and_asks_the_worker_only_once_committed(
+    client, cast, directory, django_capture_on_commit_callbacks
+):
+    paul = due(agreed_plan(cast))
+    client.force_login(cast.nadia)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(PAGE)
+
+    assert response.status_code == 302
+    assert len(callbacks) == 1 and callbacks[0].args == ([str(paul.pk)],)
+    assert (
+        AuditEvent.objects.filter(
+            actor=cast.nadia, object_type="careplans.plansdue", action="export"
+        ).count()
+        == 1
+    )
+
+
+@pytest.mark.django_db
+def test_with_nothing_due_prepare_all_asks_nothing_and_audits_no_export(
+    client, cast, directory, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.nadia)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(PAGE)
+
+    assert callbacks == []
+    assert not AuditEvent.objects.filter(object_type="careplans.plansdue", action="export").exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("who", ["paul", "carol", "colin", "adam"])
 def test_people_who_do_not_work_a_caseload_get_no_page(client, cast, directory, who):
     due(agreed_plan(cast))
@@ -119,7 +153,7 @@ def test_the_task_prepares_agreed_plans_in_each_patients_settings_and_skips_othe
 
     assert report == {"rendered": 1, "cached": 0, "claimed_elsewhere": 0, "failed": 0}
     assert plans_ready([paul]) == {paul.pk}
-    assert cache.get(pdf._cache_key(paul, large=True, language="en")).startswith(b"%PDF-")
+    assert cache.get(printing._cache_key(paul, large=True, language="en")).startswith(b"%PDF-")
     # Again: nothing new is made.
     assert prepare_care_plans_for_printing([str(paul.pk)])["cached"] == 1
 

@@ -8,9 +8,10 @@ import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
-from careplans import services, sharing
+from careplans import services
 from careplans.models import CarePlan, ShareLink, ShareLinkAccess
 from careplans.models.sharing import MAX_FAILED_CHECKS
+from careplans.services import sharing
 from navigator.audit.models import AuditEvent
 from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import LINK_REMOVED, message_deliver
@@ -540,7 +541,7 @@ def _summary_to_gp(cast):
 
 def test_sharing_with_a_written_summary_marks_it_sent_and_the_gp_closes_it(cast, client):
     from appointments.models import ItemState
-    from patients.treatment_summaries import treatment_summary_save
+    from patients.services import treatment_summary_save
 
     item = _summary_to_gp(cast)
     treatment_summary_save(

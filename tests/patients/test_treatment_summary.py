@@ -7,10 +7,11 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from careplans.pdf import care_plan_pdf, plan_html
+from careplans.printed_plan import plan_html
+from careplans.services.printing import care_plan_pdf
 from navigator.audit.models import AuditEvent
 from patients.models import TreatmentSummary
-from patients.treatment_summaries import StaleSummary, treatment_summary_save
+from patients.services import StaleSummary, treatment_summary_save
 from tests.careplans.conftest import checklist, directory  # noqa: F401 - fixtures
 from tests.careplans.sharing_support import agreed_plan, shared
 from tests.careplans.test_pdf import one_line, pdf_pages

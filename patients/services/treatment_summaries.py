@@ -1,9 +1,4 @@
-"""The end-of-treatment summary of a case: writing it (a service) and reading it for a page.
-
-Kept beside `services.py` rather than in it because that module is already past the size the
-house style splits at; the shape is the same (keyword-only, validating, one transaction, the
-audit entry written with the change).
-"""
+"""The end-of-treatment summary of a case: writing it (a service) and reading it for a page."""
 
 import datetime as dt
 from typing import Any

@@ -38,7 +38,7 @@ from navigator.audit.services import audit_record
 from navigator.messaging.services import Recipient, message_send
 from navigator.organisations.models import Organisation
 from patients.models import CareTeamMember, Case, Nation, Patient, TreatmentSummary
-from patients.treatment_summaries import treatment_summary_for_case
+from patients.services import treatment_summary_for_case
 
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
 TOKEN_BYTES = 32

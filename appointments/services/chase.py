@@ -1,0 +1,462 @@
+"""The navigator's chase: the job that chases overdue items in batches, and recording a
+chase by hand."""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
+from django.utils import timezone
+
+from appointments.models import (
+    CHASE_EVERY_DAYS,
+    ESCALATE_AFTER_DAYS,
+    ChaseRecord,
+    ChaseTask,
+    TrackedItem,
+)
+from appointments.services.chase_nudges import DEFAULT_NUDGES, _escalation_nudge, _nudge, _together
+from appointments.services.tracked_items import _today
+from navigator.audit.models import AuditEvent
+from navigator.audit.services import AuditEntry, audit_record, audit_record_many
+from navigator.db import rows_insert, rows_update
+from navigator.messaging.models import OutboundMessage
+from navigator.messaging.services import MessageToSend, MessagingError, messages_send
+from navigator.organisations.models import Membership
+from patients.models import Case
+
+logger = logging.getLogger(__name__)
+
+# Big enough that per-statement costs are spread thin, small enough that a batch holds its
+# locks briefly and a failed batch retried item by item stays quick.
+DEFAULT_BATCH_SIZE = 500
+
+
+def chase_task_open(*, item: TrackedItem, summary: str) -> tuple[ChaseTask, bool]:
+    """Put the item on its navigator's worklist now (its open chase task) rather than when the
+    chase job next finds it late; returns the task and whether it is new.
+
+    At most one open task per item (the database's `one_open_task_per_item`): a task already
+    open, or opened by the chase job at this moment, is the one to work. `summary` says why,
+    in the audit entry of a new task.
+    """
+    task = ChaseTask.objects.open().filter(item=item).first()
+    if task is not None:
+        return task, False
+    try:
+        with transaction.atomic():
+            task = ChaseTask.objects.create(
+                item=item, assigned_to=item.case.navigator, chase_round=max(item.chase_count, 1)
+            )
+    except IntegrityError:
+        return ChaseTask.objects.open().get(item=item), False
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.CREATE,
+        obj=task,
+        patient_id=item.case.patient_id,
+        summary=summary[:200],
+    )
+    return task, True
+
+
+def chase_record(
+    *,
+    task: ChaseTask,
+    actor: Any,
+    outcome: str,
+    next_chase_on: dt.date | None,
+) -> ChaseRecord:
+    """Record a chase in one step: chased, who, the outcome and when to chase next.
+
+    Rules:
+    - the outcome says what happened, in a few words; the next chase date is today or later
+      (none only if the item has closed meanwhile);
+    - the task is done; if the item is still open on `next_chase_on`, the job opens a new one;
+    - a task someone else has just recorded is refused rather than recorded twice.
+    """
+    errors: dict[str, list[str]] = {}
+    outcome = " ".join(outcome.split())
+    today = _today()
+    if not outcome:
+        errors.setdefault("outcome", []).append("Enter what happened when you chased it.")
+    elif len(outcome) > 500:
+        errors.setdefault("outcome", []).append("The outcome must be 500 characters or fewer.")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = ChaseTask.objects.select_for_update().filter(pk=task.pk).first()
+        item = TrackedItem.objects.select_for_update().select_related("case").get(pk=task.item_id)
+        if locked is None or not locked.is_open:
+            errors.setdefault("outcome", []).append(
+                "This chase has already been recorded. Check the item's history."
+            )
+        if item.is_open:
+            if next_chase_on is None:
+                errors.setdefault("next_chase_on", []).append("Enter when to chase it next.")
+            elif next_chase_on < today:
+                errors.setdefault("next_chase_on", []).append(
+                    "The next chase date must be today or in the future."
+                )
+        if errors:
+            raise ValidationError(errors)
+        assert locked is not None  # noqa: S101 - checked above
+        record = ChaseRecord.objects.create(
+            item=item,
+            task=locked,
+            chase_round=item.chase_count,
+            chased_at=now,
+            by=actor,
+            outcome=outcome,
+            next_chase_on=next_chase_on if item.is_open else None,
+        )
+        locked.status = ChaseTask.Status.DONE
+        locked.closed_at = now
+        locked.save(update_fields=["status", "closed_at"])
+        if item.is_open:
+            TrackedItem.objects.filter(pk=item.pk).update(
+                next_chase_on=next_chase_on,
+                last_chased_at=now,
+                version=F("version") + 1,
+                updated_at=now,
+            )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=item,
+            patient_id=item.case.patient_id,
+            summary=f"Chased: {outcome}"[:200],
+        )
+    return record
+
+
+@dataclass
+class ChaseReport:
+    """What one chase run did."""
+
+    items: int = 0
+    messages: int = 0
+    tasks_opened: int = 0
+    escalated: int = 0
+    batches: int = 0
+    failed: list[str] = field(default_factory=list)
+
+    def add(self, other: "ChaseReport") -> None:
+        self.items += other.items
+        self.messages += other.messages
+        self.tasks_opened += other.tasks_opened
+        self.escalated += other.escalated
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": self.items,
+            "messages": self.messages,
+            "tasks_opened": self.tasks_opened,
+            "escalated": self.escalated,
+            "batches": self.batches,
+            "failed": len(self.failed),
+        }
+
+
+def chase_run(
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    today: dt.date | None = None,
+    max_batches: int | None = None,
+) -> ChaseReport:
+    """Chase every overdue item once: the job run by beat, by a task and by `manage.py chase`.
+
+    Each batch is claimed with SELECT ... FOR UPDATE SKIP LOCKED (by the partial index
+    `tracked_open_chase_due`) and handled in one transaction: the task on the navigator's
+    worklist, the escalation, the messages (keyed by item and chase round) and the new
+    `next_chase_on` commit together or not at all. So two runners never take the same item,
+    a run that dies loses nothing (the batch rolls back and is taken again), and a rerun
+    sends nothing twice. Within a batch, nudges to the same person or organisation go
+    together (`_together`): a patient with three overdue items gets one text, a hospital
+    one email listing its references. A batch that fails is retried item by item, so one
+    bad item is logged and left for the next run without holding up the rest. A batch costs the same
+    dozen statements whatever its size: its messages and audit entries are written together.
+    """
+    today = today or _today()
+    report = ChaseReport()
+    skip: set[Any] = set()
+    while max_batches is None or report.batches < max_batches:
+        claimed: list[TrackedItem] = []
+        try:
+            with transaction.atomic():
+                claimed = _claim(today=today, limit=batch_size, skip=skip)
+                if not claimed:
+                    break
+                done = _chase_items(claimed, today=today)
+            report.add(done)  # counted only once committed
+        except Exception:
+            if not claimed:
+                raise
+            logger.exception("Chase batch of %d failed; retrying item by item", len(claimed))
+            for item_id in [item.pk for item in claimed]:
+                try:
+                    with transaction.atomic():
+                        one = _claim(today=today, limit=1, only=item_id)
+                        done = _chase_items(one, today=today) if one else ChaseReport()
+                    report.add(done)
+                except Exception:
+                    logger.exception("Could not chase tracked item %s; next run retries", item_id)
+                    report.failed.append(str(item_id))
+                    skip.add(item_id)
+        report.batches += 1
+    return report
+
+
+def chase_claimable(*, today: dt.date) -> QuerySet[TrackedItem]:
+    """The chase's claim: overdue items no other runner holds, oldest first, locked with
+    SKIP LOCKED. The benchmark prints this query's plan (the partial index must serve it)."""
+    return (
+        TrackedItem.objects.select_for_update(skip_locked=True)
+        .chase_due(today=today)
+        .order_by("next_chase_on")
+    )
+
+
+def _claim(
+    *, today: dt.date, limit: int, skip: Iterable[Any] = (), only: Any | None = None
+) -> list[TrackedItem]:
+    """Lock up to `limit` overdue items no other runner holds, with what the chase reads.
+
+    The related rows come in three more queries rather than joined into the claim: a
+    locking query joined seven ways took longer to plan than to run.
+    """
+    overdue = chase_claimable(today=today)
+    if only is not None:
+        overdue = overdue.filter(pk=only)
+    if skip:
+        overdue = overdue.exclude(pk__in=list(skip))
+    items = list(overdue[:limit])
+    prefetch_related_objects(
+        items,
+        Prefetch(
+            "case",
+            queryset=Case.objects.select_related("patient__gp_practice", "team", "navigator"),
+        ),
+        "rule",
+        "responsible_provider",
+    )
+    return items
+
+
+@dataclass
+class _Chase:
+    """One item's round while its batch is worked out: the task, and what the messages did."""
+
+    item: TrackedItem
+    task: ChaseTask
+    opened: bool
+    # Each nudge: a message to send with whom it is for, or what stopped it (already worded).
+    nudges: list[tuple[MessageToSend, str] | str] = field(default_factory=list)
+    escalated: bool = False
+
+
+def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
+    """Handle claimed items, inside the caller's transaction, in a fixed number of statements
+    whatever their number: the open tasks, the team leads (only if one may be needed), the
+    messages (`messages_send`), the new tasks, the changed tasks, the chase records, the items
+    (one UPDATE per distinct next chase date) and the audit entries."""
+    now = timezone.now()
+    report = ChaseReport()
+    items = _closed_cases_park(items, now=now)
+    if not items:
+        return report
+    chases = _rounds_plan(items, today=today, now=now)
+    outcomes, report.messages = _nudges_send(chases)
+    records: list[ChaseRecord] = []
+    audited: dict[Any, list[tuple[TrackedItem, str]]] = {}
+    for chase in chases:
+        item = chase.item
+        summary, sent = _round_outcome(chase, outcomes)
+        records.append(
+            ChaseRecord(
+                item=item,
+                task=chase.task,
+                chase_round=item.chase_count,
+                chased_at=now,
+                outcome=f"Chased automatically: {summary}"[:500],
+                next_chase_on=item.next_chase_on,
+                messages_sent=sent,
+            )
+        )
+        audited.setdefault(item.case_id, []).append((item, summary))
+        report.items += 1
+        report.tasks_opened += chase.opened
+        report.escalated += chase.escalated
+    _rounds_save(chases, records, now=now)
+    audit_record_many(actor=None, entries=[_audit_entry(done) for done in audited.values()])
+    return report
+
+
+def _closed_cases_park(items: list[TrackedItem], *, now: dt.datetime) -> list[TrackedItem]:
+    """The items whose case is open; those on a closed case are no longer chased."""
+    parked = [item for item in items if not item.case.is_open]
+    if parked:
+        # A closed case takes no new work: its items stop being chased, without a message.
+        TrackedItem.objects.filter(pk__in=[i.pk for i in parked]).update(
+            next_chase_on=None, updated_at=now
+        )
+        items = [item for item in items if item.case.is_open]
+    return items
+
+
+def _rounds_plan(items: list[TrackedItem], *, today: dt.date, now: dt.datetime) -> list[_Chase]:
+    """Each item's next round, worked out in memory: its task (the open one, or a new one),
+    its nudges, its escalation to the team lead when it is late enough, its next chase date."""
+    open_tasks = {
+        task.item_id: task
+        for task in ChaseTask.objects.open().filter(item_id__in=[i.pk for i in items])
+    }
+    late = {item.pk for item in items if item.escalated_at is None and _escalation_due(item, today)}
+    leads = _team_leads({i.case.team_id for i in items if i.pk in late}) if late else {}
+    return [
+        _round_plan(
+            item,
+            task=open_tasks.get(item.id),
+            lead=leads.get(item.case.team_id) if item.pk in late else None,
+            today=today,
+            now=now,
+        )
+        for item in items
+    ]
+
+
+def _round_plan(
+    item: TrackedItem, *, task: ChaseTask | None, lead: Any | None, today: dt.date, now: dt.datetime
+) -> _Chase:
+    """One item's round: `task` is its open task (None: a new one), `lead` the team lead it
+    is escalated to (None: not escalated)."""
+    rule = item.rule
+    chase_round = item.chase_count + 1
+    chase = _Chase(
+        item=item,
+        task=task
+        or ChaseTask(
+            item=item, assigned_to=item.case.navigator, chase_round=chase_round, opened_at=now
+        ),
+        opened=task is None,
+    )
+    chase.task.chase_round = chase_round
+    for whom in rule.nudges if rule else DEFAULT_NUDGES.get(item.kind, []):
+        nudge = _nudge(item, whom, chase_round=chase_round, opened=chase.opened)
+        if nudge:
+            chase.nudges.append(nudge)
+    if lead is not None:
+        chase.escalated = True
+        item.escalated_at = chase.task.escalated_at = now
+        chase.task.escalated_to = lead
+        chase.nudges.append(_escalation_nudge(item, lead, chase_round=chase_round))
+    item.chase_count = chase_round
+    item.next_chase_on = today + dt.timedelta(
+        days=max(rule.chase_every_days if rule else CHASE_EVERY_DAYS, 1)
+    )
+    return chase
+
+
+def _nudges_send(chases: list[_Chase]) -> tuple[Iterator[OutboundMessage | MessagingError], int]:
+    """Send the rounds' nudges; returns what became of each nudge, in order, and how many
+    messages were queued."""
+    # One message per person (or organisation) and kind: each item's nudge is a slot in it.
+    to_send, slots = _together(
+        [n[0] for chase in chases for n in chase.nudges if not isinstance(n, str)]
+    )
+    sent_results = messages_send(messages=to_send)
+    queued = sum(not isinstance(result, MessagingError) for result in sent_results)
+    return (sent_results[slot] for slot in slots), queued
+
+
+def _round_outcome(
+    chase: _Chase, outcomes: Iterator[OutboundMessage | MessagingError]
+) -> tuple[str, int]:
+    """What the round did, in words for its chase record, and how many of its nudges went;
+    takes this round's nudges' results from `outcomes`."""
+    done: list[str] = []
+    sent = 0
+    for nudge in chase.nudges:
+        if isinstance(nudge, str):
+            done.append(nudge)
+            continue
+        result, label = next(outcomes), nudge[1]
+        if isinstance(result, MessagingError):
+            # Recorded on the chase, for the navigator to reach them another way.
+            done.append(f"could not message {label}: {result}")
+        else:
+            done.append(f"{'Texted' if result.channel == 'sms' else 'Emailed'} {label}")
+            sent += 1
+    summary = "; ".join(done) or "No one to nudge: added to the navigator's worklist"
+    return summary, sent
+
+
+def _rounds_save(chases: list[_Chase], records: list[ChaseRecord], *, now: dt.datetime) -> None:
+    """Write the rounds: new and changed tasks, the chase records, and the items."""
+    # Plain INSERTs: a second open task or a second automatic record for a round breaks a
+    # unique constraint and fails the batch, which is then retried item by item.
+    rows_insert(model=ChaseTask, rows=[c.task for c in chases if c.opened])
+    changed = [c.task for c in chases if not c.opened]
+    if changed:
+        rows_update(
+            model=ChaseTask, rows=changed, fields=["chase_round", "escalated_to", "escalated_at"]
+        )
+    rows_insert(model=ChaseRecord, rows=records)
+    # One UPDATE per distinct outcome (usually one per batch) rather than one per item: the
+    # rows are locked by the claim, so incrementing in SQL matches the counts computed above.
+    groups: dict[tuple[dt.date | None, bool], list[Any]] = {}
+    for chase in chases:
+        groups.setdefault((chase.item.next_chase_on, chase.escalated), []).append(chase.item.pk)
+    for (next_chase_on, escalated), pks in groups.items():
+        extra = {"escalated_at": now} if escalated else {}
+        TrackedItem.objects.filter(pk__in=pks).update(
+            chase_count=F("chase_count") + 1,
+            version=F("version") + 1,
+            last_chased_at=now,
+            next_chase_on=next_chase_on,
+            updated_at=now,
+            **extra,
+        )
+
+
+def _audit_entry(done: list[tuple[TrackedItem, str]]) -> AuditEntry:
+    """The audit entry for a batch's chase of one case's items: the item itself when it is
+    the only one; else the case, naming each item by reference (their chase records hold the
+    detail)."""
+    item, summary = done[0]
+    if len(done) == 1:
+        return AuditEntry(
+            action=AuditEvent.Action.UPDATE,
+            obj=item,
+            patient_id=item.case.patient_id,
+            summary=f"Chase round {item.chase_count}: {summary}",
+        )
+    items = ", ".join(f"{i.reference} (round {i.chase_count})" for i, _ in done)
+    outcomes = "; ".join(dict.fromkeys(outcome for _, outcome in done))
+    return AuditEntry(
+        action=AuditEvent.Action.UPDATE,
+        obj=item.case,
+        patient_id=item.case.patient_id,
+        summary=f"Chased {len(done)} items: {outcomes}; {items}",
+    )
+
+
+def _escalation_due(item: TrackedItem, today: dt.date) -> bool:
+    """Late enough to go to the team lead (once: the caller checks it has not gone yet)."""
+    escalate_after = item.rule.escalate_after_days if item.rule else ESCALATE_AFTER_DAYS
+    return (today - item.expected_by).days >= escalate_after
+
+
+def _team_leads(team_ids: set[Any]) -> dict[Any, Any]:
+    """Each team's lead (the longest-serving active one), by team id."""
+    leads: dict[Any, Any] = {}
+    for membership in (
+        Membership.objects.filter(team_id__in=team_ids, is_lead=True, user__is_active=True)
+        .select_related("user")
+        .order_by("joined_at")
+    ):
+        leads.setdefault(membership.team_id, membership.user)
+    return leads

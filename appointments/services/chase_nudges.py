@@ -1,0 +1,162 @@
+"""The chase's nudges: whom each item's round messages, and nudges to one recipient
+sent together as one message."""
+
+import hashlib
+from dataclasses import replace
+from typing import Any
+
+from django.urls import reverse
+
+from appointments.models import ItemKind, Nudge, TrackedItem
+from navigator.messaging.services import MessageToSend, Recipient
+from patients.services import patient_recipient
+
+# Whom the chase nudges for items no rule made (created by hand or imported).
+DEFAULT_NUDGES: dict[str, list[str]] = {
+    ItemKind.APPOINTMENT: [Nudge.PROVIDER],
+    ItemKind.FOLLOW_UP: [Nudge.PATIENT, Nudge.PROVIDER],
+    ItemKind.RESULT: [Nudge.PATIENT, Nudge.PROVIDER],
+    ItemKind.REFERRAL: [Nudge.PATIENT, Nudge.PROVIDER],
+    ItemKind.TREATMENT_SUMMARY: [Nudge.PROVIDER, Nudge.GP_PRACTICE],
+    ItemKind.CANCER_CARE_REVIEW: [Nudge.GP_PRACTICE],
+}
+PATIENT_MESSAGE = "chase_patient"
+PROFESSIONAL_MESSAGE = "chase_provider"
+ESCALATION_MESSAGE = "chase_escalated"
+
+
+# What differs between one item's nudge and another's to the same recipient; the rest of the
+# context (who it is for, the team's phone, the link) must match for nudges to go together.
+_PER_ITEM = frozenset({"what", "reference", "expected_by"})
+
+
+def _together(messages: list[MessageToSend]) -> tuple[list[MessageToSend], list[int]]:
+    """The messages to send for these per-item nudges, and which one carries each nudge.
+
+    Nudges of one kind to the same recipient go as one message whose context lists the items
+    (`items`: each nudge's `what`, `reference` and `expected_by`; `count`; and `what` naming
+    them together), so a batch never texts a person twice or emails a hospital once per
+    item. A message about one patient keeps them as its subject (it shows in their case);
+    one listing several patients' items has none. Its idempotency key is derived from its
+    nudges' own keys (item, chase round and whom), so the same nudges make the same key.
+    """
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for n, message in enumerate(messages):
+        shared = tuple(
+            sorted((k, str(v)) for k, v in message.context.items() if k not in _PER_ITEM)
+        )
+        # A nudge to the patient (its key ends with whom: see `_nudge`) stays theirs alone.
+        personal = message.idempotency_key.endswith(f":{Nudge.PATIENT}")
+        group = (message.kind, message.recipient, shared, personal and message.subject_id)
+        groups.setdefault(group, []).append(n)
+    merged: list[MessageToSend] = []
+    slots = [0] * len(messages)
+    for members in groups.values():
+        for n in members:
+            slots[n] = len(merged)
+        merged.append(_merged([messages[n] for n in members]))
+    return merged, slots
+
+
+def _merged(messages: list[MessageToSend]) -> MessageToSend:
+    first = messages[0]
+    items = [{k: v for k, v in m.context.items() if k in _PER_ITEM} for m in messages]
+    if len(messages) == 1:
+        return replace(first, context={**first.context, "items": items, "count": 1})
+    context = {
+        **{k: v for k, v in first.context.items() if k not in _PER_ITEM},
+        "items": items,
+        "count": len(items),
+        "what": _phrases([item["what"] for item in items if "what" in item]),
+    }
+    keys = "\n".join(sorted(m.idempotency_key for m in messages))
+    subjects = {m.subject_id for m in messages}
+    return replace(
+        first,
+        context=context,
+        idempotency_key=f"chase:{hashlib.sha256(keys.encode()).hexdigest()[:40]}",
+        subject_id=first.subject_id if len(subjects) == 1 else None,
+    )
+
+
+def _phrases(phrases: list[str]) -> str:
+    """Distinct phrases as one: "a", "a and b", "a, b and c", "a, b and 3 other things"."""
+    distinct = list(dict.fromkeys(phrases))
+    if len(distinct) > 3:
+        distinct = [*distinct[:2], f"{len(distinct) - 2} other things"]
+    if len(distinct) < 2:
+        return "".join(distinct)
+    return f"{', '.join(distinct[:-1])} and {distinct[-1]}"
+
+
+def _lower_first(text: str) -> str:
+    """A label for the middle of a sentence: its first letter in lower case, the rest kept
+    (so "Treatment summary to the GP" keeps its "GP")."""
+    return text[:1].lower() + text[1:]
+
+
+def _nudge(
+    item: TrackedItem, whom: str, *, chase_round: int, opened: bool
+) -> tuple[MessageToSend, str] | str:
+    """The message for one nudge the rule names, with whom it is for (for the chase record);
+    or, when none can go, what stopped it ("" if nothing is worth recording)."""
+    case = item.case
+    patient = case.patient
+    rule = item.rule
+    key = f"chase:{item.id}:r{chase_round}:{whom}"
+    if whom == Nudge.PATIENT:
+        kind = rule.patient_message if rule else PATIENT_MESSAGE
+        # The patient hears when chasing starts (a new task), not on every round after it.
+        if not kind or not opened:
+            return ""
+        recipient = patient_recipient(patient=patient)
+        context: dict[str, Any] = {"what": item.workflow.patient_phrase, "link": "/"}
+        label = "the patient"
+    else:
+        organisation = item.responsible_provider if whom == Nudge.PROVIDER else patient.gp_practice
+        kind = rule.professional_message if rule else PROFESSIONAL_MESSAGE
+        if not kind or organisation is None:
+            return ""
+        if not organisation.email:
+            return f"no email address for {organisation.name}"
+        recipient = Recipient(
+            name=organisation.name, email=organisation.email, preferred_channel="email"
+        )
+        context = {
+            "organisation": organisation.name,
+            "what": _lower_first(item.get_kind_display()),
+            "reference": item.reference,
+            "expected_by": item.expected_by,
+            "team_phone": case.team.phone,
+            "link": "/",
+        }
+        label = organisation.name
+    message = MessageToSend(
+        recipient=recipient,
+        kind=kind,
+        context=context,
+        idempotency_key=key,
+        subject_id=case.patient_id,
+    )
+    return message, label
+
+
+def _escalation_nudge(
+    item: TrackedItem, lead: Any, *, chase_round: int
+) -> tuple[MessageToSend, str]:
+    """The message telling the team lead an item is escalated to them, with whom it is for."""
+    return (
+        MessageToSend(
+            recipient=Recipient(
+                name=lead.get_full_name(), email=lead.email, preferred_channel="email"
+            ),
+            kind=ESCALATION_MESSAGE,
+            context={
+                "link": reverse("appointments:chase_queue"),
+                "name": lead.get_full_name(),
+            },
+            idempotency_key=f"chase:{item.id}:r{chase_round}:lead",
+            subject_id=item.case.patient_id,
+        ),
+        f"{lead.get_full_name()} (escalated)",
+    )

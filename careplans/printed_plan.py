@@ -1,0 +1,344 @@
+"""The printed care plan: its HTML from a template and its stylesheet, in English or Welsh,
+standard or large print. Made into a PDF, and cached, by `careplans.services.printing`.
+
+Speed (bench/pdf.py keeps an eye on the cost per page). Layout is plain blocks, on purpose:
+WeasyPrint lays nested flex and grid out very slowly; an item is a heading and paragraphs with
+no wrapping block, kept on one page by break rules in plan.css (see there). The running footer
+is one @page margin box of fixed width, so WeasyPrint need not measure its text to share the
+width out; the patient's name reaches it by `string-set`, so the stylesheet holds no patient
+data and is parsed once per print size and language and reused (`plan_stylesheets`), and
+warmed with a sample before the first fork (`navigator.pdf.font_config`).
+
+The typeface is Liberation Sans (Arial's metrics, the NHS's fallback face; the Dockerfile
+installs fonts-liberation), not DejaVu Sans. It covers Welsh (ŵ, ŷ and the other accents) and,
+being narrower, sets the same text on fewer lines, and a plan's cost is per line of text
+(WeasyPrint shapes each line with Pango two or three times, again to draw it, then writes every
+glyph from Python). Measured by `python -m bench pdf` (CPU time in one warm process): the plan
+went from about 70 to 65-68 ms, per_page_ratio from 3.60 to 3.41-3.49 (four runs). It still
+prints on 4 pages in standard print and in Welsh, with the same page breaks; large print (17pt,
+unchanged) on 6 pages instead of 8. The 2.5x target is still not met: what is left is the text
+itself (about 110 lines over 4 pages, each page with its 16 margin-box slots and the footer);
+nothing tried that keeps the printed plan as it is came near (see bench/README.md).
+
+Translated: the fixed labels (LABELS, English and Welsh), month names (Django's Welsh locale),
+the owner of each item, the treatment summary's aim, and concern names where the checklist has
+a Welsh text and the item still uses the checklist's wording. Text typed by people (goals,
+actions, services, the treatment summary) is printed as typed.
+"""
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from weasyprint import CSS
+
+from careplans.models import CarePlan, OwnerKind, PlanItem, Signpost
+from navigator.pdf import css_string, stylesheet_load
+from patients.models import Case, TreatmentSummary
+from patients.services import treatment_summary_for_case
+
+SIZES = ("standard", "large")
+LANGUAGES = ("en", "cy")
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "My care plan",
+        "nhs_number": "NHS number",
+        "born": "Born",
+        "page": "Page",
+        "of": "of",
+        "version": "Version",
+        "agreed_on": "Agreed on",
+        "draft": "Draft: not yet agreed",
+        "superseded": "Replaced by a newer version",
+        "review_by": "We will look at this plan again with you by",
+        "navigator": "Your navigator",
+        "team_phone": "Team phone",
+        "email": "Email",
+        "concern": "Concern",
+        "goal": "Goal",
+        "actions": "What will happen",
+        "who": "Who",
+        "by_when": "By when",
+        "to_be_agreed": "To be agreed",
+        "outcome": "Outcome",
+        "services": "Services that could help",
+        "services_heading": "Services and how to contact them",
+        "phone": "Phone",
+        "website": "Website",
+        "how_to_refer": "How to get in touch",
+        "other_concerns": "Other things we talked about",
+        "nothing": "There is nothing in this plan yet.",
+        "urgent_heading": "If you feel very unwell",
+        "urgent": "Call your acute oncology helpline on {line}, any time, day or night. "
+        "In an emergency call 999.",
+        "urgent_short": "Feeling very unwell? Call {line}, any time. Emergency: 999.",
+        "no_advice": "This plan is not medical advice.",
+        "printed": "Printed",
+        "treatment_summary": "Treatment summary",
+        "diagnosis": "Diagnosis",
+        "treatment_given": "Treatment given",
+        "treatment_ended": "Treatment ended on",
+        "intent": "Aim of the treatment",
+        "side_effects": "Side effects and late effects to watch for",
+        "red_flags": "Red-flag symptoms and what to do",
+        "gp_actions": "What the GP is asked to do",
+        "contacts": "Who to contact",
+        "written_by": "Written by",
+    },
+    "cy": {
+        "title": "Fy nghynllun gofal",
+        "nhs_number": "Rhif GIG",
+        "born": "Dyddiad geni",
+        "page": "Tudalen",
+        "of": "o",
+        "version": "Fersiwn",
+        "agreed_on": "Cytunwyd ar",
+        "draft": "Drafft: heb ei gytuno eto",
+        "superseded": "Mae fersiwn mwy newydd wedi cymryd ei le",
+        "review_by": "Byddwn yn edrych ar y cynllun hwn eto gyda chi erbyn",
+        "navigator": "Eich llywiwr",
+        "team_phone": "Ffôn y tîm",
+        "email": "E-bost",
+        "concern": "Pryder",
+        "goal": "Nod",
+        "actions": "Beth fydd yn digwydd",
+        "who": "Pwy",
+        "by_when": "Erbyn pryd",
+        "to_be_agreed": "I'w gytuno",
+        "outcome": "Canlyniad",
+        "services": "Gwasanaethau a allai helpu",
+        "services_heading": "Gwasanaethau a sut i gysylltu â nhw",
+        "phone": "Ffôn",
+        "website": "Gwefan",
+        "how_to_refer": "Sut i gysylltu",
+        "other_concerns": "Pethau eraill y buom yn siarad amdanynt",
+        "nothing": "Does dim byd yn y cynllun hwn eto.",
+        "urgent_heading": "Os ydych chi'n teimlo'n sâl iawn",
+        "urgent": "Ffoniwch eich llinell gymorth oncoleg acíwt ar {line}, unrhyw bryd, ddydd "
+        "neu nos. Mewn argyfwng ffoniwch 999.",
+        "urgent_short": "Yn teimlo'n sâl iawn? Ffoniwch {line}, unrhyw bryd. Argyfwng: 999.",
+        "no_advice": "Nid cyngor meddygol yw'r cynllun hwn.",
+        "printed": "Argraffwyd",
+        "treatment_summary": "Crynodeb o'r driniaeth",
+        "diagnosis": "Diagnosis",
+        "treatment_given": "Y driniaeth a gafwyd",
+        "treatment_ended": "Daeth y driniaeth i ben ar",
+        "intent": "Nod y driniaeth",
+        "side_effects": "Sgil-effeithiau ac effeithiau hwyr i gadw llygad amdanynt",
+        "red_flags": "Symptomau rhybudd a beth i'w wneud",
+        "gp_actions": "Beth y gofynnir i'r meddyg teulu ei wneud",
+        "contacts": "Pwy i gysylltu â nhw",
+        "written_by": "Ysgrifennwyd gan",
+    },
+}
+
+INTENT_LABELS: dict[str, dict[str, str]] = {
+    "en": dict(TreatmentSummary.Intent.choices),
+    "cy": {
+        TreatmentSummary.Intent.CURATIVE: "Iachaol: i dynnu'r canser neu ei wella",
+        TreatmentSummary.Intent.NON_CURATIVE: "Heb fod yn iachaol: i reoli'r canser neu leddfu "
+        "symptomau",
+        TreatmentSummary.Intent.NOT_STATED: "Heb ei nodi gan y tîm triniaeth",
+    },
+}
+
+OWNER_LABELS: dict[str, dict[str, str]] = {
+    "en": dict(OwnerKind.choices),
+    "cy": {
+        OwnerKind.PATIENT: "Chi",
+        OwnerKind.NAVIGATOR: "Eich llywiwr",
+        OwnerKind.GP: "Eich meddyg teulu",
+        OwnerKind.SERVICE: "Gwasanaeth cymorth",
+    },
+}
+
+
+@dataclass
+class PrintedItem:
+    concern: str
+    goal: str
+    actions: str
+    owner: str
+    due: str
+    outcome: str
+    priority: bool
+    services: list[Signpost] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    title: str
+    items: list[PrintedItem] = field(default_factory=list)
+
+
+def _date(value: dt.date | dt.datetime | None, language: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    with translation.override(language):
+        return formats.date_format(value, "j F Y")
+
+
+def plan_groups(plan: CarePlan, language: str) -> list[Group]:
+    """The plan's items grouped by the checklist's domain (physical, emotional, ...)."""
+    labels = LABELS[language]
+    items = (
+        PlanItem.objects.filter(plan=plan)
+        .select_related("owner_service", "concern__domain")
+        # One query for the signposts with their services and organisations, not three.
+        .prefetch_related(
+            Prefetch(
+                "signposts",
+                queryset=Signpost.objects.select_related("service__organization"),
+            )
+        )
+        .order_by("concern__domain__order", "-is_priority", "order")
+    )
+    groups: OrderedDict[Any, Group] = OrderedDict()
+    others = Group(labels["other_concerns"])
+    for item in items:
+        concern = item.concern
+        concern_text = item.concern_text
+        if language == "cy" and concern and concern.text_cy and concern_text == concern.text:
+            concern_text = concern.text_cy
+        owner = OWNER_LABELS[language].get(item.owner_kind, item.owner_kind)
+        if item.owner_kind == OwnerKind.SERVICE and item.owner_service:
+            owner = item.owner_service.name
+        printed = PrintedItem(
+            concern=concern_text,
+            goal=item.goal,
+            actions=item.actions,
+            owner=owner,
+            due=_date(item.due_date, language) or labels["to_be_agreed"],
+            outcome=item.outcome,
+            priority=item.is_priority,
+            services=list(item.signposts.all()),
+        )
+        if concern is None:
+            others.items.append(printed)
+            continue
+        domain = concern.domain
+        title = domain.title_cy if language == "cy" and domain.title_cy else domain.title
+        groups.setdefault(domain.pk, Group(title)).items.append(printed)
+    result = list(groups.values())
+    if others.items:
+        result.append(others)
+    return result
+
+
+def signposted_services(groups: list[Group]) -> list[Any]:
+    """Every service the plan signposts, once each, in the order they first appear."""
+    seen: dict[Any, Any] = {}
+    for group in groups:
+        for item in group.items:
+            for signpost in item.services:
+                seen.setdefault(signpost.service.pk, signpost.service)
+    return list(seen.values())
+
+
+def page_css(*, labels: dict[str, str], large: bool) -> str:
+    """The @page rules: one footer on every page with who the plan is for (the `.identity`
+    line, by string-set), page X of Y, and the urgent help line.
+
+    Built here, not in the template, so every text is escaped as a CSS string. One margin box
+    of fixed width: each box is laid out on every page, and with `width: auto` WeasyPrint lays
+    its text out twice more to measure it (three boxes cost about a tenth of a plan's render).
+    A standard page keeps the 46mm of margins it had with a header as well; large print's
+    footer wraps to four lines, so it takes more."""
+    size, top, bottom = ("16pt", "12mm", "40mm") if large else ("9pt", "16mm", "30mm")
+    urgent = labels["urgent_short"].format(line=settings.URGENT_HELP_LINE)
+    page = f" · {labels['page']} "
+    return (
+        f"@page {{ size: A4; margin: {top} 16mm {bottom} 16mm;"
+        " font-family: 'Liberation Sans', sans-serif;"
+        f" @bottom-left {{ content: string(identity) {css_string(page)} counter(page)"
+        f" {css_string(' ' + labels['of'] + ' ')} counter(pages) '\\A ' {css_string(urgent)};"
+        f" white-space: pre-wrap; width: 100%; font-size: {size}; vertical-align: top;"
+        " padding-top: 2.5mm; border-top: 0.5pt solid #768692; } }"
+        " .identity { string-set: identity content(text); }"
+    )
+
+
+# A sample with every kind of text the plan prints, laid out once per stylesheet so the fonts
+# and sizes it uses are loaded before the first fork (see `navigator.pdf.font_config`).
+_SAMPLE = (
+    '<html lang="en-GB"><body class="{size}"><h1>Care plan</h1><p class="identity">Name</p>'
+    "<h2>Contact</h2><h3>Concern</h3><p>Goal</p><p><strong>Draft</strong></p>"
+    '<p class="small">Small</p></body></html>'
+)
+
+
+@lru_cache(maxsize=len(SIZES) * len(LANGUAGES) * 2)
+def _plan_stylesheet(large: bool, language: str, help_line: str) -> CSS:
+    css = page_css(labels=LABELS[language], large=large) + render_to_string(
+        "careplans/pdf/plan.css"
+    )
+    return stylesheet_load(css, warm_up=_SAMPLE.format(size="large" if large else "standard"))
+
+
+def plan_stylesheets(*, large: bool, language: str) -> list[CSS]:
+    """The plan's stylesheet, parsed once per print size and language and reused."""
+    return [_plan_stylesheet(large, language, settings.URGENT_HELP_LINE)]
+
+
+def plan_context(*, plan: CarePlan, large: bool, language: str) -> dict[str, Any]:
+    case: Case = plan.case
+    patient = case.patient
+    labels = LABELS[language]
+    groups = plan_groups(plan, language)
+    identity = (
+        f"{patient.full_name} · {labels['nhs_number']} {patient.nhs_number_display} · "
+        f"{labels['born']} {_date(patient.date_of_birth, language)}"
+    )
+    summary = treatment_summary_for_case(case)
+    return {
+        "summary": summary,
+        "summary_intent": INTENT_LABELS[language].get(summary.intent, "") if summary else "",
+        "summary_ended_on": _date(summary.treatment_ended_on, language) if summary else "",
+        "summary_written_on": _date(summary.written_on, language) if summary else "",
+        "plan": plan,
+        "case": case,
+        "patient": patient,
+        "navigator": case.navigator,
+        "team": case.team,
+        "t": labels,
+        "language": language,
+        "large": large,
+        "identity": identity,
+        "groups": groups,
+        "services": signposted_services(groups),
+        "agreed_on": _date(plan.agreed_at, language),
+        "review_by": _date(plan.review_date, language),
+        "urgent": labels["urgent"].format(line=settings.URGENT_HELP_LINE),
+        "title": f"{labels['title']}: {patient.full_name}",
+        "service_name": settings.SERVICE_NAME,
+    }
+
+
+def plan_html(*, plan: CarePlan, large: bool = False, language: str = "en") -> str:
+    return render_to_string(
+        "careplans/pdf/plan.html", plan_context(plan=plan, large=large, language=language)
+    )
+
+
+def pdf_filename(plan: CarePlan, *, large: bool, language: str) -> str:
+    parts = ["care-plan", f"v{plan.version}"]
+    if large:
+        parts.append("large-print")
+    if language != "en":
+        parts.append(language)
+    return "-".join(parts) + ".pdf"
+
+
+def print_settings(patient: Any) -> tuple[bool, str]:
+    """How a patient's plan is printed unless asked otherwise: large print, and language."""
+    return patient.needs_large_print, patient.language if patient.language in LANGUAGES else "en"

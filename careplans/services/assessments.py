@@ -1,0 +1,192 @@
+"""Assessments: starting one, saving answers screen by screen, and sending it."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from careplans.models import Answer, Assessment, CarePlan, CaseFlag, Domain, Questionnaire
+from careplans.models.assessments import RATING_MAX, RATING_MIN
+from careplans.services.offers import offer_accept, open_offer
+from careplans.services.plans import care_plan_generate
+from careplans.services.triage import case_flag_raise, triage_reasons
+from navigator.audit.models import AuditEvent
+from navigator.audit.services import audit_record
+from patients.models import Case
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    selected: bool
+    rating: int | None = None
+    is_priority: bool = False
+
+
+@transaction.atomic
+def assessment_start(
+    *,
+    case: Case,
+    actor: Any,
+    completed_by: str,
+    pathway_point: str | None = None,
+    questionnaire_code: str = "hna",
+    questionnaire: Questionnaire | None = None,
+) -> Assessment:
+    """Begin an assessment on the active version of the questionnaire (or on `questionnaire`,
+    the version printed on a paper form being keyed in).
+
+    It takes up the case's open offer, if there is one, at the offer's point of the pathway
+    (unless another is given); without an offer it counts as at diagnosis."""
+    if case.status != Case.Status.OPEN:
+        raise ValidationError("This case is closed, so it cannot take a new assessment.")
+    if questionnaire is None:
+        questionnaire = Questionnaire.objects.filter(
+            code=questionnaire_code, is_active=True
+        ).first()
+    if questionnaire is None:
+        raise ValidationError("There is no assessment to offer at the moment.")
+    offer = open_offer(case)
+    if pathway_point is None:
+        pathway_point = offer.pathway_point if offer else Assessment.PathwayPoint.DIAGNOSIS
+    assessment = Assessment.objects.create(
+        case=case,
+        questionnaire=questionnaire,
+        completed_by=completed_by,
+        pathway_point=pathway_point,
+        offer_status=Assessment.OfferStatus.ACCEPTED,
+        language=case.patient.language,
+        started_by=actor,
+        started_at=timezone.now(),
+    )
+    if offer is not None:
+        offer_accept(offer=offer, assessment=assessment, actor=actor)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=assessment,
+        patient_id=case.patient_id,
+        summary=f"Started an assessment ({assessment.get_completed_by_display()})",
+    )
+    return assessment
+
+
+def _editable(assessment: Assessment) -> Assessment:
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.is_submitted:
+        raise ValidationError("This assessment has been sent, so it can no longer be changed.")
+    return locked
+
+
+@transaction.atomic
+def assessment_save_domain(
+    *,
+    assessment: Assessment,
+    domain: Domain,
+    answers: Mapping[int, AnswerInput],
+    actor: Any,
+) -> None:
+    """Save one screen of concerns (save and resume). `answers` is keyed by concern id.
+
+    Raises ValidationError keyed by concern code for a missing or out-of-range rating; then
+    nothing on the screen is saved.
+    """
+    assessment = _editable(assessment)
+    if domain.questionnaire_id != assessment.questionnaire_id:
+        raise ValidationError("That part of the assessment belongs to a different version.")
+    concerns = list(domain.concerns.all())
+    errors: dict[str, str] = {}
+    for concern in concerns:
+        given = answers.get(concern.pk, AnswerInput(selected=False))
+        if not given.selected:
+            continue
+        if given.rating is None:
+            errors[concern.code] = f"Choose how much “{concern.text}” bothers you, from 0 to 10"
+        elif not RATING_MIN <= given.rating <= RATING_MAX:
+            errors[concern.code] = (
+                f"How much “{concern.text}” bothers you must be a number from 0 to 10"
+            )
+    if errors:
+        raise ValidationError(errors)
+    for concern in concerns:
+        given = answers.get(concern.pk, AnswerInput(selected=False))
+        Answer.objects.update_or_create(
+            assessment=assessment,
+            concern=concern,
+            defaults={
+                "selected": given.selected,
+                "rating": given.rating if given.selected else None,
+                "is_priority": given.is_priority if given.selected else False,
+            },
+        )
+    assessment.save(update_fields=["updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=assessment,
+        patient_id=assessment.case.patient_id,
+        summary=f"Saved assessment answers: {domain.title}",
+    )
+
+
+@transaction.atomic
+def assessment_save_wellbeing(
+    *, assessment: Assessment, distress_score: int | None, anything_else: str, actor: Any
+) -> None:
+    """Save the distress thermometer and the free-text "anything else"."""
+    assessment = _editable(assessment)
+    if distress_score is not None and not RATING_MIN <= distress_score <= RATING_MAX:
+        raise ValidationError(
+            {"distress_score": "Your distress score must be a number from 0 to 10"}
+        )
+    assessment.distress_score = distress_score
+    assessment.anything_else = anything_else.strip()
+    assessment.save(update_fields=["distress_score", "anything_else", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=assessment,
+        patient_id=assessment.case.patient_id,
+        summary="Saved distress score and other concerns",
+    )
+
+
+@dataclass
+class Submitted:
+    assessment: Assessment
+    plan: CarePlan
+    flag: CaseFlag | None
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, actor: Any) -> Submitted:
+    """Send the assessment: triage it (flagging the case at once if urgent) and draft a plan."""
+    assessment = _editable(assessment)
+    if assessment.distress_score is None:
+        raise ValidationError(
+            {"distress_score": "Choose a number from 0 to 10 for how distressed you have felt"}
+        )
+    now = timezone.now()
+    assessment.submitted_at = now
+    assessment.save(update_fields=["submitted_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=assessment,
+        patient_id=assessment.case.patient_id,
+        summary=f"Sent the assessment (distress {assessment.distress_score})",
+    )
+    flag = None
+    reasons = triage_reasons(assessment)
+    if reasons:
+        flag = case_flag_raise(
+            case=assessment.case,
+            kind=CaseFlag.Kind.URGENT_DISTRESS,
+            reason="; ".join(reasons),
+            assessment=assessment,
+            actor=actor,
+        )
+    plan = care_plan_generate(assessment=assessment, actor=actor)
+    return Submitted(assessment=assessment, plan=plan, flag=flag)
