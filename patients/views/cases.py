@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from appointments.clocks import case_clocks
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from patients.access import get_case_for_user
@@ -27,6 +28,7 @@ from patients.forms import (
     add_service_errors,
 )
 from patients.models import CareTeamMember
+from patients.presenters import messages_panel
 from patients.selectors import (
     care_team_for_case,
     carers_for_case,
@@ -142,6 +144,8 @@ def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
             "events": timeline_for_case(case=case)[:OVERVIEW_TIMELINE_LENGTH],
             "providers": case.treating_providers.all(),
             "can_change": user.has_perm("patients.change_case", case),
+            "messages_panel": messages_panel(case=case, user=user),
+            "clocks": case_clocks(case),
         },
     )
 
