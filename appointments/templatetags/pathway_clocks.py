@@ -1,8 +1,6 @@
-"""`{% pathway_clocks case "patient" %}`: the case's waiting-time clocks, on the patient's home page.
+"""`{% pathway_clocks case %}`: the case's waiting-time clocks, for staff or in the patient's words.
 
-Only `navigator/home.html` still loads this; other pages' views pass `clocks=case_clocks(case)` and
-include `appointments/partials/clocks.html`. When the home page gets a presenter of its own, it
-should do the same and this tag goes.
+A template tag so pages in `patients` can show clocks without `patients` importing this app.
 """
 
 from typing import Any

@@ -28,12 +28,12 @@ from patients.forms import (
     add_service_errors,
 )
 from patients.models import CareTeamMember
-from patients.presenters import messages_panel
 from patients.selectors import (
     care_team_for_case,
     carers_for_case,
     case_list_mine,
     timeline_for_case,
+    unread_message_count,
 )
 from patients.services import (
     DuplicatePatient,
@@ -144,7 +144,8 @@ def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
             "events": timeline_for_case(case=case)[:OVERVIEW_TIMELINE_LENGTH],
             "providers": case.treating_providers.all(),
             "can_change": user.has_perm("patients.change_case", case),
-            "messages_panel": messages_panel(case=case, user=user),
+            "unread_messages": unread_message_count(case=case, user=user),
+            "can_post_message": user.has_perm("patients.post_message", case),
             "clocks": case_clocks(case),
         },
     )
