@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from appointments.clocks import case_clocks
 from appointments.forms import ChaseRecordForm, ReferenceForm, TrackedItemForm, TransitionForm
 from appointments.models import ChaseTask, TrackedItem
 from appointments.selectors import case_tracked_items, chase_queue, item_by_reference
@@ -161,6 +162,7 @@ def case_items_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
             "case": case,
             "items": [(item, TransitionForm(item=item)) for item in items],
             "today": timezone.localdate(),
+            "clocks": case_clocks(case),
         },
     )
 
