@@ -34,8 +34,6 @@ from appointments.serializers import (
 )
 from appointments.services import chase_record, tracked_item_create, tracked_item_transition
 from navigator.api.schema import error_responses
-from navigator.audit.models import AuditEvent
-from navigator.audit.services import audit_record
 from navigator.organisations.models import Organisation, Team
 from patients.api import CaseObjectMixin
 from patients.models import Case
@@ -273,15 +271,6 @@ class HospitalImportApi(APIView):
             )
         except ImportRejected as rejected:
             return Response(ImportErrorOutput(rejected).data, status=400)
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.UPDATE,
-            obj=team,
-            summary=f"Imported {len(outcomes)} rows from {given.validated_data['source_system']}"[
-                :200
-            ],
-            request=request,
-        )
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         for outcome in outcomes:
             counts[outcome.result] += 1

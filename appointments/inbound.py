@@ -42,14 +42,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from appointments.models import ChaseTask, ItemKind, ItemState, TrackedItem
 from appointments.reminders import REMINDER_KIND, item_id_from_reference
 from appointments.services import chase_task_open, tracked_item_transition
-from navigator.audit.models import AuditEvent
-from navigator.audit.services import audit_record
 from navigator.messaging.inbound import (
     HELP_KEYWORDS,
     OPT_IN_KEYWORDS,
@@ -245,24 +242,6 @@ def _worklist(item: TrackedItem, *, summary: str, detail: str) -> ChaseTask:
     """Put the appointment on its navigator's worklist (its open chase task), saying why."""
     _note(item.case, summary=summary, detail=detail)
     task, _opened = chase_task_open(item=item, summary=summary)
-    return task
-    try:
-        with transaction.atomic():
-            task = ChaseTask.objects.create(
-                item=item,
-                assigned_to=item.case.navigator,
-                chase_round=max(item.chase_count, 1),
-            )
-    except IntegrityError:
-        # The chase job opened one at this moment: that task is the one to work.
-        return ChaseTask.objects.get(item=item, status=ChaseTask.Status.OPEN)
-    audit_record(
-        actor=None,
-        action=AuditEvent.Action.CREATE,
-        obj=task,
-        patient_id=item.case.patient_id,
-        summary=summary,
-    )
     return task
 
 

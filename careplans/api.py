@@ -63,6 +63,7 @@ from careplans.serializers import (
     fhir_schema,
 )
 from careplans.services import PlanChangedError
+from careplans.services.actions import NotOnAgreedPlan
 from careplans.services.offers import open_offer
 from navigator.api.schema import error_responses
 from patients.api import CaseObjectMixin
@@ -322,15 +323,16 @@ class PlanItemFeedbackApi(_CaseApi):
         item = self.item_in(case, plan_id, plan_item_id)
         given = FeedbackInput(data=request.data)
         given.is_valid(raise_exception=True)
-        if item.plan.status != CarePlan.Status.AGREED:
-            raise exceptions.ValidationError({"detail": "Only items of the agreed plan."})
         user: Any = request.user
-        services.signpost_feedback_record(
-            item=item,
-            answer=given.validated_data["answer"],
-            via=FeedbackVia.STAFF if user.is_staff_role else FeedbackVia.WEB,
-            actor=user,
-        )
+        try:
+            services.signpost_feedback_record(
+                item=item,
+                answer=given.validated_data["answer"],
+                via=FeedbackVia.STAFF if user.is_staff_role else FeedbackVia.WEB,
+                actor=user,
+            )
+        except NotOnAgreedPlan as refused:
+            raise exceptions.ValidationError({"detail": refused.message}) from refused
         return Response(self.item_out(item))
 
 
