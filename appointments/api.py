@@ -151,7 +151,7 @@ class TrackedItemApi(_CaseApi):
 )
 class TrackedItemTransitionApi(_CaseApi):
     object_permissions = {"write": "appointments.change_tracked_items"}
-    audit_summary = "Changed a tracked item through the API"
+    audit_summary = "Asked to move a tracked item on through the API"
 
     def post(self, request: Request, case_id: UUID, item_id: UUID) -> Response:
         case = self.get_object()
@@ -206,7 +206,7 @@ class ChaseTasksApi(_CaseApi):
 )
 class ChaseRecordApi(_CaseApi):
     object_permissions = {"write": "appointments.work_chase"}
-    audit_summary = "Recorded a chase through the API"
+    audit_summary = "Asked to record a chase through the API"
 
     def post(self, request: Request, case_id: UUID, task_id: UUID) -> Response:
         case = self.get_object()

@@ -5,6 +5,7 @@ a good one leaves that and exactly one write entry, written by the service.
 """
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -288,3 +289,42 @@ def test_the_door_records_a_print_as_an_export(cast):
 
     (entry,) = AuditEvent.objects.all()
     assert (entry.action, entry.object_id) == ("export", str(cast.paul_case.pk))
+
+
+# The API's writes go through the same door: a refused body leaves only the access.
+API_WRITES = {
+    "timeline": (
+        {"kind": "note", "occurred_on": "2026-11-20", "summary": ""},
+        {"kind": "note", "occurred_on": "2026-11-20", "summary": "Rang Paul"},
+        (AuditEvent.Action.CREATE, "patients.timelineevent"),
+    ),
+    "care-team": (
+        {"role": "gp"},
+        {"role": "social_worker", "name": "Sam Social"},
+        (AuditEvent.Action.CREATE, "patients.careteammember"),
+    ),
+    "messages": (
+        {"body": ""},
+        {"body": "Your scan is on Friday."},
+        (AuditEvent.Action.CREATE, "patients.casemessage"),
+    ),
+}
+
+
+@pytest.mark.parametrize("what", API_WRITES)
+def test_an_api_write_records_the_access_and_at_most_one_write(client, cast, what):
+    bad, good, writes = API_WRITES[what]
+    url = reverse(f"api-case-{what}", kwargs={"case_id": cast.paul_case.pk})
+    client.force_login(cast.nadia)
+
+    def send(body: dict[str, str]) -> Any:
+        return client.post(url, data=json.dumps(body), content_type="application/json")
+
+    refused, written = entries_during(lambda: send(bad))
+    assert refused.status_code == 400, refused.content
+    assert written == ACCESS
+
+    made, written = entries_during(lambda: send(good))
+    assert made.status_code == 201, made.content
+    assert others_in(written) == ACCESS
+    assert writes_in(written) == [writes]
