@@ -34,8 +34,6 @@ from appointments.serializers import (
 )
 from appointments.services import chase_record, tracked_item_create, tracked_item_transition
 from navigator.api.schema import error_responses
-from navigator.audit.models import AuditEvent
-from navigator.audit.services import audit_record
 from navigator.organisations.models import Organisation, Team
 from patients.api import CaseObjectMixin
 from patients.models import Case
@@ -153,7 +151,7 @@ class TrackedItemApi(_CaseApi):
 )
 class TrackedItemTransitionApi(_CaseApi):
     object_permissions = {"write": "appointments.change_tracked_items"}
-    audit_summary = "Changed a tracked item through the API"
+    audit_summary = "Asked to move a tracked item on through the API"
 
     def post(self, request: Request, case_id: UUID, item_id: UUID) -> Response:
         case = self.get_object()
@@ -208,7 +206,7 @@ class ChaseTasksApi(_CaseApi):
 )
 class ChaseRecordApi(_CaseApi):
     object_permissions = {"write": "appointments.work_chase"}
-    audit_summary = "Recorded a chase through the API"
+    audit_summary = "Asked to record a chase through the API"
 
     def post(self, request: Request, case_id: UUID, task_id: UUID) -> Response:
         case = self.get_object()
@@ -273,15 +271,6 @@ class HospitalImportApi(APIView):
             )
         except ImportRejected as rejected:
             return Response(ImportErrorOutput(rejected).data, status=400)
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.UPDATE,
-            obj=team,
-            summary=f"Imported {len(outcomes)} rows from {given.validated_data['source_system']}"[
-                :200
-            ],
-            request=request,
-        )
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         for outcome in outcomes:
             counts[outcome.result] += 1

@@ -66,7 +66,8 @@ def hospital_import(
       and must be one `actor` may change;
     - an external id names one item in one case, of one kind, for good;
     - an item's state moves only as its kind's workflow allows (tracked_item_transition);
-    - raises ImportRejected with every row's problems, having changed nothing.
+    - raises ImportRejected with every row's problems, having changed nothing;
+    - each item's change is audited, and the import as a whole on the team.
     """
     source_system = source_system.strip()
     if not source_system:
@@ -116,6 +117,12 @@ def hospital_import(
                 )
         if errors:
             raise ImportRejected(errors)  # rolls back every row applied above
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=team,
+            summary=f"Imported {len(outcomes)} rows from {source_system}"[:200],
+        )
     return outcomes
 
 

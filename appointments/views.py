@@ -1,8 +1,8 @@
 """Navigator pages: the chase queue, and a case's tracked items with their clocks.
 
 Every page about a case goes through `patients.access.get_case_for_user` (404 for anyone not
-working on it, and the read or write is audited). The queue lists only the cases the user works
-on (`appointments.selectors.chase_queue`).
+working on it, and the access is audited; each write is audited by its service). The queue
+lists only the cases the user works on (`appointments.selectors.chase_queue`).
 """
 
 from typing import Any
@@ -98,8 +98,7 @@ def chase_record_page(request: HttpRequest, task_id: UUID) -> HttpResponse:
         request,
         task.item.case_id,
         perm="appointments.work_chase",
-        action=AuditEvent.Action.UPDATE if writing else AuditEvent.Action.VIEW,
-        summary="Recorded a chase" if writing else "Opened a chase task",
+        summary="Sent a chase record" if writing else "Opened a chase task",
     )
     task = (
         ChaseTask.objects.select_related("item__responsible_provider", "escalated_to")
@@ -175,8 +174,7 @@ def item_add_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
         request,
         case_id,
         perm="appointments.change_tracked_items",
-        action=AuditEvent.Action.CREATE if writing else AuditEvent.Action.VIEW,
-        summary="Tracked item" if writing else "Opened the tracked item form",
+        summary="Sent the tracked item form" if writing else "Opened the tracked item form",
     )
     form = TrackedItemForm(request.POST or None)
     if writing and form.is_valid():
@@ -208,8 +206,7 @@ def item_transition_page(request: HttpRequest, case_id: UUID, item_id: UUID) -> 
         request,
         case_id,
         perm="appointments.change_tracked_items",
-        action=AuditEvent.Action.UPDATE if writing else AuditEvent.Action.VIEW,
-        summary="Changed a tracked item" if writing else "Opened a tracked item",
+        summary="Sent a tracked item change" if writing else "Opened a tracked item",
     )
     item = TrackedItem.objects.filter(pk=item_id, case=case).first()
     if item is None:

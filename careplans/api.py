@@ -63,6 +63,7 @@ from careplans.serializers import (
     fhir_schema,
 )
 from careplans.services import PlanChangedError
+from careplans.services.actions import NotOnAgreedPlan
 from careplans.services.offers import open_offer
 from navigator.api.schema import error_responses
 from patients.api import CaseObjectMixin
@@ -289,7 +290,7 @@ class CarePlanDetailApi(_CaseApi):
 )
 class PlanItemCompleteApi(_CaseApi):
     object_permissions = {"write": CHANGE}
-    audit_summary = "Completed a care plan item through the API"
+    audit_summary = "Asked to complete a care plan item through the API"
 
     def post(self, request: Request, case_id: UUID, plan_id: UUID, plan_item_id: UUID) -> Response:
         case = self.get_object()
@@ -315,22 +316,23 @@ class PlanItemCompleteApi(_CaseApi):
 )
 class PlanItemFeedbackApi(_CaseApi):
     object_permissions = {"write": ANSWER}
-    audit_summary = "Answered for the patient through the API"
+    audit_summary = "Sent an answer for the patient through the API"
 
     def post(self, request: Request, case_id: UUID, plan_id: UUID, plan_item_id: UUID) -> Response:
         case = self.get_object()
         item = self.item_in(case, plan_id, plan_item_id)
         given = FeedbackInput(data=request.data)
         given.is_valid(raise_exception=True)
-        if item.plan.status != CarePlan.Status.AGREED:
-            raise exceptions.ValidationError({"detail": "Only items of the agreed plan."})
         user: Any = request.user
-        services.signpost_feedback_record(
-            item=item,
-            answer=given.validated_data["answer"],
-            via=FeedbackVia.STAFF if user.is_staff_role else FeedbackVia.WEB,
-            actor=user,
-        )
+        try:
+            services.signpost_feedback_record(
+                item=item,
+                answer=given.validated_data["answer"],
+                via=FeedbackVia.STAFF if user.is_staff_role else FeedbackVia.WEB,
+                actor=user,
+            )
+        except NotOnAgreedPlan as refused:
+            raise exceptions.ValidationError({"detail": refused.message}) from refused
         return Response(self.item_out(item))
 
 
@@ -436,7 +438,7 @@ class _PlanChangeApi(_CaseApi):
 )  # fmt: skip
 class PlanItemListApi(_PlanChangeApi):
     object_permissions = {"write": CHANGE}
-    audit_summary = "Added a care plan item through the API"
+    audit_summary = "Asked to add a care plan item through the API"
 
     def post(self, request: Request, case_id: UUID, plan_id: UUID) -> Response:
         case = self.get_object()
@@ -466,7 +468,7 @@ class PlanItemListApi(_PlanChangeApi):
 )  # fmt: skip
 class PlanItemDetailApi(_PlanChangeApi):
     object_permissions = {"write": CHANGE}
-    audit_summary = "Changed a care plan item through the API"
+    audit_summary = "Asked to change a care plan item through the API"
 
     def patch(self, request: Request, case_id: UUID, plan_id: UUID, plan_item_id: UUID) -> Response:
         case = self.get_object()
@@ -496,7 +498,7 @@ class PlanItemDetailApi(_PlanChangeApi):
 )
 class PlanItemRemoveApi(_PlanChangeApi):
     object_permissions = {"write": CHANGE}
-    audit_summary = "Removed a care plan item through the API"
+    audit_summary = "Asked to remove a care plan item through the API"
 
     def post(self, request: Request, case_id: UUID, plan_id: UUID, plan_item_id: UUID) -> Response:
         case = self.get_object()
@@ -526,7 +528,7 @@ class PlanItemRemoveApi(_PlanChangeApi):
 )  # fmt: skip
 class CarePlanAgreeApi(_PlanChangeApi):
     object_permissions = {"write": ANSWER}
-    audit_summary = "Agreed a care plan through the API"
+    audit_summary = "Asked to agree a care plan through the API"
 
     def post(self, request: Request, case_id: UUID, plan_id: UUID) -> Response:
         case = self.get_object()
@@ -557,7 +559,7 @@ class CarePlanAgreeApi(_PlanChangeApi):
 )
 class CarePlanReviewDateApi(_PlanChangeApi):
     object_permissions = {"write": CHANGE}
-    audit_summary = "Set a care plan's review date through the API"
+    audit_summary = "Asked to set a care plan's review date through the API"
 
     def post(self, request: Request, case_id: UUID, plan_id: UUID) -> Response:
         case = self.get_object()
@@ -589,7 +591,7 @@ class CarePlanReviewDateApi(_PlanChangeApi):
 )  # fmt: skip
 class CarePlanReviseApi(_PlanChangeApi):
     object_permissions = {"write": CHANGE}
-    audit_summary = "Started a new care plan version through the API"
+    audit_summary = "Asked to start a new care plan version through the API"
 
     def post(self, request: Request, case_id: UUID, plan_id: UUID) -> Response:
         case = self.get_object()

@@ -1,4 +1,9 @@
-"""The one door to a case from a view: found and permitted, or 404; and always audited."""
+"""The one door to a case from a view: found and permitted, or 404; and the access audited.
+
+The door records that the case was opened (a view, or a print or export), never a write: a
+write is recorded by the service that makes it, once, inside its transaction, so a form sent
+back with errors leaves only the access in the trail.
+"""
 
 from typing import Any
 from uuid import UUID
@@ -9,6 +14,9 @@ from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from patients.models import Case
 
+# What the door may record: looking at the record, or taking it away (a print or a PDF).
+ACCESS_ACTIONS = frozenset({AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT})
+
 
 def get_case_for_user(
     request: HttpRequest,
@@ -18,10 +26,13 @@ def get_case_for_user(
     action: str = AuditEvent.Action.VIEW,
     summary: str = "",
 ) -> Case:
-    """Return the case if `request.user` holds `perm` on it, writing the audit entry.
+    """Return the case if `request.user` holds `perm` on it, writing the access audit entry.
 
-    Anyone else gets 404, so a case's existence is not revealed to those outside it.
+    Anyone else gets 404, so a case's existence is not revealed to those outside it. `action`
+    is VIEW or EXPORT; a write (CREATE, UPDATE, DELETE) is the service's to record.
     """
+    if action not in ACCESS_ACTIONS:
+        raise ValueError(f"The case door records access only, not {action!r}.")
     user: Any = request.user
     case = Case.objects.select_related("patient", "team", "navigator").filter(pk=case_id).first()
     if case is None or not user.has_perm(perm, case):

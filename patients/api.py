@@ -187,7 +187,7 @@ class CareTeamApi(_CaseRecordsApi):
 )
 class CareTeamMemberApi(_CaseRecordsApi):
     object_permissions = {"write": "patients.change_care_team"}
-    audit_summary = "Changed the care team through the API"
+    audit_summary = "Asked to remove someone from the care team through the API"
 
     def delete(self, request: Request, case_id: UUID, member_id: int) -> Response:
         case = self.get_object()

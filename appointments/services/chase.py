@@ -52,15 +52,15 @@ def chase_task_open(*, item: TrackedItem, summary: str) -> tuple[ChaseTask, bool
             task = ChaseTask.objects.create(
                 item=item, assigned_to=item.case.navigator, chase_round=max(item.chase_count, 1)
             )
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.CREATE,
+                obj=task,
+                patient_id=item.case.patient_id,
+                summary=summary[:200],
+            )
     except IntegrityError:
         return ChaseTask.objects.open().get(item=item), False
-    audit_record(
-        actor=None,
-        action=AuditEvent.Action.CREATE,
-        obj=task,
-        patient_id=item.case.patient_id,
-        summary=summary[:200],
-    )
     return task, True
 
 

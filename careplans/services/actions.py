@@ -69,6 +69,12 @@ _APOSTROPHES = re.compile(r"['’‘`]")
 _NOT_LETTERS = re.compile(r"[^A-Z]+")
 
 
+class NotOnAgreedPlan(ValidationError):
+    """The item is on a draft or a replaced version of the plan, not the agreed one, so it
+    takes no answer to "did you get the help you needed?" (on the page, through the API or
+    by text)."""
+
+
 def _progress(item: PlanItem, **fields: Any) -> None:
     PlanItem.objects.filter(
         lineage=item.lineage, plan__case_id=item.plan.case_id, plan__status__in=LIVE
@@ -206,7 +212,16 @@ def signpost_feedback_record(
 
     "No" or "partly" on an open case puts the item on the navigator's worklist at once: its
     tracked item (the overdue chase's, or a new one due today) gets an open chase task, and the
-    case's timeline says why. While that task is open, answering again adds no second one."""
+    case's timeline says why. While that task is open, answering again adds no second one.
+
+    Only an item of the agreed plan is answered (NotOnAgreedPlan otherwise): a draft's items
+    are not yet agreed, and a replaced version's answer would be lost to the live plan."""
+    if item.plan.status != CarePlan.Status.AGREED:
+        which = "a draft" if item.plan.status == CarePlan.Status.DRAFT else "an earlier version"
+        raise NotOnAgreedPlan(
+            f"Only items of the agreed plan can be answered: this is {which} of the plan.",
+            code="plan_not_agreed",
+        )
     if answer not in FeedbackAnswer.values:
         raise ValidationError({"answer": "Choose yes, partly or no"})
     if via not in FeedbackVia.values:

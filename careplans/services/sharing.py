@@ -313,6 +313,7 @@ def share_link_check(
     )
 
 
+@transaction.atomic
 def share_link_record(
     *,
     link: ShareLink,

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from careplans import services
-from careplans.models import CarePlan, FeedbackAnswer, FeedbackVia, PlanItem
+from careplans.models import FeedbackAnswer, FeedbackVia, PlanItem
+from careplans.services.actions import NotOnAgreedPlan
 from careplans.views import case_for_patient_work, is_staff
-from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.models import Case
 
@@ -36,10 +36,7 @@ def _to_item(item: PlanItem) -> HttpResponse:
 
 
 def _staff_case(request: HttpRequest, case_id: UUID, summary: str) -> Case:
-    return get_case_for_user(
-        request, case_id, perm="patients.change_case", action=AuditEvent.Action.UPDATE,
-        summary=summary,
-    )  # fmt: skip
+    return get_case_for_user(request, case_id, perm="patients.change_case", summary=summary)
 
 
 @login_required
@@ -47,7 +44,7 @@ def _staff_case(request: HttpRequest, case_id: UUID, summary: str) -> Case:
 def plan_item_refer(
     request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
-    case = _staff_case(request, case_id, "Sent a referral from a care plan")
+    case = _staff_case(request, case_id, "Asked to send a referral from a care plan")
     item = _item(case, plan_id, item_id)
     try:
         services.plan_item_refer(item=item, actor=request.user)
@@ -63,7 +60,7 @@ def plan_item_refer(
 def plan_item_signpost(
     request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
-    case = _staff_case(request, case_id, "Sent a service's details from a care plan")
+    case = _staff_case(request, case_id, "Asked to send a service's details from a care plan")
     item = _item(case, plan_id, item_id)
     service = None
     if request.POST.get("service"):
@@ -89,7 +86,7 @@ def plan_item_signpost(
 def plan_item_complete(
     request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
-    case = _staff_case(request, case_id, "Completed a care plan item")
+    case = _staff_case(request, case_id, "Opened a care plan item to complete it")
     item = _item(case, plan_id, item_id)
     outcome = item.outcome
     errors: dict[str, str] = {}
@@ -119,17 +116,17 @@ def plan_item_complete(
 def plan_item_feedback(
     request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
-    case = case_for_patient_work(request, case_id, "Answered “did you get the help you needed?”")
+    case = case_for_patient_work(
+        request, case_id, "Sent an answer to “did you get the help you needed?”"
+    )
     item = _item(case, plan_id, item_id)
-    if item.plan.status != CarePlan.Status.AGREED:
-        raise Http404("No such item")
     via = FeedbackVia.STAFF if is_staff(request) else FeedbackVia.WEB
     answer = request.POST.get("answer", "")
-    if answer not in FeedbackAnswer.values:
-        messages.error(request, "Choose yes, partly or no.")
-        return _to_item(item)
     try:
         services.signpost_feedback_record(item=item, answer=answer, via=via, actor=request.user)
+    except NotOnAgreedPlan as refused:
+        # As before the rule moved to the service: only the agreed plan's items are answered.
+        raise Http404("No such item") from refused
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

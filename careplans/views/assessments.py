@@ -18,7 +18,6 @@ from careplans.selectors import answers_by_concern, assessment_for_case, flags_f
 from careplans.services.language import assessment_language_set
 from careplans.views import case_for_patient_work, is_staff
 from careplans.wording import LANGUAGES, in_language, labels
-from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.models import Case
 
@@ -88,7 +87,7 @@ def assessment_list(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def assessment_start(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    case = case_for_patient_work(request, case_id, "Started an assessment")
+    case = case_for_patient_work(request, case_id, "Asked to start an assessment")
     user: Any = request.user
     if is_staff(request):
         completed_by = Assessment.CompletedBy.STAFF_WITH_PATIENT
@@ -148,7 +147,7 @@ def _parse_domain(
 def assessment_step(
     request: HttpRequest, case_id: UUID, assessment_id: UUID, step: int
 ) -> HttpResponse:
-    case = case_for_patient_work(request, case_id, "Worked on an assessment")
+    case = case_for_patient_work(request, case_id, "Opened an assessment to answer it")
     assessment = assessment_for_case(case, assessment_id)
     if assessment is None:
         raise Http404("No such assessment")
@@ -261,7 +260,7 @@ def _wellbeing_step(
 @login_required
 def assessment_check(request: HttpRequest, case_id: UUID, assessment_id: UUID) -> HttpResponse:
     if request.method == "POST":
-        case = case_for_patient_work(request, case_id, "Sent an assessment")
+        case = case_for_patient_work(request, case_id, "Asked to send an assessment")
     else:
         case = get_case_for_user(request, case_id, summary="Viewed an assessment")
     assessment = assessment_for_case(case, assessment_id)
@@ -337,7 +336,7 @@ def assessment_check(request: HttpRequest, case_id: UUID, assessment_id: UUID) -
 @require_POST
 def assessment_language(request: HttpRequest, case_id: UUID, assessment_id: UUID) -> HttpResponse:
     """Switch the assessment between English and Cymraeg, then back to the page it was on."""
-    case = case_for_patient_work(request, case_id, "Chose the language of an assessment")
+    case = case_for_patient_work(request, case_id, "Asked to change the language of an assessment")
     assessment = assessment_for_case(case, assessment_id)
     if assessment is None:
         raise Http404("No such assessment")
@@ -354,11 +353,7 @@ def assessment_language(request: HttpRequest, case_id: UUID, assessment_id: UUID
 @require_POST
 def flag_acknowledge(request: HttpRequest, case_id: UUID, flag_id: UUID) -> HttpResponse:
     case = get_case_for_user(
-        request,
-        case_id,
-        perm="patients.change_case",
-        action=AuditEvent.Action.UPDATE,
-        summary="Acknowledged an urgent flag",
+        request, case_id, perm="patients.change_case", summary="Asked to acknowledge an urgent flag"
     )
     flag = CaseFlag.objects.filter(case=case, pk=flag_id).first()
     if flag is None:

@@ -12,16 +12,12 @@ from django.shortcuts import redirect, render
 from careplans import services
 from careplans.models import Assessment, AssessmentOffer
 from careplans.services.offers import POINT_FOR_REASON, RECORDABLE
-from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.models import Case
 
 
 def _staff_case(request: HttpRequest, case_id: UUID, summary: str) -> Case:
-    return get_case_for_user(
-        request, case_id, perm="patients.change_case", action=AuditEvent.Action.UPDATE,
-        summary=summary,
-    )  # fmt: skip
+    return get_case_for_user(request, case_id, perm="patients.change_case", summary=summary)
 
 
 def _errors(error: ValidationError) -> dict[str, str]:
@@ -32,7 +28,7 @@ def _errors(error: ValidationError) -> dict[str, str]:
 
 @login_required
 def offer_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    case = _staff_case(request, case_id, "Offered an assessment")
+    case = _staff_case(request, case_id, "Opened the form to offer an assessment")
     typed = {"reason": "", "pathway_point": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -80,7 +76,7 @@ def offer_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 def offer_record(request: HttpRequest, case_id: UUID, offer_id: UUID) -> HttpResponse:
-    case = _staff_case(request, case_id, "Recorded an assessment offer's outcome")
+    case = _staff_case(request, case_id, "Opened an assessment offer to record its outcome")
     offer = (
         AssessmentOffer.objects.filter(case=case, pk=offer_id).select_related("assessment").first()
     )

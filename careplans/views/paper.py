@@ -125,8 +125,7 @@ def paper_key_in(request: HttpRequest, case_id: UUID) -> HttpResponse:
         request,
         case_id,
         perm="patients.change_case",
-        action=AuditEvent.Action.UPDATE if writing else AuditEvent.Action.VIEW,
-        summary="Keyed in a paper assessment" if writing else "Opened paper assessment keying",
+        summary="Sent a keyed-in paper assessment" if writing else "Opened paper assessment keying",
     )
     questionnaire = _version(request)
     form = PaperAssessmentForm(request.POST if writing else None, questionnaire=questionnaire)

@@ -15,7 +15,6 @@ from careplans.models import CarePlan, FeedbackAnswer, PlanItem
 from careplans.selectors import care_plan_diff, plan_for_case, plans_for_case
 from careplans.services import ITEM_FIELDS, PlanChangedError
 from careplans.views import case_for_patient_work, is_staff
-from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.models import Case
 
@@ -28,13 +27,7 @@ def _plan(case: Case, plan_id: UUID) -> CarePlan:
 
 
 def _staff_case(request: HttpRequest, case_id: UUID, summary: str) -> Case:
-    return get_case_for_user(
-        request,
-        case_id,
-        perm="patients.change_case",
-        action=AuditEvent.Action.UPDATE,
-        summary=summary,
-    )
+    return get_case_for_user(request, case_id, perm="patients.change_case", summary=summary)
 
 
 def _to_plan(plan: CarePlan) -> HttpResponse:
@@ -128,7 +121,7 @@ def _save_item(
 def plan_item_edit(
     request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
-    case = _staff_case(request, case_id, "Edited a care plan item")
+    case = _staff_case(request, case_id, "Opened a care plan item to change it")
     plan = _plan(case, plan_id)
     item = PlanItem.objects.filter(plan=plan, pk=item_id).select_related("owner_service").first()
     if item is None:
@@ -145,7 +138,7 @@ def plan_item_edit(
 
 @login_required
 def plan_item_add(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
-    case = _staff_case(request, case_id, "Added a care plan item")
+    case = _staff_case(request, case_id, "Opened the form to add a care plan item")
     plan = _plan(case, plan_id)
     if not plan.is_draft:
         return _to_plan(plan)
@@ -160,7 +153,7 @@ def plan_item_add(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpRes
 def plan_item_remove(
     request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
-    case = _staff_case(request, case_id, "Removed a care plan item")
+    case = _staff_case(request, case_id, "Asked to remove a care plan item")
     plan = _plan(case, plan_id)
     item = PlanItem.objects.filter(plan=plan, pk=item_id).first()
     if item is None:
@@ -180,7 +173,7 @@ def plan_item_remove(
 
 @login_required
 def plan_agree(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
-    case = case_for_patient_work(request, case_id, "Agreed a care plan")
+    case = case_for_patient_work(request, case_id, "Opened a care plan to agree it")
     plan = _plan(case, plan_id)
     if not plan.is_draft:
         return _to_plan(plan)
@@ -223,7 +216,7 @@ def plan_agree(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpRespon
 @login_required
 @require_POST
 def plan_revise(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
-    case = _staff_case(request, case_id, "Started a new care plan version")
+    case = _staff_case(request, case_id, "Asked to start a new care plan version")
     plan = _plan(case, plan_id)
     try:
         draft = services.care_plan_revise(plan=plan, actor=request.user)
@@ -259,7 +252,7 @@ def plan_compare(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResp
 @login_required
 @require_POST
 def plan_review_date(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
-    case = _staff_case(request, case_id, "Set a care plan's review date")
+    case = _staff_case(request, case_id, "Asked to set a care plan's review date")
     plan = _plan(case, plan_id)
     try:
         review_date = dt.date.fromisoformat(request.POST.get("review_date", ""))

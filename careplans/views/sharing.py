@@ -25,7 +25,6 @@ from careplans.printed_plan import plan_groups
 from careplans.services import sharing
 from careplans.services.sharing import SharingError
 from careplans.views.pdf import pdf_response
-from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.forms import NhsDateField, NhsFormMixin
 from patients.models import Case
@@ -49,14 +48,8 @@ GP_HEADERS = {
 # The care team's and the patient's page -------------------------------------------------------
 
 
-def _sharing_case(request: HttpRequest, case_id: UUID, *, summary: str, write: bool) -> Case:
-    return get_case_for_user(
-        request,
-        case_id,
-        perm=SHARE_PERM,
-        action=AuditEvent.Action.UPDATE if write else AuditEvent.Action.VIEW,
-        summary=summary,
-    )
+def _sharing_case(request: HttpRequest, case_id: UUID, *, summary: str) -> Case:
+    return get_case_for_user(request, case_id, perm=SHARE_PERM, summary=summary)
 
 
 def _share_page(
@@ -89,9 +82,7 @@ def _share_page(
 
 @login_required
 def share_manage(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    case = _sharing_case(
-        request, case_id, summary="Viewed GP sharing of the care plan", write=False
-    )
+    case = _sharing_case(request, case_id, summary="Viewed GP sharing of the care plan")
     return _share_page(request, case)
 
 
@@ -99,7 +90,7 @@ def share_manage(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @require_POST
 def share_create(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Make a link and send it to the practice; the page shows the link this one time only."""
-    case = _sharing_case(request, case_id, summary="Shared the care plan with the GP", write=True)
+    case = _sharing_case(request, case_id, summary="Asked to share the care plan with the GP")
     try:
         new = sharing.share_link_create(case=case, actor=request.user)
     except SharingError as error:
@@ -110,7 +101,7 @@ def share_create(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def share_revoke(request: HttpRequest, case_id: UUID, link_id: UUID) -> HttpResponse:
-    case = _sharing_case(request, case_id, summary="Stopped a GP care plan link", write=True)
+    case = _sharing_case(request, case_id, summary="Asked to stop a GP care plan link")
     link = ShareLink.objects.filter(case=case, pk=link_id).select_related("practice").first()
     if link is None:
         raise Http404("No such link")
@@ -122,7 +113,7 @@ def share_revoke(request: HttpRequest, case_id: UUID, link_id: UUID) -> HttpResp
 @login_required
 @require_POST
 def share_consent(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    case = _sharing_case(request, case_id, summary="Changed GP sharing consent", write=True)
+    case = _sharing_case(request, case_id, summary="Asked to change GP sharing consent")
     allowed = request.POST.get("allowed") == "yes"
     revoked = sharing.sharing_set(patient=case.patient, allowed=allowed, actor=request.user)
     if allowed:

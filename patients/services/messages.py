@@ -176,20 +176,21 @@ def case_messages_mark_read(*, case: Case, reader: Any) -> int:
     """
     now = timezone.now()
     messages = CaseMessage.objects.filter(case=case)
-    if reader.role in STAFF_ROLES:
-        changed = messages.filter(
-            author_kind__in=CaseMessage.PATIENT_SIDE, read_by_team_at__isnull=True
-        ).update(read_by_team_at=now)
-    else:
-        changed = messages.filter(
-            author_kind=CaseMessage.AuthorKind.STAFF, read_by_patient_at__isnull=True
-        ).update(read_by_patient_at=now)
-    if changed:
-        audit_record(
-            actor=reader,
-            action=AuditEvent.Action.UPDATE,
-            obj=case,
-            patient_id=case.patient_id,
-            summary=f"Marked {changed} message{'s' if changed != 1 else ''} as read",
-        )
+    with transaction.atomic():
+        if reader.role in STAFF_ROLES:
+            changed = messages.filter(
+                author_kind__in=CaseMessage.PATIENT_SIDE, read_by_team_at__isnull=True
+            ).update(read_by_team_at=now)
+        else:
+            changed = messages.filter(
+                author_kind=CaseMessage.AuthorKind.STAFF, read_by_patient_at__isnull=True
+            ).update(read_by_patient_at=now)
+        if changed:
+            audit_record(
+                actor=reader,
+                action=AuditEvent.Action.UPDATE,
+                obj=case,
+                patient_id=case.patient_id,
+                summary=f"Marked {changed} message{'s' if changed != 1 else ''} as read",
+            )
     return changed

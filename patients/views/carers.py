@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from navigator.accounts.models import User
 from navigator.accounts.services import invitation_for_token
-from navigator.audit.models import AuditEvent
 from navigator.messaging.services import MessagingError
 from patients.access import get_case_for_user
 from patients.forms import NhsFormMixin, add_service_errors
@@ -102,14 +101,7 @@ class CarerAcceptForm(NhsFormMixin, forms.Form):
 
 
 def _manage(request: HttpRequest, case_id: UUID, summary: str) -> Case:
-    writing = request.method == "POST"
-    return get_case_for_user(
-        request,
-        case_id,
-        perm="patients.manage_carers",
-        action=AuditEvent.Action.UPDATE if writing else AuditEvent.Action.VIEW,
-        summary=summary,
-    )
+    return get_case_for_user(request, case_id, perm="patients.manage_carers", summary=summary)
 
 
 @login_required
@@ -134,7 +126,9 @@ def carers(request: HttpRequest, case_id: UUID) -> HttpResponse:
 def carer_invite_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
     writing = request.method == "POST"
     case = _manage(
-        request, case_id, "Invited a carer" if writing else "Opened the carer invitation form"
+        request,
+        case_id,
+        "Sent the carer invitation form" if writing else "Opened the carer invitation form",
     )
     form = CarerInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -157,7 +151,7 @@ def carer_invite_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def carer_revoke(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    case = _manage(request, case_id, "Took away a carer's access")
+    case = _manage(request, case_id, "Asked to take away a carer's access")
     # The grant's id travels in the form body, and only grants on this patient are found.
     grant = get_object_or_404(
         CarerAccess.objects.select_related("carer", "patient"),
@@ -173,7 +167,7 @@ def carer_revoke(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def carer_invitation_withdraw_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    case = _manage(request, case_id, "Withdrew a carer invitation")
+    case = _manage(request, case_id, "Asked to withdraw a carer invitation")
     carer_invitation = get_object_or_404(
         CarerInvitation.objects.select_related("invitation", "patient"),
         pk=_uuid(request.POST.get("invitation", "")),

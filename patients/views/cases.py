@@ -119,8 +119,7 @@ def case_handover_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
         request,
         case_id,
         perm="patients.change_case",
-        action=AuditEvent.Action.UPDATE if writing else AuditEvent.Action.VIEW,
-        summary="Handover" if writing else "Opened the handover form",
+        summary="Sent the handover form" if writing else "Opened the handover form",
     )
     form = HandoverForm(request.POST or None, case=case)
     if writing and form.is_valid():
@@ -148,8 +147,7 @@ def care_team_add_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
         request,
         case_id,
         perm="patients.change_case",
-        action=AuditEvent.Action.CREATE if writing else AuditEvent.Action.VIEW,
-        summary="Care team change" if writing else "Opened the care team form",
+        summary="Sent the care team form" if writing else "Opened the care team form",
     )
     form = CareTeamAddForm(request.POST or None)
     if writing and form.is_valid():
@@ -170,8 +168,7 @@ def care_team_remove_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
         request,
         case_id,
         perm="patients.change_case",
-        action=AuditEvent.Action.DELETE,
-        summary="Care team change",
+        summary="Asked to remove someone from the care team",
     )
     # The member's id travels in the form body, never the URL, and only within this case.
     member_id = request.POST.get("member", "")

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.forms import ContactForm, add_service_errors
 from patients.models import Patient
@@ -50,8 +49,7 @@ def contact_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
         request,
         case_id,
         perm="patients.change_contact_details",
-        action=AuditEvent.Action.UPDATE if writing else AuditEvent.Action.VIEW,
-        summary="Contact details" if writing else "Opened the contact details form",
+        summary="Sent the contact details form" if writing else "Opened the contact details form",
     )
     patient = case.patient
     back = (

@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.forms import NhsFormMixin, add_service_errors
 from patients.models import Case
@@ -54,8 +53,7 @@ def _post(request: HttpRequest, case_id: UUID) -> HttpResponse:
         request,
         case_id,
         perm="patients.post_message",
-        action=AuditEvent.Action.CREATE,
-        summary="Message",
+        summary="Sent the message form",
     )
     form = MessageForm(request.POST)
     if form.is_valid():

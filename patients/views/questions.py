@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.forms import NhsFormMixin, add_service_errors
 from patients.models import AppointmentQuestion, Case
@@ -41,14 +40,7 @@ class QuestionForm(NhsFormMixin, forms.Form):
 
 
 def _changing(request: HttpRequest, case_id: UUID, summary: str) -> Case:
-    writing = request.method == "POST"
-    return get_case_for_user(
-        request,
-        case_id,
-        perm="patients.change_questions",
-        action=AuditEvent.Action.UPDATE if writing else AuditEvent.Action.VIEW,
-        summary=summary,
-    )
+    return get_case_for_user(request, case_id, perm="patients.change_questions", summary=summary)
 
 
 def _question(case: Case, question_id: UUID) -> AppointmentQuestion:
@@ -62,7 +54,7 @@ def questions(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """The list, with a form to add one and suggested questions to pick from."""
     user: Any = request.user
     if request.method == "POST":
-        case = _changing(request, case_id, "Questions for the next appointment")
+        case = _changing(request, case_id, "Sent a question for the next appointment")
         form = QuestionForm(request.POST)
         if form.is_valid():
             try:
@@ -112,7 +104,7 @@ def _render_list(request: HttpRequest, case: Case, form: QuestionForm) -> HttpRe
 @require_POST
 def question_suggested_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Add one of the suggested questions, exactly as written."""
-    case = _changing(request, case_id, "Questions for the next appointment")
+    case = _changing(request, case_id, "Chose a suggested question")
     text = request.POST.get("text", "")
     if text in SUGGESTED_QUESTIONS:
         appointment_question_add(case=case, by=request.user, text=text)
@@ -125,7 +117,7 @@ def question_suggested_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
 def question_edit(request: HttpRequest, case_id: UUID, question_id: UUID) -> HttpResponse:
     writing = request.method == "POST"
     case = _changing(
-        request, case_id, "Changed a question" if writing else "Opened a question to change it"
+        request, case_id, "Sent a changed question" if writing else "Opened a question to change it"
     )
     question = _question(case, question_id)
     form = QuestionForm(request.POST or None, initial={"text": question.text})
@@ -149,7 +141,7 @@ def question_edit(request: HttpRequest, case_id: UUID, question_id: UUID) -> Htt
 @login_required
 @require_POST
 def question_asked(request: HttpRequest, case_id: UUID, question_id: UUID) -> HttpResponse:
-    case = _changing(request, case_id, "Ticked off a question")
+    case = _changing(request, case_id, "Asked to tick off a question")
     question = _question(case, question_id)
     asked = request.POST.get("asked") == "yes"
     appointment_question_mark(question=question, by=request.user, asked=asked)
@@ -160,7 +152,7 @@ def question_asked(request: HttpRequest, case_id: UUID, question_id: UUID) -> Ht
 @login_required
 @require_POST
 def question_delete(request: HttpRequest, case_id: UUID, question_id: UUID) -> HttpResponse:
-    case = _changing(request, case_id, "Deleted a question")
+    case = _changing(request, case_id, "Asked to delete a question")
     question = _question(case, question_id)
     appointment_question_delete(question=question, by=request.user)
     messages.success(request, "Question deleted.")

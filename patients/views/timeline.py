@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.forms import TimelineEventForm, TimelineFilterForm, add_service_errors
 from patients.selectors import timeline_for_case
@@ -55,8 +54,7 @@ def timeline_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
         request,
         case_id,
         perm="patients.change_case",
-        action=AuditEvent.Action.CREATE if writing else AuditEvent.Action.VIEW,
-        summary="Timeline entry" if writing else "Opened the timeline form",
+        summary="Sent the timeline form" if writing else "Opened the timeline form",
     )
     form = TimelineEventForm(request.POST or None)
     if writing and form.is_valid():

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.forms import TreatmentSummaryForm, add_service_errors
 from patients.models import TreatmentSummary
@@ -52,8 +51,9 @@ def treatment_summary_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
         request,
         case_id,
         perm="patients.change_case",
-        action=AuditEvent.Action.UPDATE if writing else AuditEvent.Action.VIEW,
-        summary="Treatment summary" if writing else "Opened the treatment summary form",
+        summary="Sent the treatment summary form"
+        if writing
+        else "Opened the treatment summary form",
     )
     summary = treatment_summary_for_case(case)
     form = TreatmentSummaryForm(request.POST or None, initial=_initial(summary))

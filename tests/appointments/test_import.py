@@ -171,6 +171,20 @@ def test_a_row_that_cannot_be_applied_rolls_back_the_rows_before_it(client, cast
     assert not TrackedItem.objects.filter(external_id__in=["RES-NEW", "APPT-2"]).exists()
 
 
+def test_the_import_is_audited_on_the_team_once_and_a_rejected_one_not_at_all(client, cast):
+    client.force_login(cast.nadia)
+    on_team = AuditEvent.objects.filter(object_type="organisations.team")
+    rejected = send(client, cast.team, [result_row(cast, nhs_number="9990000018")])
+    assert rejected.status_code == 400
+    assert not on_team.exists()
+    assert not AuditEvent.objects.filter(object_type="appointments.trackeditem").exists()
+
+    assert send(client, cast.team, [appointment_row(cast), result_row(cast)]).status_code == 200
+    (entry,) = on_team
+    assert (entry.action, entry.actor, entry.object_id) == ("update", cast.nadia, str(cast.team.pk))
+    assert entry.summary == "Imported 2 rows from PAS"
+
+
 def test_an_invalid_state_move_rejects_the_import(client, cast):
     client.force_login(cast.nadia)
     send(client, cast.team, [result_row(cast, state="done")])

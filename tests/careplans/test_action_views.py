@@ -96,6 +96,15 @@ def test_only_staff_on_the_case_act_on_items(client, cast, agreed, who):
     assert not money.is_complete
 
 
+def test_an_item_not_on_the_agreed_plan_takes_no_answer(client, cast, agreed):
+    services.plan_item_signpost(item=agreed.items.get(concern__code="money"), actor=cast.nadia)
+    draft = services.care_plan_revise(plan=agreed, actor=cast.nadia)
+    in_draft = draft.items.get(concern__code="money")
+    client.force_login(cast.paul)
+    assert client.post(item_url(in_draft, "feedback"), {"answer": "no"}).status_code == 404
+    assert not PlanItem.objects.exclude(feedback_answer="").exists()
+
+
 @pytest.mark.parametrize("who", ["carol", "oscar", "olive", "adam"])
 def test_only_the_patient_or_staff_answer_for_the_patient(client, cast, agreed, who):
     money = agreed.items.get(concern__code="money")

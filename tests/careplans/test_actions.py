@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from appointments.models import ChaseTask, ItemKind, TrackedItem
 from careplans import services
 from careplans.models import CarePlan, OwnerKind, PlanItem, TriageSettings
+from careplans.services.actions import NotOnAgreedPlan
 from careplans.tasks import ask_signpost_feedback_due, track_overdue_plan_items
 from navigator.audit.models import AuditEvent
 from navigator.messaging.models import OutboundMessage
@@ -125,6 +126,27 @@ def test_feedback_refuses_nonsense_and_items_nobody_was_sent_to(cast, agreed):
         services.signpost_feedback_record(item=item, answer="maybe", via="web")
     with pytest.raises(ValidationError):
         services.signpost_feedback_record(item=item, answer="yes", via="pigeon")
+
+
+def test_feedback_is_only_for_the_agreed_plans_items(cast, agreed):
+    services.plan_item_signpost(item=money(agreed), actor=cast.nadia)
+    draft = services.care_plan_revise(plan=agreed, actor=cast.nadia)
+    in_draft = money(draft)
+    assert in_draft.signposted_at is not None  # copied with the item: only the plan refuses
+    with pytest.raises(NotOnAgreedPlan, match="this is a draft of the plan"):
+        services.signpost_feedback_record(item=in_draft, answer="no", via="web", actor=cast.paul)
+
+    services.care_plan_agree(
+        plan=draft, lock_version=draft.lock_version, actor=cast.nadia, how="in_person"
+    )
+    replaced = money(CarePlan.objects.get(pk=agreed.pk))
+    assert replaced.plan.status == CarePlan.Status.SUPERSEDED
+    with pytest.raises(ValidationError, match="this is an earlier version of the plan"):
+        services.signpost_feedback_record(item=replaced, answer="no", via="sms")
+
+    assert not PlanItem.objects.exclude(feedback_answer="").exists()
+    assert not ChaseTask.objects.exists()
+    assert not AuditEvent.objects.filter(summary__startswith="Did they get the help").exists()
 
 
 def test_progress_follows_the_item_into_the_next_version(cast, agreed):

@@ -170,6 +170,21 @@ def test_completing_and_answering_through_the_api(client, cast, agreed):
     assert again.status_code == 400 and "already complete" in str(again.json())
 
 
+def test_answering_for_an_item_not_on_the_agreed_plan_is_a_400_saying_why(client, cast, agreed):
+    services.plan_item_signpost(item=agreed.items.get(), actor=cast.nadia)
+    draft = services.care_plan_revise(plan=agreed, actor=cast.nadia)
+    item = draft.items.get()
+    client.force_login(cast.paul)
+    url = api(cast.paul_case, f"care-plans/{draft.pk}/items/{item.pk}/feedback/")
+    refused = client.post(url, {"answer": "no"}, content_type="application/json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "detail": "Only items of the agreed plan can be answered: this is a draft of the plan."
+    }
+    item.refresh_from_db()
+    assert item.feedback_answer == ""
+
+
 def test_the_directory_lists_services_and_explains_matches(client, cast, directory):
     client.force_login(cast.paul)
     listed = client.get("/api/services/").json()

@@ -80,7 +80,7 @@ def test_a_navigator_adds_an_item_to_the_draft(client, cast, draft):
     assert body["plan_lock_version"] == draft.lock_version + 1
     added = PlanItem.objects.get(pk=body["id"])
     assert added.plan == draft and added.goal == "Transport booked for every appointment"
-    assert audited(cast.nadia, "Added a care plan item through the API")
+    assert audited(cast.nadia, "Asked to add a care plan item through the API")
     assert audited(cast.nadia, "Added plan item “Getting to appointments” (version 1)")
 
 
@@ -109,7 +109,7 @@ def test_a_navigator_rewords_an_item_and_gives_it_to_a_service(client, cast, dra
     item.refresh_from_db()
     assert item.concern_text == "Pain"  # not sent, so unchanged
     assert item.due_date == dt.date.fromisoformat(in_days(21))
-    assert audited(cast.nadia, "Changed a care plan item through the API")
+    assert audited(cast.nadia, "Asked to change a care plan item through the API")
     assert audited(cast.nadia, "Changed plan item “Pain” (version 1)")
 
 
@@ -148,7 +148,7 @@ def test_a_team_lead_removes_an_item(client, cast, draft):
     assert response.json()["lock_version"] == draft.lock_version + 1
     assert not PlanItem.objects.filter(pk=item.pk).exists()
     assert list(draft.items.values_list("concern_text", flat=True)) == ["Money or paying bills"]
-    assert audited(cast.lena, "Removed a care plan item through the API")
+    assert audited(cast.lena, "Asked to remove a care plan item through the API")
     assert AuditEvent.objects.filter(
         actor=cast.lena, action=AuditEvent.Action.DELETE, object_id=str(item.pk)
     ).exists()
@@ -188,7 +188,7 @@ def test_the_patient_agrees_the_draft_online(client, cast, draft):
     assert [i["concern"] for i in body["items"]] == ["Money or paying bills", "Pain"]
     draft.refresh_from_db()
     assert draft.agreed_by == cast.paul
-    assert audited(cast.paul, "Agreed a care plan through the API")
+    assert audited(cast.paul, "Asked to agree a care plan through the API")
     assert audited(cast.paul, "Care plan version 1 agreed online")
 
 

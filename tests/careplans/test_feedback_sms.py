@@ -221,6 +221,34 @@ def test_partly_on_the_page_also_makes_work(client, cast, agreed):
     )
 
 
+def test_an_answer_about_an_item_no_longer_on_the_agreed_plan_is_a_message_instead(
+    client, cast, asked
+):
+    """Asked about money on version 1; version 2, agreed since, has no money item. The reply
+    is refused by the service's rule, as on the page and through the API, and Nadia reads it."""
+    first = asked_plan(cast)
+    with time_machine.travel(at(2025, 3, 18, 15), tick=False):
+        draft = services.care_plan_revise(plan=first, actor=cast.nadia)
+        services.plan_item_remove(
+            item=money(draft), lock_version=draft.lock_version, actor=cast.nadia
+        )
+        draft.refresh_from_db()
+        services.care_plan_agree(
+            plan=draft, lock_version=draft.lock_version, actor=cast.nadia, how="in_person"
+        )
+    first.refresh_from_db()
+    assert first.status == CarePlan.Status.SUPERSEDED
+
+    with time_machine.travel(at(2025, 3, 19, 9, 30), tick=False):
+        deliver(client, "No")
+
+    assert money(first).feedback_answer == ""
+    assert CaseMessage.objects.get().body == "No"
+    assert not ChaseTask.objects.exists()
+    assert not AuditEvent.objects.filter(summary__startswith="Did they get the help").exists()
+    assert not OutboundMessage.objects.filter(kind="signpost_feedback_thanks").exists()
+
+
 def test_any_other_text_is_a_message_for_the_navigator(client, cast, asked):
     deliver(client, "Yes but they never rang me back")
     item = money(asked_plan(cast))
