@@ -20,7 +20,7 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 def timeline_event_add(
     *,
     case: Case,
-    by: User,
+    by: User | None,  # None: no member of staff (what a patient texted or answered)
     kind: str,
     occurred_at: dt.date | dt.datetime,
     summary: str,
