@@ -71,10 +71,11 @@ test-bench: install system-packages
 test-browser: install system-packages
 	$(DEV_ENV) $(VENV)/bin/pytest -m browser
 
+# mypy checks every app and the benchmarks; tests/ is not type-checked.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(DEV_ENV) $(VENV)/bin/mypy navigator patients caseload
+	$(DEV_ENV) $(VENV)/bin/mypy navigator patients appointments careplans caseload bench
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -34,6 +33,7 @@ from appointments.serializers import (
 )
 from appointments.services import chase_record, tracked_item_create, tracked_item_transition
 from navigator.api.schema import error_responses
+from navigator.http import AuthenticatedRequest
 from navigator.organisations.models import Organisation, Team
 from patients.api import CaseObjectMixin
 from patients.models import Case
@@ -86,11 +86,11 @@ class TrackedItemsApi(_CaseApi):
     audit_summary = "Looked at the tracked items through the API"
     serializer_class = TrackedItemOutput
 
-    def get(self, request: Request, case_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         return self.paginated(_items(case), TrackedItemOutput)
 
-    def post(self, request: Request, case_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         given = TrackedItemInput(data=request.data)
         given.is_valid(raise_exception=True)
@@ -133,7 +133,7 @@ class TrackedItemApi(_CaseApi):
     audit_summary = "Looked at a tracked item through the API"
     serializer_class = TrackedItemDetailOutput
 
-    def get(self, request: Request, case_id: UUID, item_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID, item_id: UUID) -> Response:
         case = self.get_object()
         return Response(TrackedItemDetailOutput(self.item_in(case, item_id)).data)
 
@@ -153,7 +153,7 @@ class TrackedItemTransitionApi(_CaseApi):
     object_permissions = {"write": "appointments.change_tracked_items"}
     audit_summary = "Asked to move a tracked item on through the API"
 
-    def post(self, request: Request, case_id: UUID, item_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, case_id: UUID, item_id: UUID) -> Response:
         case = self.get_object()
         item = self.item_in(case, item_id)
         given = TransitionInput(data=request.data)
@@ -183,7 +183,7 @@ class ChaseTasksApi(_CaseApi):
     audit_summary = "Looked at the chase tasks through the API"
     serializer_class = ChaseTaskOutput
 
-    def get(self, request: Request, case_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         tasks = (
             ChaseTask.objects.filter(item__case=case)
@@ -208,7 +208,7 @@ class ChaseRecordApi(_CaseApi):
     object_permissions = {"write": "appointments.work_chase"}
     audit_summary = "Asked to record a chase through the API"
 
-    def post(self, request: Request, case_id: UUID, task_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, case_id: UUID, task_id: UUID) -> Response:
         case = self.get_object()
         task = ChaseTask.objects.filter(item__case=case, pk=task_id).first()
         if task is None:
@@ -246,7 +246,7 @@ class ChaseRecordApi(_CaseApi):
 class HospitalImportApi(APIView):
     object_permissions = {"write": "appointments.import_tracked_items"}
 
-    def post(self, request: Request, team_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, team_id: UUID) -> Response:
         team = Team.objects.filter(pk=team_id).first()
         if team is None or not request.user.has_perm("appointments.import_tracked_items", team):
             raise exceptions.NotFound()

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from appointments.models import APPOINTMENT_KINDS, TrackedItem
 from appointments.services import tracked_item_create, tracked_item_transition
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.organisations.models import Organisation, Team
@@ -57,7 +58,7 @@ def row_error(row: int, external_id: Any, errors: dict[str, list[str]]) -> dict[
 
 
 def hospital_import(
-    *, team: Team, actor: Any, source_system: str, rows: list[dict[str, Any]]
+    *, team: Team, actor: User, source_system: str, rows: list[dict[str, Any]]
 ) -> list[RowOutcome]:
     """Apply `rows` (already shaped: see appointments.serializers.ImportRowInput) for `team`.
 
@@ -133,7 +134,7 @@ def _by_field(error: ValidationError) -> dict[str, list[str]]:
 
 
 def _apply(
-    number: int, data: dict[str, Any], *, team: Team, actor: Any, source_system: str
+    number: int, data: dict[str, Any], *, team: Team, actor: User, source_system: str
 ) -> RowOutcome:
     case = _case_for(data, team=team, actor=actor)
     kind = data["kind"]
@@ -230,7 +231,7 @@ def _apply(
     return RowOutcome(number, data["external_id"], existing, "updated" if changed else "unchanged")
 
 
-def _case_for(data: dict[str, Any], *, team: Team, actor: Any) -> Case:
+def _case_for(data: dict[str, Any], *, team: Team, actor: User) -> Case:
     cases = Case.objects.filter(case_access_q(actor, change=True), team=team, status="open")
     if data.get("case_id"):
         case = cases.filter(pk=data["case_id"]).select_related("patient").first()

@@ -40,7 +40,6 @@ handler returns None for a text that is no answer, which is then handled as abov
 import datetime as dt
 import logging
 import uuid
-from typing import Any
 
 from django.utils import timezone
 
@@ -230,7 +229,7 @@ def _worklist(item: TrackedItem, *, summary: str, detail: str) -> ChaseTask:
 
 
 def _post(case: Case, patient: Patient, body: str) -> None:
-    author: Any = patient.user if patient.user_id else None
+    author = patient.user if patient.user_id else None
     case_message_post(case=case, author=author, body=body, via=MessageVia.SMS)
 
 

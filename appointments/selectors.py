@@ -1,16 +1,16 @@
 """Reads of tracked items and the chase with real shape: the query shape lives here."""
 
 import uuid
-from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
 
 from appointments.models import ChaseRecord, ChaseTask, TrackedItem, TrackedItemTransition
+from navigator.accounts.models import User
 from patients.models import Case
 from patients.rules import case_access_q
 
 
-def chase_queue(*, user: Any, mine_only: bool = False) -> QuerySet[ChaseTask]:
+def chase_queue(*, user: User, mine_only: bool = False) -> QuerySet[ChaseTask]:
     """Open chase tasks on the cases `user` works on: escalated first, then the longest
     overdue, then the oldest task. One query, however long the queue."""
     cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")
@@ -26,7 +26,7 @@ def chase_queue(*, user: Any, mine_only: bool = False) -> QuerySet[ChaseTask]:
     ).order_by(F("escalated_at").asc(nulls_last=True), "item__expected_by", "opened_at")
 
 
-def item_by_reference(*, user: Any, ref: str) -> TrackedItem | None:
+def item_by_reference(*, user: User, ref: str) -> TrackedItem | None:
     """The item on a case `user` works on whose reference (`TrackedItem.reference`, the first
     8 hex digits of its id, lower case here) is `ref`; None if none, or if two share it."""
     cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")

@@ -175,7 +175,11 @@ class ImportOutput(serializers.Serializer):
 class ImportRowError(serializers.Serializer):
     row = serializers.IntegerField(help_text="The row's position in `rows`, from 0.")
     external_id = serializers.CharField(allow_null=True)
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # The payload's key is `errors`. DRF's metaclass takes declared fields off the class, so this
+    # never hides `Serializer.errors` at run time; only the type checker sees the clash.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 class ImportErrorOutput(serializers.Serializer):

@@ -5,7 +5,6 @@ working on it, and the access is audited; each write is audited by its service).
 lists only the cases the user works on (`appointments.selectors.chase_queue`).
 """
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from appointments.selectors import case_tracked_items, chase_queue, item_by_refe
 from appointments.services import chase_record, tracked_item_create, tracked_item_transition
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.forms import add_service_errors
 
@@ -39,9 +39,9 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @login_required
 @require_GET
-def chase_queue_page(request: HttpRequest) -> HttpResponse:
+def chase_queue_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Overdue items across the user's caseload, escalated and longest overdue first."""
-    user: Any = request.user
+    user = request.user
     if not user.has_perm("appointments.view_chase_queue"):
         raise Http404("No such page")
     mine_only = request.GET.get("mine") == "1"
@@ -89,7 +89,7 @@ def _task_or_404(task_id: UUID) -> ChaseTask:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def chase_record_page(request: HttpRequest, task_id: UUID) -> HttpResponse:
+def chase_record_page(request: AuthenticatedHttpRequest, task_id: UUID) -> HttpResponse:
     """Record a chase in one step: what happened and when to chase next. From the queue with
     htmx the card is swapped in place; without JavaScript, or with errors, this is a page."""
     task = _task_or_404(task_id)
@@ -145,7 +145,7 @@ def chase_record_page(request: HttpRequest, task_id: UUID) -> HttpResponse:
 
 @login_required
 @require_GET
-def case_items_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def case_items_page(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     """A case's tracked items with their clocks, chases and history."""
     case = get_case_for_user(
         request,
@@ -168,7 +168,7 @@ def case_items_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_add_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def item_add_page(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     writing = request.method == "POST"
     case = get_case_for_user(
         request,
@@ -198,7 +198,9 @@ def item_add_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_transition_page(request: HttpRequest, case_id: UUID, item_id: UUID) -> HttpResponse:
+def item_transition_page(
+    request: AuthenticatedHttpRequest, case_id: UUID, item_id: UUID
+) -> HttpResponse:
     """Move an item on (booked, reported, sent to GP...). Errors come back on a page of their
     own, with what was chosen and typed kept."""
     writing = request.method == "POST"

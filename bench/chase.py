@@ -17,7 +17,7 @@ BENCH_CHASE_SMALL_OVERDUE=100 python -m bench chase`.
 
 import datetime as dt
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -124,7 +124,7 @@ class _Run:
         self.wall_s = 0.0
         self.db_s = 0.0
         self.statements = 0
-        self.db_by_table: Counter[str] = Counter()
+        self.db_by_table: defaultdict[str, float] = defaultdict(float)
 
 
 def _timed_run(today: dt.date) -> _Run:

@@ -23,7 +23,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careplans import services
@@ -66,6 +65,7 @@ from careplans.services import PlanChangedError
 from careplans.services.actions import NotOnAgreedPlan
 from careplans.services.offers import open_offer
 from navigator.api.schema import error_responses
+from navigator.http import AuthenticatedRequest
 from patients.api import CaseObjectMixin
 from patients.models import Case
 
@@ -94,7 +94,7 @@ ANSWER = "careplans.answer_for_patient"
     )
 )  # fmt: skip
 class QuestionnaireListApi(GenericAPIView):
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         rows = questionnaires_for_api(
             code=request.query_params.get("code", ""),
             every_version=request.query_params.get("all", "").lower() in ("1", "true", "yes"),
@@ -116,7 +116,7 @@ class QuestionnaireListApi(GenericAPIView):
 class ServiceListApi(GenericAPIView):
     serializer_class = ServiceOutput
 
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         given = ServiceSearchInput(data=request.query_params)
         given.is_valid(raise_exception=True)
         search = given.validated_data
@@ -173,7 +173,7 @@ class AssessmentListApi(_CaseApi):
     object_permissions = {"read": VIEW}
     audit_summary = "Looked at the assessments through the API"
 
-    def get(self, request: Request, case_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         rows = assessments_for_api(case)
         return Response(bundle([questionnaire_response_resource(a) for a in rows]))
@@ -192,7 +192,7 @@ class AssessmentDetailApi(_CaseApi):
     object_permissions = {"read": VIEW}
     audit_summary = "Read an assessment through the API"
 
-    def get(self, request: Request, case_id: UUID, assessment_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID, assessment_id: UUID) -> Response:
         case = self.get_object()
         assessment = assessments_for_api(case).filter(pk=assessment_id).first()
         if assessment is None:
@@ -223,13 +223,13 @@ class OfferListApi(_CaseApi):
     object_permissions = {"read": VIEW, "write": CHANGE}
     audit_summary = "Looked at assessment offers through the API"
 
-    def get(self, request: Request, case_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         rows = AssessmentOffer.objects.filter(case=case).order_by("-offered_at")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(OfferOutput(page, many=True).data)
 
-    def post(self, request: Request, case_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         given = OfferInput(data=request.data)
         given.is_valid(raise_exception=True)
@@ -255,7 +255,7 @@ class CarePlanListApi(_CaseApi):
     object_permissions = {"read": VIEW}
     audit_summary = "Looked at the care plans through the API"
 
-    def get(self, request: Request, case_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         page = self.paginate_queryset(plans_for_case(case))
         return self.get_paginated_response(CarePlanOutput(page, many=True).data)
@@ -274,7 +274,7 @@ class CarePlanDetailApi(_CaseApi):
     object_permissions = {"read": VIEW}
     audit_summary = "Read a care plan through the API"
 
-    def get(self, request: Request, case_id: UUID, plan_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID, plan_id: UUID) -> Response:
         case = self.get_object()
         return Response(CarePlanDetailOutput(self.plan_in(case, plan_id)).data)
 
@@ -292,7 +292,9 @@ class PlanItemCompleteApi(_CaseApi):
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to complete a care plan item through the API"
 
-    def post(self, request: Request, case_id: UUID, plan_id: UUID, plan_item_id: UUID) -> Response:
+    def post(
+        self, request: AuthenticatedRequest, case_id: UUID, plan_id: UUID, plan_item_id: UUID
+    ) -> Response:
         case = self.get_object()
         item = self.item_in(case, plan_id, plan_item_id)
         given = CompleteInput(data=request.data)
@@ -318,12 +320,14 @@ class PlanItemFeedbackApi(_CaseApi):
     object_permissions = {"write": ANSWER}
     audit_summary = "Sent an answer for the patient through the API"
 
-    def post(self, request: Request, case_id: UUID, plan_id: UUID, plan_item_id: UUID) -> Response:
+    def post(
+        self, request: AuthenticatedRequest, case_id: UUID, plan_id: UUID, plan_item_id: UUID
+    ) -> Response:
         case = self.get_object()
         item = self.item_in(case, plan_id, plan_item_id)
         given = FeedbackInput(data=request.data)
         given.is_valid(raise_exception=True)
-        user: Any = request.user
+        user = request.user
         try:
             services.signpost_feedback_record(
                 item=item,
@@ -440,7 +444,7 @@ class PlanItemListApi(_PlanChangeApi):
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to add a care plan item through the API"
 
-    def post(self, request: Request, case_id: UUID, plan_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, case_id: UUID, plan_id: UUID) -> Response:
         case = self.get_object()
         plan = self.plan_in(case, plan_id)
         given = PlanItemInput(data=request.data)
@@ -470,7 +474,9 @@ class PlanItemDetailApi(_PlanChangeApi):
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to change a care plan item through the API"
 
-    def patch(self, request: Request, case_id: UUID, plan_id: UUID, plan_item_id: UUID) -> Response:
+    def patch(
+        self, request: AuthenticatedRequest, case_id: UUID, plan_id: UUID, plan_item_id: UUID
+    ) -> Response:
         case = self.get_object()
         item = self.item_in(case, plan_id, plan_item_id)
         given = PlanItemChangeInput(
@@ -500,7 +506,9 @@ class PlanItemRemoveApi(_PlanChangeApi):
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to remove a care plan item through the API"
 
-    def post(self, request: Request, case_id: UUID, plan_id: UUID, plan_item_id: UUID) -> Response:
+    def post(
+        self, request: AuthenticatedRequest, case_id: UUID, plan_id: UUID, plan_item_id: UUID
+    ) -> Response:
         case = self.get_object()
         item = self.item_in(case, plan_id, plan_item_id)
         given = LockVersionInput(data=request.data)
@@ -530,13 +538,13 @@ class CarePlanAgreeApi(_PlanChangeApi):
     object_permissions = {"write": ANSWER}
     audit_summary = "Asked to agree a care plan through the API"
 
-    def post(self, request: Request, case_id: UUID, plan_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, case_id: UUID, plan_id: UUID) -> Response:
         case = self.get_object()
         plan = self.plan_in(case, plan_id)
         given = AgreeInput(data=request.data)
         given.is_valid(raise_exception=True)
         self.draft(plan)
-        user: Any = request.user
+        user = request.user
         # As on the agree page: the patient's side agrees online; staff must say how.
         default_how = "" if user.is_staff_role else CarePlan.AgreedHow.ONLINE
         services.care_plan_agree(
@@ -561,7 +569,7 @@ class CarePlanReviewDateApi(_PlanChangeApi):
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to set a care plan's review date through the API"
 
-    def post(self, request: Request, case_id: UUID, plan_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, case_id: UUID, plan_id: UUID) -> Response:
         case = self.get_object()
         plan = self.plan_in(case, plan_id)
         given = ReviewDateInput(data=request.data)
@@ -593,7 +601,7 @@ class CarePlanReviseApi(_PlanChangeApi):
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to start a new care plan version through the API"
 
-    def post(self, request: Request, case_id: UUID, plan_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, case_id: UUID, plan_id: UUID) -> Response:
         case = self.get_object()
         plan = self.plan_in(case, plan_id)
         ReviseInput(data=request.data).is_valid(raise_exception=True)
@@ -621,7 +629,7 @@ class CarePlanCompareApi(_CaseApi):
     object_permissions = {"read": VIEW}
     audit_summary = "Compared care plan versions through the API"
 
-    def get(self, request: Request, case_id: UUID, plan_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID, plan_id: UUID) -> Response:
         case = self.get_object()
         plan = self.plan_in(case, plan_id)
         given = CompareInput(data=request.query_params)

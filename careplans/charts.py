@@ -82,7 +82,7 @@ def ratings_chart_svg(
     def offset(index: int) -> float:
         return (index - (len(series) - 1) / 2) * SPREAD
 
-    parts = [
+    parts: list[str] = [
         format_html(
             '<svg class="app-chart" viewBox="0 0 {} {}" role="img" '
             'aria-labelledby="chart-title chart-desc" preserveAspectRatio="xMinYMin meet">'

@@ -40,7 +40,7 @@ from weasyprint import CSS
 
 from careplans.models import CarePlan, OwnerKind, PlanItem, Signpost
 from navigator.pdf import css_string, stylesheet_load
-from patients.models import Case, TreatmentSummary
+from patients.models import Case, Patient, TreatmentSummary
 from patients.services import treatment_summary_for_case
 
 SIZES = ("standard", "large")
@@ -339,6 +339,6 @@ def pdf_filename(plan: CarePlan, *, large: bool, language: str) -> str:
     return "-".join(parts) + ".pdf"
 
 
-def print_settings(patient: Any) -> tuple[bool, str]:
+def print_settings(patient: Patient) -> tuple[bool, str]:
     """How a patient's plan is printed unless asked otherwise: large print, and language."""
     return patient.needs_large_print, patient.language if patient.language in LANGUAGES else "en"

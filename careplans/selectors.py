@@ -20,6 +20,7 @@ from careplans.models import (
     ServiceArea,
     Signpost,
 )
+from navigator.accounts.models import User
 from patients.models import Case, Patient
 from patients.rules import case_access_q
 
@@ -421,7 +422,7 @@ def plans_due_for_review(*, days_ahead: int = REVIEW_DAYS_AHEAD) -> QuerySet[Car
     )
 
 
-def plans_due_for_user(*, user: Any, limit: int) -> tuple[list[CarePlan], bool]:
+def plans_due_for_user(*, user: User, limit: int) -> tuple[list[CarePlan], bool]:
     """Up to `limit` agreed plans due for review on the cases `user` works on, soonest first,
     and whether more are due."""
     cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")

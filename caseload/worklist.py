@@ -47,9 +47,10 @@ from django.utils import timezone
 
 from appointments.models import ChaseTask, PathwayStandard, TrackedItem
 from careplans.models import Assessment, CaseFlag
+from navigator.accounts.models import User
 from navigator.organisations.models import Membership
 from navigator.time import local_midnight
-from patients.models import CareTeamMember, Case, CaseMessage, TimelineEvent
+from patients.models import CareTeamMember, Case, CaseMessage, Patient, TimelineEvent
 from patients.rules import visible_cases
 
 # No timeline event or message for this long flags the person: nobody has been in touch.
@@ -207,7 +208,7 @@ class Worklist:
     """
 
     def __init__(
-        self, *, user: Any, filters: WorklistFilters, now: dt.datetime | None = None
+        self, *, user: User, filters: WorklistFilters, now: dt.datetime | None = None
     ) -> None:
         self.user = user
         self.filters = filters
@@ -225,7 +226,7 @@ class Worklist:
     # Scope -------------------------------------------------------------------------------
 
     @staticmethod
-    def _scoped(user: Any, scope: Scope) -> QuerySet[Case]:
+    def _scoped(user: User, scope: Scope) -> QuerySet[Case]:
         """The scope's case ids come from indexed lookups (a UNION, not an OR), so the database
         starts from the caseload, not from every case it holds; the access rules then apply."""
         if scope == Scope.TEAM:
@@ -474,7 +475,7 @@ class Worklist:
 @dataclass(frozen=True)
 class WorklistRow:
     case: Case
-    patient: Any
+    patient: Patient
     stage: Stage
     stage_label: str
     clocks: list[RowClock]
@@ -492,5 +493,5 @@ class WorklistRow:
         return [(flag, FLAG_LABELS[flag]) for flag in self.flags]
 
 
-def user_leads_a_team(user: Any) -> bool:
+def user_leads_a_team(user: User) -> bool:
     return Membership.objects.filter(user=user, is_lead=True).exists()

@@ -1,5 +1,4 @@
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -35,7 +34,7 @@ class StaffMfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user: Any = request.user
+        user = request.user
         if (
             user.is_authenticated
             and user.is_staff_role

@@ -5,7 +5,6 @@ write is recorded by the service that makes it, once, inside its transaction, so
 back with errors leaves only the access in the trail.
 """
 
-from typing import Any
 from uuid import UUID
 
 from django.http import Http404, HttpRequest
@@ -33,7 +32,7 @@ def get_case_for_user(
     """
     if action not in ACCESS_ACTIONS:
         raise ValueError(f"The case door records access only, not {action!r}.")
-    user: Any = request.user
+    user = request.user
     case = Case.objects.select_related("patient", "team", "navigator").filter(pk=case_id).first()
     if case is None or not user.has_perm(perm, case):
         raise Http404("No such case")

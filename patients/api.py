@@ -17,12 +17,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from navigator.accounts.models import User
 from navigator.api.permissions import object_permission_for
 from navigator.api.schema import error_responses
+from navigator.http import AuthenticatedRequest
 from navigator.organisations.models import Organisation
 from patients.access import get_case_for_user
 from patients.models import CareTeamMember, Case, TimelineEvent
@@ -138,11 +138,11 @@ class CareTeamApi(_CaseRecordsApi):
     audit_summary = "Looked at the care team through the API"
     serializer_class = CareTeamMemberOutput
 
-    def get(self, request: Request, case_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         return self.paginated(case, care_team_for_case(case=case), CareTeamMemberOutput)
 
-    def post(self, request: Request, case_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         given = CareTeamMemberInput(data=request.data)
         given.is_valid(raise_exception=True)
@@ -189,7 +189,7 @@ class CareTeamMemberApi(_CaseRecordsApi):
     object_permissions = {"write": "patients.change_care_team"}
     audit_summary = "Asked to remove someone from the care team through the API"
 
-    def delete(self, request: Request, case_id: UUID, member_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, case_id: UUID, member_id: int) -> Response:
         case = self.get_object()
         member = (
             CareTeamMember.objects.select_related("user", "case")
@@ -225,7 +225,7 @@ class TimelineApi(_CaseRecordsApi):
     audit_summary = "Looked at the timeline through the API"
     serializer_class = TimelineEventOutput
 
-    def get(self, request: Request, case_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         kind = request.query_params.get("kind", "")
         if kind and kind not in TimelineEvent.Kind.values:
@@ -236,7 +236,7 @@ class TimelineApi(_CaseRecordsApi):
             case, events, TimelineEventOutput if staff else TimelineEventPatientOutput
         )
 
-    def post(self, request: Request, case_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         given = TimelineEventInput(data=request.data)
         given.is_valid(raise_exception=True)
@@ -270,12 +270,12 @@ class CaseMessagesApi(_CaseRecordsApi):
     audit_summary = "Read the messages through the API"
     serializer_class = CaseMessageOutput
 
-    def get(self, request: Request, case_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         rows = messages_for_case(case=case).select_related("case__patient")
         return self.paginated(case, rows, CaseMessageOutput)
 
-    def post(self, request: Request, case_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, case_id: UUID) -> Response:
         case = self.get_object()
         given = CaseMessageInput(data=request.data)
         given.is_valid(raise_exception=True)

@@ -269,7 +269,7 @@ class CaseOpenForm(NhsFormMixin, ContactFieldsMixin):
 
     duplicate: DuplicatePatient | None = None
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = Team.objects.filter(memberships__user=user).order_by("name")
         field: Any = self.fields["team"]

@@ -6,26 +6,29 @@ same conditions exist as a queryset filter (`visible_cases`) and as object predi
 it, so a list can never show a case that the detail page would refuse.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import rules
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from navigator.accounts.models import STAFF_ROLES, Role
-from navigator.organisations.models import Membership
+from navigator.accounts.models import STAFF_ROLES, Role, User
+from navigator.organisations.models import Membership, Team
 from patients.models import CarerAccess, CareTeamMember, Case
 
 
-def _staff_verified(user: Any) -> bool:
+def _staff_verified(user: User) -> bool:
     """Staff see patient data only once they have enrolled multi-factor authentication."""
     if user.role not in STAFF_ROLES:
         return False
+    # Memoised on the user object (one request's worth): a private attribute User does not declare.
     if not hasattr(user, "_has_mfa_cached"):
-        user._has_mfa_cached = user.has_mfa
-    return bool(user._has_mfa_cached)
+        user._has_mfa_cached = user.has_mfa  # type: ignore[attr-defined]
+    return bool(user._has_mfa_cached)  # type: ignore[attr-defined]
 
 
-def case_access_q(user: Any, *, act: bool = False, change: bool = False) -> Q:
+def case_access_q(user: User | AnonymousUser, *, act: bool = False, change: bool = False) -> Q:
     """Cases `user` may see; `act` narrows to acting for the patient, `change` to staff work."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
@@ -47,12 +50,12 @@ def case_access_q(user: Any, *, act: bool = False, change: bool = False) -> Q:
     return q
 
 
-def visible_cases(user: Any) -> QuerySet[Case]:
+def visible_cases(user: User | AnonymousUser) -> QuerySet[Case]:
     return Case.objects.filter(case_access_q(user))
 
 
-def _case_check(**kwargs: bool) -> Any:
-    def check(user: Any, case: Case | None) -> bool:
+def _case_check(**kwargs: bool) -> Callable[[User | AnonymousUser, Case | None], bool]:
+    def check(user: User | AnonymousUser, case: Case | None) -> bool:
         if case is None:
             return False
         return Case.objects.filter(pk=case.pk).filter(case_access_q(user, **kwargs)).exists()
@@ -66,7 +69,7 @@ can_act_for_patient = rules.predicate(_case_check(act=True), name="can_act_for_p
 
 
 @rules.predicate
-def is_staff_on_case(user: Any, case: Case | None) -> bool:
+def is_staff_on_case(user: User | AnonymousUser, case: Case | None) -> bool:
     return case is not None and can_change_case(user, case)
 
 
@@ -77,7 +80,7 @@ rules.add_perm("patients.view_outbox", is_staff_on_case)
 
 
 @rules.predicate
-def can_open_case(user: Any) -> bool:
+def can_open_case(user: User | AnonymousUser) -> bool:
     """Verified navigators and team leads open cases, for a team they are in."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -98,7 +101,7 @@ rules.add_perm("patients.change_contact_details", can_change_contact_details)
 # may act (the patient, or a carer they let act for them); the question list is the patient's
 # own, kept by them or a carer acting for them; only the patient grants and revokes carers.
 @rules.predicate
-def is_the_patient(user: Any, case: Case | None) -> bool:
+def is_the_patient(user: User | AnonymousUser, case: Case | None) -> bool:
     return (
         case is not None
         and getattr(user, "is_authenticated", False)
@@ -122,7 +125,7 @@ def _case_of(obj: Any) -> Case | None:
 
 
 @rules.predicate
-def can_change_care_team(user: Any, obj: Any) -> bool:
+def can_change_care_team(user: User | AnonymousUser, obj: Any) -> bool:
     return bool(can_change_case(user, _case_of(obj)))
 
 
@@ -146,17 +149,17 @@ def _case_of_tracked(obj: Any) -> Case | None:
 
 
 @rules.predicate
-def can_view_tracked_items(user: Any, obj: Any) -> bool:
+def can_view_tracked_items(user: User | AnonymousUser, obj: Any) -> bool:
     return bool(can_view_case(user, _case_of_tracked(obj)))
 
 
 @rules.predicate
-def can_change_tracked_items(user: Any, obj: Any) -> bool:
+def can_change_tracked_items(user: User | AnonymousUser, obj: Any) -> bool:
     return bool(can_change_case(user, _case_of_tracked(obj)))
 
 
 @rules.predicate
-def can_import_for_team(user: Any, team: Any) -> bool:
+def can_import_for_team(user: User | AnonymousUser, team: Team | None) -> bool:
     if team is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.role not in (Role.NAVIGATOR, Role.TEAM_LEAD) or not _staff_verified(user):
@@ -173,7 +176,7 @@ rules.add_perm("appointments.import_tracked_items", can_import_for_team)
 # The chase queue lists overdue items across every case a navigator or team lead works on;
 # the tasks in it are still filtered case by case (`case_access_q(change=True)`).
 @rules.predicate
-def can_work_chase_queue(user: Any) -> bool:
+def can_work_chase_queue(user: User | AnonymousUser) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.role not in (Role.NAVIGATOR, Role.TEAM_LEAD) or not _staff_verified(user):
@@ -200,17 +203,17 @@ def _case_of_plan_record(obj: Any) -> Case | None:
 
 
 @rules.predicate
-def can_view_plan_records(user: Any, obj: Any) -> bool:
+def can_view_plan_records(user: User | AnonymousUser, obj: Any) -> bool:
     return bool(can_view_case(user, _case_of_plan_record(obj)))
 
 
 @rules.predicate
-def can_change_plan_records(user: Any, obj: Any) -> bool:
+def can_change_plan_records(user: User | AnonymousUser, obj: Any) -> bool:
     return bool(can_change_case(user, _case_of_plan_record(obj)))
 
 
 @rules.predicate
-def can_answer_for_patient(user: Any, obj: Any) -> bool:
+def can_answer_for_patient(user: User | AnonymousUser, obj: Any) -> bool:
     case = _case_of_plan_record(obj)
     return bool(can_change_case(user, case) or can_act_for_patient(user, case))
 

@@ -1,11 +1,12 @@
 """Reads of cases with real shape: joins, ordering. Visibility always comes from `patients.rules`."""
 
 import datetime as dt
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case as Conditional
 from django.db.models import Exists, OuterRef, Q, QuerySet, When
 
+from navigator.accounts.models import User
 from navigator.models import BankHoliday
 from navigator.organisations.models import Membership
 from patients.models import (
@@ -16,17 +17,18 @@ from patients.models import (
     Case,
     CaseMessage,
     Nation,
+    Patient,
     TimelineEvent,
 )
 from patients.rules import visible_cases
 
 
-def case_list_visible(*, user: Any) -> QuerySet[Case]:
+def case_list_visible(*, user: User | AnonymousUser) -> QuerySet[Case]:
     """The cases `user` may see, with what a list shows of each fetched in the same query."""
     return visible_cases(user).select_related("patient", "team", "navigator")
 
 
-def case_list_mine(*, user: Any, query: str = "") -> QuerySet[Case]:
+def case_list_mine(*, user: User, query: str = "") -> QuerySet[Case]:
     """Staff "My cases": open cases I navigate or am on the care team of, and my led teams' cases.
 
     With a `query` it searches every case `user` may see instead (open or closed), by NHS number
@@ -83,7 +85,7 @@ def timeline_for_case(
     return events.order_by("-occurred_at", "-recorded_at")
 
 
-def cases_for_patient_home(*, user: Any) -> QuerySet[Case]:
+def cases_for_patient_home(*, user: User) -> QuerySet[Case]:
     """The cases a patient or carer may see, open ones first, newest first."""
     return case_list_visible(user=user).order_by("status", "-opened_at")
 
@@ -93,7 +95,7 @@ def messages_for_case(*, case: Case) -> QuerySet[CaseMessage]:
     return case.messages.select_related("author").order_by("created_at")
 
 
-def unread_message_count(*, case: Case, user: Any) -> int:
+def unread_message_count(*, case: Case, user: User) -> int:
     """Messages from the other side that nobody on `user`'s side has read yet."""
     messages = CaseMessage.objects.filter(case=case)
     if getattr(user, "is_staff_role", False):
@@ -112,7 +114,7 @@ def questions_for_case(*, case: Case) -> QuerySet[AppointmentQuestion]:
     )
 
 
-def carer_invitations_pending(*, patient: Any) -> list[CarerInvitation]:
+def carer_invitations_pending(*, patient: Patient) -> list[CarerInvitation]:
     """The patient's carer invitations that can still be accepted, newest first."""
     invitations = CarerInvitation.objects.filter(
         patient=patient,

@@ -21,6 +21,7 @@ from appointments.models import (
 )
 from appointments.services.chase_nudges import DEFAULT_NUDGES, _escalation_nudge, _nudge, _together
 from appointments.services.tracked_items import _today
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import AuditEntry, audit_record, audit_record_many
 from navigator.db import rows_insert, rows_update
@@ -67,7 +68,7 @@ def chase_task_open(*, item: TrackedItem, summary: str) -> tuple[ChaseTask, bool
 def chase_record(
     *,
     task: ChaseTask,
-    actor: Any,
+    actor: User,
     outcome: str,
     next_chase_on: dt.date | None,
 ) -> ChaseRecord:
@@ -329,7 +330,12 @@ def _rounds_plan(items: list[TrackedItem], *, today: dt.date, now: dt.datetime) 
 
 
 def _round_plan(
-    item: TrackedItem, *, task: ChaseTask | None, lead: Any | None, today: dt.date, now: dt.datetime
+    item: TrackedItem,
+    *,
+    task: ChaseTask | None,
+    lead: User | None,
+    today: dt.date,
+    now: dt.datetime,
 ) -> _Chase:
     """One item's round: `task` is its open task (None: a new one), `lead` the team lead it
     is escalated to (None: not escalated)."""

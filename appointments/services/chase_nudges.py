@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from appointments.models import ItemKind, Nudge, TrackedItem
+from navigator.accounts.models import User
 from navigator.messaging.services import MessageToSend, Recipient
 from patients.services import patient_recipient
 
@@ -142,7 +143,7 @@ def _nudge(
 
 
 def _escalation_nudge(
-    item: TrackedItem, lead: Any, *, chase_round: int
+    item: TrackedItem, lead: User, *, chase_round: int
 ) -> tuple[MessageToSend, str]:
     """The message telling the team lead an item is escalated to them, with whom it is for."""
     return (

@@ -6,7 +6,6 @@ Callers check permissions first (through `patients.access`). Validation errors a
 """
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +20,7 @@ from appointments.models import (
     TrackedItem,
     TrackedItemTransition,
 )
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.organisations.models import Organisation
@@ -40,10 +40,10 @@ def tracked_item_create(
     kind: str,
     title: str,
     expected_by: dt.date,
-    actor: Any | None,
+    actor: User | None,
     state: str | None = None,
     responsible_provider: Organisation | None = None,
-    responsible_person: Any | None = None,
+    responsible_person: User | None = None,
     starts_at: dt.datetime | None = None,
     location: str = "",
     what_to_bring: str = "",
@@ -137,7 +137,7 @@ def tracked_item_transition(
     *,
     item: TrackedItem,
     to_state: str,
-    actor: Any | None,
+    actor: User | None,
     note: str = "",
     expected_version: int | None = None,
     expected_by: dt.date | None = None,

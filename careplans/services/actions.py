@@ -34,6 +34,7 @@ from careplans.services.tracking import (
     tracked_close,
     tracked_open,
 )
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.models import InboundSms, OutboundMessage
@@ -96,7 +97,7 @@ def _feedback_due(item: PlanItem, now: dt.datetime) -> dt.date:
 
 
 @transaction.atomic
-def plan_item_refer(*, item: PlanItem, actor: Any) -> PlanItem:
+def plan_item_refer(*, item: PlanItem, actor: User) -> PlanItem:
     """Email the item's service asking it to take a referral (who to call; no personal or
     clinical detail), and later ask the patient whether they got the help they needed."""
     _agreed(item)
@@ -133,7 +134,7 @@ def plan_item_refer(*, item: PlanItem, actor: Any) -> PlanItem:
 
 @transaction.atomic
 def plan_item_signpost(
-    *, item: PlanItem, actor: Any, service: DirectoryService | None = None
+    *, item: PlanItem, actor: User, service: DirectoryService | None = None
 ) -> PlanItem:
     """Send the patient a service's contact details (phone and a link; no clinical detail), and
     later ask them whether they got the help they needed."""
@@ -205,7 +206,7 @@ def signpost_feedback_ask_due(*, limit: int = 200) -> int:
 
 @transaction.atomic
 def signpost_feedback_record(
-    *, item: PlanItem, answer: str, via: str, actor: Any = None
+    *, item: PlanItem, answer: str, via: str, actor: User | None = None
 ) -> PlanItem:
     """Record the patient's answer to "did you get the help you needed?" (yes, partly, no), on
     the page, by SMS reply or told to staff. A later answer replaces an earlier one.
@@ -250,7 +251,7 @@ def signpost_feedback_record(
     return item
 
 
-def _follow_up(item: PlanItem, *, actor: Any, news: bool) -> None:
+def _follow_up(item: PlanItem, *, actor: User | None, news: bool) -> None:
     """Give the navigator the item to follow up: a chase task on its tracked item, now; and
     say so on the timeline, unless the task was open already and the answer is no news."""
     case = item.plan.case
@@ -344,7 +345,7 @@ def signpost_feedback_sms_reply(
 
 
 @transaction.atomic
-def plan_item_complete(*, item: PlanItem, outcome: str, actor: Any) -> PlanItem:
+def plan_item_complete(*, item: PlanItem, outcome: str, actor: User) -> PlanItem:
     """Mark an agreed item done and record what came of it; stops any chase."""
     _agreed(item)
     if not outcome.strip():

@@ -2,7 +2,6 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +12,7 @@ from careplans.models.assessments import RATING_MAX, RATING_MIN
 from careplans.services.offers import offer_accept, open_offer
 from careplans.services.plans import care_plan_generate
 from careplans.services.triage import case_flag_raise, triage_reasons
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from patients.models import Case
@@ -29,7 +29,7 @@ class AnswerInput:
 def assessment_start(
     *,
     case: Case,
-    actor: Any,
+    actor: User,
     completed_by: str,
     pathway_point: str | None = None,
     questionnaire_code: str = "hna",
@@ -86,7 +86,7 @@ def assessment_save_domain(
     assessment: Assessment,
     domain: Domain,
     answers: Mapping[int, AnswerInput],
-    actor: Any,
+    actor: User,
 ) -> None:
     """Save one screen of concerns (save and resume). `answers` is keyed by concern id.
 
@@ -133,7 +133,7 @@ def assessment_save_domain(
 
 @transaction.atomic
 def assessment_save_wellbeing(
-    *, assessment: Assessment, distress_score: int | None, anything_else: str, actor: Any
+    *, assessment: Assessment, distress_score: int | None, anything_else: str, actor: User
 ) -> None:
     """Save the distress thermometer and the free-text "anything else"."""
     assessment = _editable(assessment)
@@ -161,7 +161,7 @@ class Submitted:
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, actor: Any) -> Submitted:
+def assessment_submit(*, assessment: Assessment, actor: User) -> Submitted:
     """Send the assessment: triage it (flagging the case at once if urgent) and draft a plan."""
     assessment = _editable(assessment)
     if assessment.distress_score is None:

@@ -1,11 +1,10 @@
 """The language an assessment's questions are shown in, English or Welsh (Cymraeg)."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from careplans.models import Assessment
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from patients.models import Language
@@ -13,7 +12,7 @@ from patients.services import CommunicationNeeds, StaleRecord, patient_contact_u
 
 
 @transaction.atomic
-def assessment_language_set(*, assessment: Assessment, language: str, actor: Any) -> Assessment:
+def assessment_language_set(*, assessment: Assessment, language: str, actor: User) -> Assessment:
     """Show the assessment's questions in `language` from now on, until it is sent; the
     answers are kept whatever the language (they belong to the concerns, not the wording).
 

@@ -8,11 +8,11 @@ has none, so their phone is never taken for the patient's); `reference` names th
 reply can be matched to it."""
 
 import uuid
-from typing import Any
 
 from django.urls import reverse
 
 from careplans.models import AssessmentOffer, CaseFlag, DirectoryService, PlanItem
+from navigator.accounts.models import User
 from navigator.messaging.models import Channel, InboundSms, OutboundMessage
 from navigator.messaging.services import Recipient, message_send
 from patients.services import patient_recipient
@@ -124,7 +124,7 @@ def feedback_thanks_send(*, item: PlanItem, inbound: InboundSms, helped: bool) -
     )
 
 
-def escalation_message_send(*, flag: CaseFlag, lead: Any) -> OutboundMessage:
+def escalation_message_send(*, flag: CaseFlag, lead: User) -> OutboundMessage:
     """Tell the team lead an urgent flag has waited too long: a link to the case, no reasons."""
     return message_send(
         recipient=Recipient(

@@ -1,7 +1,6 @@
 """Offering assessments: at key points of the pathway, on request, and on a review interval."""
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,6 +10,7 @@ from django.utils import timezone
 from careplans.models import Assessment, AssessmentOffer, TriageSettings
 from careplans.services.messages import offer_message_send
 from careplans.services.tracking import ItemKind, ItemState, track, tracked_close
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import MessagingError
@@ -54,7 +54,7 @@ def assessment_offer(
     *,
     case: Case,
     reason: str,
-    actor: Any,
+    actor: User | None,  # None: the periodic job offers it (a pathway event, a review due)
     pathway_point: str | None = None,
     source_event: TimelineEvent | None = None,
 ) -> AssessmentOffer:
@@ -122,7 +122,7 @@ def assessment_offer(
     return offer
 
 
-def offer_accept(*, offer: AssessmentOffer, assessment: Assessment, actor: Any) -> None:
+def offer_accept(*, offer: AssessmentOffer, assessment: Assessment, actor: User) -> None:
     """Starting an assessment takes up the open offer (called in assessment_start's transaction)."""
     offer.status = Status.ACCEPTED
     offer.assessment = assessment
@@ -134,7 +134,7 @@ def offer_accept(*, offer: AssessmentOffer, assessment: Assessment, actor: Any) 
 
 @transaction.atomic
 def assessment_offer_record(
-    *, offer: AssessmentOffer, status: str, actor: Any, note: str = ""
+    *, offer: AssessmentOffer, status: str, actor: User, note: str = ""
 ) -> AssessmentOffer:
     """Record what became of an offer: declined, not offered, unable to complete, not required.
 

@@ -2,7 +2,6 @@
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +17,7 @@ from careplans.services.assessments import (
     assessment_start,
     assessment_submit,
 )
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from patients.models import Case
@@ -35,7 +35,7 @@ def assessment_key_in(
     *,
     case: Case,
     questionnaire: Questionnaire,
-    actor: Any,
+    actor: User,
     completed_by: str,
     completed_on: dt.date,
     answers: Mapping[int, AnswerInput],

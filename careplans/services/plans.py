@@ -13,6 +13,7 @@ from django.utils import timezone
 from careplans.models import Assessment, CarePlan, Concern, OwnerKind, PlanItem, Signpost
 from careplans.selectors import Match, directory_match, information_for, patient_postcode
 from careplans.services.tracking import ItemKind, track, tracked_close
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from patients.models import Case
@@ -36,7 +37,7 @@ def _add_signposts(item: PlanItem, matches: Iterable[Match]) -> None:
 
 
 @transaction.atomic
-def care_plan_generate(*, assessment: Assessment, actor: Any) -> CarePlan:
+def care_plan_generate(*, assessment: Assessment, actor: User) -> CarePlan:
     """Draft a plan from a sent assessment: one item per concern the person marked, most
     important first, each with the concern's suggested goal, actions, owner and due date, and
     local services matched to it. A draft from an earlier assessment is replaced."""
@@ -120,7 +121,7 @@ def _claim_draft(plan: CarePlan, lock_version: int) -> CarePlan:
 
 
 @transaction.atomic
-def care_plan_revise(*, plan: CarePlan, actor: Any) -> CarePlan:
+def care_plan_revise(*, plan: CarePlan, actor: User) -> CarePlan:
     """Start changing an agreed plan: copy it to a new draft version. The agreed one stays as
     it is until the new version is agreed. Returns the existing draft if there is one."""
     Case.objects.select_for_update().filter(pk=plan.case_id).first()
@@ -184,7 +185,7 @@ def _validate_item(values: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
-def plan_item_update(*, item: PlanItem, lock_version: int, actor: Any, **values: Any) -> PlanItem:
+def plan_item_update(*, item: PlanItem, lock_version: int, actor: User, **values: Any) -> PlanItem:
     """Reword an item, change its owner, due date or outcome. Raises PlanChangedError if the
     plan changed since the editor loaded it."""
     unknown = set(values) - set(ITEM_FIELDS)
@@ -209,7 +210,7 @@ def plan_item_update(*, item: PlanItem, lock_version: int, actor: Any, **values:
 
 
 @transaction.atomic
-def plan_item_add(*, plan: CarePlan, lock_version: int, actor: Any, **values: Any) -> PlanItem:
+def plan_item_add(*, plan: CarePlan, lock_version: int, actor: User, **values: Any) -> PlanItem:
     """Add an item the assessment did not raise (a concern that came up in conversation)."""
     values.setdefault("owner_kind", OwnerKind.NAVIGATOR)
     _validate_item(values)
@@ -234,7 +235,7 @@ def plan_item_add(*, plan: CarePlan, lock_version: int, actor: Any, **values: An
 
 @transaction.atomic
 def care_plan_set_review_date(
-    *, plan: CarePlan, lock_version: int, review_date: dt.date, actor: Any
+    *, plan: CarePlan, lock_version: int, review_date: dt.date, actor: User
 ) -> CarePlan:
     """Set when the plan will be looked at again (a draft only: the agreed plan's review date
     changes with a new version). Chased once the plan is agreed."""
@@ -254,7 +255,7 @@ def care_plan_set_review_date(
 
 
 @transaction.atomic
-def plan_item_remove(*, item: PlanItem, lock_version: int, actor: Any) -> None:
+def plan_item_remove(*, item: PlanItem, lock_version: int, actor: User) -> None:
     plan = _claim_draft(item.plan, lock_version)
     audit_record(
         actor=actor,
@@ -267,7 +268,7 @@ def plan_item_remove(*, item: PlanItem, lock_version: int, actor: Any) -> None:
 
 
 @transaction.atomic
-def care_plan_agree(*, plan: CarePlan, lock_version: int, actor: Any, how: str) -> CarePlan:
+def care_plan_agree(*, plan: CarePlan, lock_version: int, actor: User, how: str) -> CarePlan:
     """Record that the patient agrees this draft: online by the patient (or a carer acting for
     them), or in person or by phone recorded by staff. The previously agreed version is kept,
     marked as replaced."""

@@ -35,6 +35,7 @@ from django.http import HttpRequest
 from careplans.models import CarePlan
 from careplans.printed_plan import LANGUAGES, plan_html, plan_stylesheets, print_settings
 from careplans.selectors import REVIEW_DAYS_AHEAD, plans_due_for_review, printable_plans
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.pdf import PdfRenderError, render_pdf
@@ -209,7 +210,7 @@ def _render_claimed(key: str, *, plan: CarePlan, large: bool, language: str) -> 
 
 
 def care_plan_pdfs_request(
-    *, actor: Any, plans: Sequence[CarePlan], request: HttpRequest | None = None
+    *, actor: User, plans: Sequence[CarePlan], request: HttpRequest | None = None
 ) -> int:
     """Ask the worker to prepare these plans' PDFs now (the "plans due for review" page's
     button), each in its patient's language and print size; returns how many were asked for.

@@ -14,7 +14,6 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +32,7 @@ from careplans.models.sharing import (
     ShareLinkAccess,
     token_hash,
 )
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import Recipient, message_send
@@ -77,7 +77,7 @@ def sharing_allowed(patient: Patient) -> bool:
 
 
 @transaction.atomic
-def sharing_set(*, patient: Patient, allowed: bool, actor: Any) -> int:
+def sharing_set(*, patient: Patient, allowed: bool, actor: User) -> int:
     """Record whether the patient lets their plan be shared with their GP practice.
 
     Withdrawing revokes every live link for the patient at once; returns how many.
@@ -133,7 +133,7 @@ def latest_agreed_plan(case: Case) -> CarePlan | None:
 
 
 @transaction.atomic
-def share_link_create(*, case: Case, actor: Any) -> NewLink:
+def share_link_create(*, case: Case, actor: User) -> NewLink:
     """Make a link to the case's agreed plan for its GP practice and email it to the practice.
 
     The email says only that a plan has been shared, with the link (no clinical detail).
@@ -192,7 +192,7 @@ def share_link_create(*, case: Case, actor: Any) -> NewLink:
     return new
 
 
-def _summary_sent(*, case: Case, practice: Organisation, actor: Any) -> None:
+def _summary_sent(*, case: Case, practice: Organisation, actor: User) -> None:
     """A written treatment summary travels with the link: the case's "treatment summary to
     the GP" items still due move to sent, so the chase waits for the practice to confirm
     (`share_link_acknowledge` closes them) rather than chasing a summary already sent."""
@@ -210,7 +210,7 @@ def _summary_sent(*, case: Case, practice: Organisation, actor: Any) -> None:
         )
 
 
-def _revoke(link: ShareLink, *, actor: Any, reason: str) -> int:
+def _revoke(link: ShareLink, *, actor: User, reason: str) -> int:
     updated = ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=actor, revoked_reason=reason[:200]
     )
@@ -226,7 +226,7 @@ def _revoke(link: ShareLink, *, actor: Any, reason: str) -> int:
 
 
 @transaction.atomic
-def share_link_revoke(*, link: ShareLink, actor: Any, reason: str = "") -> ShareLink:
+def share_link_revoke(*, link: ShareLink, actor: User, reason: str = "") -> ShareLink:
     """Stop a link at once: its next request gets "this link has been stopped"."""
     _revoke(link, actor=actor, reason=reason or "Stopped by the care team or the patient.")
     link.refresh_from_db()

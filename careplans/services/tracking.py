@@ -3,10 +3,10 @@ offer, a plan's review date, an item past its due date. Appointments never impor
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from appointments.models import ItemKind, ItemState, TrackedItem
 from appointments.services import chase_task_open, tracked_item_create, tracked_item_transition
+from navigator.accounts.models import User
 from patients.models import Case
 
 
@@ -16,7 +16,7 @@ def track(
     kind: str,
     title: str,
     expected_by: dt.date,
-    actor: Any = None,
+    actor: User | None = None,
     state: str | None = None,
 ) -> uuid.UUID:
     """Create the tracked item that chases something of ours; returns its id.
@@ -32,7 +32,7 @@ def tracked_close(
     *,
     tracked_item_id: uuid.UUID | None,
     outcome: str,
-    actor: Any,
+    actor: User,
     state: str = ItemState.COMPLETED,
 ) -> None:
     """Close the tracked item (if any, and still open) because what it chased was dealt with.

@@ -1,12 +1,11 @@
 """Triage: urgent flags on a case, raised, acknowledged, and escalated when nobody acts."""
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
 from careplans.models import Assessment, CaseFlag, TriageSettings
 from careplans.services.messages import escalation_message_send
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import MessagingError
@@ -33,7 +32,7 @@ def triage_reasons(assessment: Assessment) -> list[str]:
 
 @transaction.atomic
 def case_flag_raise(
-    *, case: Case, kind: str, reason: str, assessment: Assessment | None, actor: Any
+    *, case: Case, kind: str, reason: str, assessment: Assessment | None, actor: User
 ) -> CaseFlag:
     """Flag the case as urgent, or add the reason to its open flag of the same kind."""
     Case.objects.select_for_update().filter(pk=case.pk).first()  # serialise raisers per case
@@ -70,7 +69,7 @@ def case_flag_raise(
 
 
 @transaction.atomic
-def case_flag_acknowledge(*, flag: CaseFlag, actor: Any) -> CaseFlag:
+def case_flag_acknowledge(*, flag: CaseFlag, actor: User) -> CaseFlag:
     """Someone on the case has picked the flag up; it stops counting towards escalation."""
     updated = (
         CaseFlag.objects.open()

@@ -14,6 +14,7 @@ from careplans import services
 from careplans.models import FeedbackAnswer, FeedbackVia, PlanItem
 from careplans.services.actions import NotOnAgreedPlan
 from careplans.views import case_for_patient_work, is_staff
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.models import Case
 
@@ -42,7 +43,7 @@ def _staff_case(request: HttpRequest, case_id: UUID, summary: str) -> Case:
 @login_required
 @require_POST
 def plan_item_refer(
-    request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
+    request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
     case = _staff_case(request, case_id, "Asked to send a referral from a care plan")
     item = _item(case, plan_id, item_id)
@@ -58,7 +59,7 @@ def plan_item_refer(
 @login_required
 @require_POST
 def plan_item_signpost(
-    request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
+    request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
     case = _staff_case(request, case_id, "Asked to send a service's details from a care plan")
     item = _item(case, plan_id, item_id)
@@ -84,7 +85,7 @@ def plan_item_signpost(
 
 @login_required
 def plan_item_complete(
-    request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
+    request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
     case = _staff_case(request, case_id, "Opened a care plan item to complete it")
     item = _item(case, plan_id, item_id)
@@ -114,7 +115,7 @@ def plan_item_complete(
 @login_required
 @require_POST
 def plan_item_feedback(
-    request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
+    request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
     case = case_for_patient_work(
         request, case_id, "Sent an answer to “did you get the help you needed?”"

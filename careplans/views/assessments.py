@@ -18,6 +18,7 @@ from careplans.selectors import answers_by_concern, assessment_for_case, flags_f
 from careplans.services.language import assessment_language_set
 from careplans.views import case_for_patient_work, is_staff
 from careplans.wording import LANGUAGES, in_language, labels
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.models import Case
 
@@ -58,7 +59,7 @@ def _list_url(case: Case) -> str:
 
 
 @login_required
-def assessment_list(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def assessment_list(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     case = get_case_for_user(request, case_id, summary="Viewed assessments")
     can_start = request.user.has_perm(
         "patients.change_case" if is_staff(request) else "patients.act_for_patient", case
@@ -86,9 +87,9 @@ def assessment_list(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_start(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def assessment_start(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     case = case_for_patient_work(request, case_id, "Asked to start an assessment")
-    user: Any = request.user
+    user = request.user
     if is_staff(request):
         completed_by = Assessment.CompletedBy.STAFF_WITH_PATIENT
     elif case.patient.user_id == user.pk:
@@ -145,7 +146,7 @@ def _parse_domain(
 
 @login_required
 def assessment_step(
-    request: HttpRequest, case_id: UUID, assessment_id: UUID, step: int
+    request: AuthenticatedHttpRequest, case_id: UUID, assessment_id: UUID, step: int
 ) -> HttpResponse:
     case = case_for_patient_work(request, case_id, "Opened an assessment to answer it")
     assessment = assessment_for_case(case, assessment_id)
@@ -210,7 +211,7 @@ def assessment_step(
 
 
 def _wellbeing_step(
-    request: HttpRequest, case: Case, assessment: Assessment, context: dict[str, Any]
+    request: AuthenticatedHttpRequest, case: Case, assessment: Assessment, context: dict[str, Any]
 ) -> HttpResponse:
     typed = {
         "distress_score": ""
@@ -258,7 +259,9 @@ def _wellbeing_step(
 
 
 @login_required
-def assessment_check(request: HttpRequest, case_id: UUID, assessment_id: UUID) -> HttpResponse:
+def assessment_check(
+    request: AuthenticatedHttpRequest, case_id: UUID, assessment_id: UUID
+) -> HttpResponse:
     if request.method == "POST":
         case = case_for_patient_work(request, case_id, "Asked to send an assessment")
     else:
@@ -334,7 +337,9 @@ def assessment_check(request: HttpRequest, case_id: UUID, assessment_id: UUID) -
 
 @login_required
 @require_POST
-def assessment_language(request: HttpRequest, case_id: UUID, assessment_id: UUID) -> HttpResponse:
+def assessment_language(
+    request: AuthenticatedHttpRequest, case_id: UUID, assessment_id: UUID
+) -> HttpResponse:
     """Switch the assessment between English and Cymraeg, then back to the page it was on."""
     case = case_for_patient_work(request, case_id, "Asked to change the language of an assessment")
     assessment = assessment_for_case(case, assessment_id)
@@ -351,7 +356,9 @@ def assessment_language(request: HttpRequest, case_id: UUID, assessment_id: UUID
 
 @login_required
 @require_POST
-def flag_acknowledge(request: HttpRequest, case_id: UUID, flag_id: UUID) -> HttpResponse:
+def flag_acknowledge(
+    request: AuthenticatedHttpRequest, case_id: UUID, flag_id: UUID
+) -> HttpResponse:
     case = get_case_for_user(
         request, case_id, perm="patients.change_case", summary="Asked to acknowledge an urgent flag"
     )

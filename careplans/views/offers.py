@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from careplans import services
 from careplans.models import Assessment, AssessmentOffer
 from careplans.services.offers import POINT_FOR_REASON, RECORDABLE
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.models import Case
 
@@ -27,7 +28,7 @@ def _errors(error: ValidationError) -> dict[str, str]:
 
 
 @login_required
-def offer_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def offer_new(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     case = _staff_case(request, case_id, "Opened the form to offer an assessment")
     typed = {"reason": "", "pathway_point": ""}
     errors: dict[str, str] = {}
@@ -75,7 +76,7 @@ def offer_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 
 @login_required
-def offer_record(request: HttpRequest, case_id: UUID, offer_id: UUID) -> HttpResponse:
+def offer_record(request: AuthenticatedHttpRequest, case_id: UUID, offer_id: UUID) -> HttpResponse:
     case = _staff_case(request, case_id, "Opened an assessment offer to record its outcome")
     offer = (
         AssessmentOffer.objects.filter(case=case, pk=offer_id).select_related("assessment").first()

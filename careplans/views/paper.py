@@ -19,6 +19,7 @@ from careplans.services.paper import assessment_key_in, paper_versions
 from careplans.views import is_staff
 from careplans.wording import LANGUAGES, in_language, labels
 from navigator.audit.models import AuditEvent
+from navigator.http import AuthenticatedHttpRequest
 from navigator.pdf import PdfRenderError, css_string, render_pdf
 from patients.access import get_case_for_user
 from patients.forms import add_service_errors
@@ -41,7 +42,7 @@ def _version(request: HttpRequest) -> Questionnaire:
 
 @login_required
 @require_GET
-def paper_questionnaire(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def paper_questionnaire(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     """The form to print: every domain and concern with 0-10 to circle, the distress
     thermometer, what matters most, anything else, name, NHS number and date, and the version,
     so the answers keyed in are recorded against the questions as printed."""
@@ -115,7 +116,7 @@ def _pdf(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def paper_key_in(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def paper_key_in(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     """Staff type in a completed paper form, all on one page; a mistake (a rating of 11, "abc")
     is shown beside its box and in the summary, with everything typed kept."""
     if not is_staff(request):

@@ -11,6 +11,7 @@ from careplans.printed_plan import LANGUAGES, pdf_filename
 from careplans.selectors import plan_for_case
 from careplans.services.printing import care_plan_pdf
 from navigator.audit.models import AuditEvent
+from navigator.http import AuthenticatedHttpRequest
 from navigator.pdf import PdfRenderError
 from patients.access import get_case_for_user
 from patients.models import Patient
@@ -45,7 +46,7 @@ def pdf_response(
 
 
 @login_required
-def plan_pdf(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
+def plan_pdf(request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
     """Anyone who may read the plan on screen may print it; the print is audited as an export."""
     case = get_case_for_user(
         request,

@@ -1,5 +1,4 @@
 import datetime as dt
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from careplans.models import CarePlan, FeedbackAnswer, PlanItem
 from careplans.selectors import care_plan_diff, plan_for_case, plans_for_case
 from careplans.services import ITEM_FIELDS, PlanChangedError
 from careplans.views import case_for_patient_work, is_staff
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.models import Case
 
@@ -35,10 +35,10 @@ def _to_plan(plan: CarePlan) -> HttpResponse:
 
 
 @login_required
-def plan_detail(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
     case = get_case_for_user(request, case_id, summary="Viewed a care plan")
     plan = _plan(case, plan_id)
-    user: Any = request.user
+    user = request.user
     can_edit = user.has_perm("patients.change_case", case)
     can_agree = plan.is_draft and user.has_perm(
         "patients.change_case" if is_staff(request) else "patients.act_for_patient", case
@@ -77,7 +77,7 @@ def _item_form_page(
 
 
 def _save_item(
-    request: HttpRequest, case: Case, plan: CarePlan, item: PlanItem | None
+    request: AuthenticatedHttpRequest, case: Case, plan: CarePlan, item: PlanItem | None
 ) -> HttpResponse:
     form = PlanItemForm(request.POST, current_service=item.owner_service if item else None)
     if not form.is_valid():
@@ -119,7 +119,7 @@ def _save_item(
 
 @login_required
 def plan_item_edit(
-    request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
+    request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
     case = _staff_case(request, case_id, "Opened a care plan item to change it")
     plan = _plan(case, plan_id)
@@ -137,7 +137,7 @@ def plan_item_edit(
 
 
 @login_required
-def plan_item_add(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
+def plan_item_add(request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
     case = _staff_case(request, case_id, "Opened the form to add a care plan item")
     plan = _plan(case, plan_id)
     if not plan.is_draft:
@@ -151,7 +151,7 @@ def plan_item_add(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpRes
 @login_required
 @require_POST
 def plan_item_remove(
-    request: HttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
+    request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID, item_id: UUID
 ) -> HttpResponse:
     case = _staff_case(request, case_id, "Asked to remove a care plan item")
     plan = _plan(case, plan_id)
@@ -172,7 +172,7 @@ def plan_item_remove(
 
 
 @login_required
-def plan_agree(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
+def plan_agree(request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
     case = case_for_patient_work(request, case_id, "Opened a care plan to agree it")
     plan = _plan(case, plan_id)
     if not plan.is_draft:
@@ -215,7 +215,7 @@ def plan_agree(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpRespon
 
 @login_required
 @require_POST
-def plan_revise(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
+def plan_revise(request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
     case = _staff_case(request, case_id, "Asked to start a new care plan version")
     plan = _plan(case, plan_id)
     try:
@@ -227,7 +227,7 @@ def plan_revise(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpRespo
 
 
 @login_required
-def plan_compare(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
+def plan_compare(request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
     case = get_case_for_user(request, case_id, summary="Compared care plan versions")
     plan = _plan(case, plan_id)
     other_id = request.GET.get("with")
@@ -251,7 +251,9 @@ def plan_compare(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResp
 
 @login_required
 @require_POST
-def plan_review_date(request: HttpRequest, case_id: UUID, plan_id: UUID) -> HttpResponse:
+def plan_review_date(
+    request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID
+) -> HttpResponse:
     case = _staff_case(request, case_id, "Asked to set a care plan's review date")
     plan = _plan(case, plan_id)
     try:

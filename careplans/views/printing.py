@@ -1,12 +1,10 @@
 """Printing the plans due for review across a navigator's caseload: the list, which prints are
 ready, and a button that has Celery make the rest (`careplans.services.printing`)."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -15,6 +13,7 @@ from careplans.selectors import REVIEW_DAYS_AHEAD, plans_due_for_user
 from careplans.services.printing import care_plan_pdfs_request, plans_ready
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
+from navigator.http import AuthenticatedHttpRequest
 
 # Enough for a team's fortnight of reviews on one page; more are listed as a count.
 PAGE_LIMIT = 200
@@ -22,9 +21,9 @@ PAGE_LIMIT = 200
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plans_due(request: HttpRequest) -> HttpResponse:
+def plans_due(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Agreed plans due for review on the cases the user works on, soonest first."""
-    user: Any = request.user
+    user = request.user
     if not user.has_perm("careplans.print_plans_due"):
         raise Http404("No such page")
     plans, more = plans_due_for_user(user=user, limit=PAGE_LIMIT)

@@ -3,18 +3,19 @@
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from careplans.charts import Series, legend_marker_svg, ratings_chart_svg
 from careplans.selectors import assessment_progress
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 
 
 @login_required
 @require_GET
-def progress(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def progress(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     case = get_case_for_user(request, case_id, summary="Viewed assessments over time")
     found = assessment_progress(case)
     labels = [f"{a.submitted_at:%-d %b %y}" for a in found.assessments]

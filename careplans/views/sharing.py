@@ -25,6 +25,7 @@ from careplans.printed_plan import plan_groups
 from careplans.services import sharing
 from careplans.services.sharing import SharingError
 from careplans.views.pdf import pdf_response
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.forms import NhsDateField, NhsFormMixin
 from patients.models import Case
@@ -81,14 +82,14 @@ def _share_page(
 
 
 @login_required
-def share_manage(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def share_manage(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     case = _sharing_case(request, case_id, summary="Viewed GP sharing of the care plan")
     return _share_page(request, case)
 
 
 @login_required
 @require_POST
-def share_create(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def share_create(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     """Make a link and send it to the practice; the page shows the link this one time only."""
     case = _sharing_case(request, case_id, summary="Asked to share the care plan with the GP")
     try:
@@ -100,7 +101,7 @@ def share_create(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_revoke(request: HttpRequest, case_id: UUID, link_id: UUID) -> HttpResponse:
+def share_revoke(request: AuthenticatedHttpRequest, case_id: UUID, link_id: UUID) -> HttpResponse:
     case = _sharing_case(request, case_id, summary="Asked to stop a GP care plan link")
     link = ShareLink.objects.filter(case=case, pk=link_id).select_related("practice").first()
     if link is None:
@@ -112,7 +113,7 @@ def share_revoke(request: HttpRequest, case_id: UUID, link_id: UUID) -> HttpResp
 
 @login_required
 @require_POST
-def share_consent(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def share_consent(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     case = _sharing_case(request, case_id, summary="Asked to change GP sharing consent")
     allowed = request.POST.get("allowed") == "yes"
     revoked = sharing.sharing_set(patient=case.patient, allowed=allowed, actor=request.user)

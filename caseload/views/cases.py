@@ -5,16 +5,16 @@ Patients and carers have their own page ("what happens next", the home page); a 
 opened by one of them sends them there, where the same access rules apply.
 """
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from caseload.presenters import CaseOverview
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 
 
@@ -24,9 +24,9 @@ def _patient_page(case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_GET
-def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     """The overview: who the person is, who looks after them, what happened lately."""
-    user: Any = request.user
+    user = request.user
     if not user.is_staff_role:
         return _patient_page(case_id)
     case = get_case_for_user(request, case_id)

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -28,8 +28,10 @@ from caseload.worklist import (
     WorklistFilters,
     user_leads_a_team,
 )
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
+from navigator.http import AuthenticatedHttpRequest
 
 WORKLIST_PAGE_SIZE = 25
 # How often the counts above the list refresh themselves, in seconds.
@@ -83,14 +85,14 @@ class _CountedPaginator(Paginator):
         return self._known_count
 
 
-def _staff_only(request: HttpRequest) -> Any:
-    user: Any = request.user
+def _staff_only(request: AuthenticatedHttpRequest) -> User:
+    user = request.user
     if not user.is_staff_role:
         raise PermissionDenied("The worklist is for staff.")
     return user
 
 
-def _build(request: HttpRequest) -> tuple[Any, WorklistForm, Worklist, bool]:
+def _build(request: AuthenticatedHttpRequest) -> tuple[User, WorklistForm, Worklist, bool]:
     user = _staff_only(request)
     leads = user_leads_a_team(user)
     form = WorklistForm(request.GET, can_see_team=leads)
@@ -99,7 +101,7 @@ def _build(request: HttpRequest) -> tuple[Any, WorklistForm, Worklist, bool]:
 
 @login_required
 @require_GET
-def worklist_page(request: HttpRequest) -> HttpResponse:
+def worklist_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The whole page, or just the results when htmx asks for them after a filter change."""
     user, form, worklist, leads = _build(request)
     counts = worklist.counts()
@@ -140,7 +142,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def worklist_counts(request: HttpRequest) -> HttpResponse:
+def worklist_counts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The live counts alone, for htmx to refresh. Figures only, no one's details: not audited."""
     _, _, worklist, _ = _build(request)
     counts = worklist.counts()

@@ -1,5 +1,3 @@
-from typing import Any
-
 from allauth.account import app_settings as allauth_settings
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
@@ -24,6 +22,7 @@ from navigator.accounts.services import (
     invitation_create,
     invitation_for_token,
 )
+from navigator.http import AuthenticatedHttpRequest
 from navigator.messaging.services import MessagingError
 
 
@@ -95,9 +94,9 @@ def _send_sign_in_code(request: HttpRequest, *, user: User) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation_new(request: HttpRequest) -> HttpResponse:
+def invitation_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Invite someone by email or text message. Only staff who may invite see this page."""
-    user: Any = request.user
+    user = request.user
     roles, teams = invitation_choices(inviter=user)
     if not roles:
         raise Http404("No such page")

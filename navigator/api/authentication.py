@@ -7,7 +7,6 @@ stops working `API_TOKEN_LIFETIME_DAYS` after it was issued, and each client add
 """
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,6 +16,8 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 
+from navigator.accounts.models import User
+
 FAILURE_WINDOW_SECONDS = 60
 
 
@@ -25,7 +26,7 @@ def token_expires_at(token: Token) -> dt.datetime:
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    def authenticate(self, request: Request) -> tuple[Any, Token] | None:
+    def authenticate(self, request: Request) -> tuple[User, Token] | None:
         key = f"api-token-failures:{request.META.get('REMOTE_ADDR', '')}"
         if cache.get(key, 0) >= settings.API_TOKEN_FAILURES_PER_MINUTE:
             raise exceptions.Throttled(
@@ -43,7 +44,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
                     cache.add(key, 1, FAILURE_WINDOW_SECONDS)
             raise
 
-    def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
+    def authenticate_credentials(self, key: str) -> tuple[User, Token]:
         user, token = super().authenticate_credentials(key)
         if timezone.now() >= token_expires_at(token):
             raise exceptions.AuthenticationFailed(

@@ -26,7 +26,7 @@ class RulesPermission(permissions.BasePermission):
     """
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        user: Any = request.user
+        user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
         if user.role in STAFF_ROLES and not user.has_mfa:

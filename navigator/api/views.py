@@ -6,13 +6,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from navigator.api.schema import error_responses
 from navigator.api.serializers import MeOutput, TokenInput, TokenOutput
 from navigator.api.services import api_token_issue, api_token_revoke
+from navigator.http import AuthenticatedRequest
 
 
 class MeApi(APIView):
@@ -22,7 +22,7 @@ class MeApi(APIView):
         tags=["account"],
         responses={200: MeOutput, **error_responses(401, 403)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(MeOutput(request.user).data)
 
 
@@ -44,7 +44,7 @@ class TokenApi(APIView):
         request=None,
         responses={201: TokenOutput, **error_responses(400, 403, 415)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         TokenInput(data=request.data).is_valid(raise_exception=True)
         token = api_token_issue(user=request.user)
         return Response(TokenOutput(token).data, status=201)
@@ -55,7 +55,7 @@ class TokenApi(APIView):
         tags=["account"],
         responses={204: OpenApiResponse(description="Revoked."), **error_responses(403)},
     )
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         api_token_revoke(user=request.user)
         return Response(status=204)
 

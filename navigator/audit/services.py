@@ -1,10 +1,11 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.db import rows_insert
 
@@ -25,7 +26,7 @@ class AuditEntry:
 
 def audit_record(
     *,
-    actor: object | None,
+    actor: User | AnonymousUser | None,
     action: str,
     obj: object | None = None,
     object_type: str = "",
@@ -50,7 +51,10 @@ def audit_record(
 
 
 def audit_record_many(
-    *, actor: object | None, entries: Sequence[AuditEntry], request: HttpRequest | None = None
+    *,
+    actor: User | AnonymousUser | None,
+    entries: Sequence[AuditEntry],
+    request: HttpRequest | None = None,
 ) -> list[AuditEvent]:
     """Write many audit entries by one actor in one INSERT (a job's batch): each as
     `audit_record` would write it."""
@@ -60,7 +64,9 @@ def audit_record_many(
     return events
 
 
-def _event(entry: AuditEntry, *, actor: object | None, request: HttpRequest | None) -> AuditEvent:
+def _event(
+    entry: AuditEntry, *, actor: User | AnonymousUser | None, request: HttpRequest | None
+) -> AuditEvent:
     object_type, object_id, obj = entry.object_type, entry.object_id, entry.obj
     summary = entry.summary
     if obj is not None:
@@ -71,7 +77,7 @@ def _event(entry: AuditEntry, *, actor: object | None, request: HttpRequest | No
         thing = obj._meta.verbose_name  # type: ignore[attr-defined]
         summary = summary or f"{_ACTION_WORDS.get(entry.action, entry.action)} the {thing}"
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    user: Any = actor if authenticated else None
+    user = actor if isinstance(actor, User) else None  # a User is always authenticated
     return AuditEvent(
         actor=user,
         actor_label=(str(actor) if authenticated else "Anonymous")[:200],

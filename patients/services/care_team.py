@@ -1,11 +1,9 @@
 """Who is on a case's care team."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from navigator.accounts.models import STAFF_ROLES
+from navigator.accounts.models import STAFF_ROLES, User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.organisations.models import Organisation
@@ -16,9 +14,9 @@ from patients.services.common import _Errors
 def care_team_add(
     *,
     case: Case,
-    by: Any,
+    by: User,
     role: str,
-    user: Any | None = None,
+    user: User | None = None,
     name: str = "",
     organisation: Organisation | None = None,
     contact: str = "",
@@ -59,7 +57,7 @@ def care_team_add(
     return member
 
 
-def care_team_remove(*, member: CareTeamMember, by: Any) -> None:
+def care_team_remove(*, member: CareTeamMember, by: User) -> None:
     """Take someone off the care team. The named navigator stays until the case is handed over."""
     case = member.case
     if member.user_id is not None and member.user_id == case.navigator_id:

@@ -1,7 +1,6 @@
 """Carers: the patient's invitations, their acceptance, and taking access away."""
 
 import secrets
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -9,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from navigator.accounts.models import INVITATION_LIFETIME, STAFF_ROLES, Invitation, Role
+from navigator.accounts.models import INVITATION_LIFETIME, STAFF_ROLES, Invitation, Role, User
 from navigator.accounts.services import invitation_accept
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
@@ -20,7 +19,7 @@ from patients.validators import phone_to_e164
 
 
 def carer_invite(
-    *, patient: Patient, by: Any, carer_name: str, email: str, phone: str, level: str
+    *, patient: Patient, by: User, carer_name: str, email: str, phone: str, level: str
 ) -> tuple[CarerInvitation, str]:
     """The patient invites a carer by email or text; returns the invitation and its link.
 
@@ -93,7 +92,7 @@ def carer_invite(
     return carer_invitation, link
 
 
-def _carer_invitation_claim(carer_invitation: CarerInvitation, *, user: Any | None) -> None:
+def _carer_invitation_claim(carer_invitation: CarerInvitation, *, user: User | None) -> None:
     """Use up the invitation, once: a second acceptance finds it taken and is refused."""
     now = timezone.now()
     claimed = Invitation.objects.filter(
@@ -106,7 +105,7 @@ def _carer_invitation_claim(carer_invitation: CarerInvitation, *, user: Any | No
         raise ValidationError("This invitation can no longer be used.", code="unusable")
 
 
-def _carer_grant(carer_invitation: CarerInvitation, *, carer: Any) -> CarerAccess:
+def _carer_grant(carer_invitation: CarerInvitation, *, carer: User) -> CarerAccess:
     patient = carer_invitation.patient
     grant = (
         CarerAccess.objects.select_for_update()
@@ -130,7 +129,7 @@ def _carer_grant(carer_invitation: CarerInvitation, *, carer: Any) -> CarerAcces
     return grant
 
 
-def carer_invitation_accept(*, carer_invitation: CarerInvitation, user: Any) -> CarerAccess:
+def carer_invitation_accept(*, carer_invitation: CarerInvitation, user: User) -> CarerAccess:
     """A signed-in person accepts a carer invitation: they get the access the patient chose.
 
     Refused (ValidationError) for the patient themselves, for staff accounts (staff see
@@ -150,7 +149,7 @@ def carer_invitation_accept(*, carer_invitation: CarerInvitation, user: Any) -> 
 
 def carer_invitation_accept_new_account(
     *, carer_invitation: CarerInvitation, email: str, full_name: str
-) -> tuple[Any, CarerAccess]:
+) -> tuple[User, CarerAccess]:
     """Someone without an account accepts: their carer account and their access, together.
 
     The account is made by `accounts.services.invitation_accept` (which uses up the
@@ -163,7 +162,7 @@ def carer_invitation_accept_new_account(
         return user, _carer_grant(carer_invitation, carer=user)
 
 
-def carer_invitation_withdraw(*, carer_invitation: CarerInvitation, by: Any) -> bool:
+def carer_invitation_withdraw(*, carer_invitation: CarerInvitation, by: User) -> bool:
     """The patient withdraws an invitation not yet accepted; True if it was still open."""
     if by.pk != carer_invitation.patient.user_id:
         raise PermissionDenied("Only the patient can withdraw their invitations.")
@@ -182,7 +181,7 @@ def carer_invitation_withdraw(*, carer_invitation: CarerInvitation, by: Any) -> 
     return bool(withdrawn)
 
 
-def carer_access_revoke(*, grant: CarerAccess, by: Any) -> bool:
+def carer_access_revoke(*, grant: CarerAccess, by: User) -> bool:
     """The patient takes a carer's access away; it ends on the carer's next request.
 
     Access is checked on every request against live grants (`patients.rules`), so nothing

@@ -2,13 +2,12 @@
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from navigator.accounts.models import Role
+from navigator.accounts.models import Role, User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.organisations.models import Membership, Organisation, Team
@@ -40,7 +39,7 @@ class DuplicatePatient(ValidationError):
 
 def case_open(
     *,
-    opened_by: Any,
+    opened_by: User,
     team: Team,
     nhs_number: str,
     given_name: str,
@@ -180,7 +179,7 @@ def _duplicate(patient: Patient) -> DuplicatePatient:
     return DuplicatePatient(patient=patient, existing_case=cases.first())
 
 
-def case_handover(*, case: Case, by: Any, to_navigator: Any, note: str) -> TimelineEvent:
+def case_handover(*, case: Case, by: User, to_navigator: User, note: str) -> TimelineEvent:
     """Make `to_navigator` the case's named navigator, with a note for them on the timeline.
 
     Rules:

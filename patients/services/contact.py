@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import Recipient
@@ -132,7 +133,7 @@ def _clean_contact(
 def patient_contact_update(
     *,
     patient: Patient,
-    by: Any,
+    by: User,
     expected_version: int,
     phone: str,
     email: str,

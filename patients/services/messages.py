@@ -1,14 +1,13 @@
 """The case's secure conversation: posting, nudging the other side, marking read."""
 
 import logging
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from navigator.accounts.models import STAFF_ROLES
+from navigator.accounts.models import STAFF_ROLES, User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import MessagingError, Recipient, message_send
@@ -27,7 +26,7 @@ class MessageVia:
 
 
 def case_message_post(
-    *, case: Case, author: Any | None, body: str, via: str = "web"
+    *, case: Case, author: User | None, body: str, via: str = "web"
 ) -> CaseMessage:
     """Post a secure message into the case's conversation and nudge the other side.
 
@@ -168,7 +167,7 @@ def _nudge_about_message(*, message: CaseMessage, case: Case) -> None:
             logger.warning("No nudge for message %s to %s: %s", message.pk, key_part, error)
 
 
-def case_messages_mark_read(*, case: Case, reader: Any) -> int:
+def case_messages_mark_read(*, case: Case, reader: User) -> int:
     """Mark the other side's messages in `case` read for `reader`'s side; returns how many.
 
     Staff reading marks the patient's side's messages read by the team; the patient or any of

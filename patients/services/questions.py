@@ -1,10 +1,9 @@
 """The patient's questions for their next appointment."""
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from patients.models import AppointmentQuestion, Case
@@ -36,7 +35,7 @@ def _clean_question_text(text: str) -> str:
     return text
 
 
-def appointment_question_add(*, case: Case, by: Any, text: str) -> AppointmentQuestion:
+def appointment_question_add(*, case: Case, by: User, text: str) -> AppointmentQuestion:
     """Add a question for the next appointment (the caller checked `patients.change_questions`).
 
     The text is tidied (runs of spaces become one) and must be 1 to QUESTION_MAX_LENGTH
@@ -56,7 +55,7 @@ def appointment_question_add(*, case: Case, by: Any, text: str) -> AppointmentQu
 
 
 def appointment_question_update(
-    *, question: AppointmentQuestion, by: Any, text: str
+    *, question: AppointmentQuestion, by: User, text: str
 ) -> AppointmentQuestion:
     """Change a question's words, with the same rules as adding one."""
     question.text = _clean_question_text(text)
@@ -73,7 +72,7 @@ def appointment_question_update(
 
 
 def appointment_question_mark(
-    *, question: AppointmentQuestion, by: Any, asked: bool
+    *, question: AppointmentQuestion, by: User, asked: bool
 ) -> AppointmentQuestion:
     """Tick a question off as asked, or put it back on the list to ask."""
     question.asked_at = timezone.now() if asked else None
@@ -89,7 +88,7 @@ def appointment_question_mark(
     return question
 
 
-def appointment_question_delete(*, question: AppointmentQuestion, by: Any) -> None:
+def appointment_question_delete(*, question: AppointmentQuestion, by: User) -> None:
     with transaction.atomic():
         audit_record(
             actor=by,

@@ -1,11 +1,11 @@
 """Recording what happened on the case's timeline."""
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.time import local_midnight
@@ -20,7 +20,7 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 def timeline_event_add(
     *,
     case: Case,
-    by: Any,
+    by: User | None,  # None: no member of staff (what a patient texted or answered)
     kind: str,
     occurred_at: dt.date | dt.datetime,
     summary: str,

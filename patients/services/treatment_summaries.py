@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from patients.models import Case, TreatmentSummary
@@ -46,7 +47,7 @@ def treatment_summary_for_case(case: Case) -> TreatmentSummary | None:
 def treatment_summary_save(
     *,
     case: Case,
-    by: Any,
+    by: User,
     expected_version: int | None,
     diagnosis: str,
     treatment_given: str,

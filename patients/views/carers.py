@@ -19,8 +19,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from navigator.accounts.models import User
+from navigator.accounts.models import Invitation, User
 from navigator.accounts.services import invitation_for_token
+from navigator.http import AuthenticatedHttpRequest
 from navigator.messaging.services import MessagingError
 from patients.access import get_case_for_user
 from patients.forms import NhsFormMixin, add_service_errors
@@ -93,20 +94,20 @@ class CarerAcceptForm(NhsFormMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, invitation: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if invitation.email:
             # The link reached them at this address, which proves it is theirs.
             del self.fields["email"]
 
 
-def _manage(request: HttpRequest, case_id: UUID, summary: str) -> Case:
+def _manage(request: AuthenticatedHttpRequest, case_id: UUID, summary: str) -> Case:
     return get_case_for_user(request, case_id, perm="patients.manage_carers", summary=summary)
 
 
 @login_required
 @require_http_methods(["GET"])
-def carers(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def carers(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     """The patient's own page: who can see their record, and invitations not yet accepted."""
     case = _manage(request, case_id, "Looked at who can see the record")
     return render(
@@ -123,7 +124,7 @@ def carers(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def carer_invite_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def carer_invite_page(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     writing = request.method == "POST"
     case = _manage(
         request,
@@ -150,7 +151,7 @@ def carer_invite_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def carer_revoke(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def carer_revoke(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     case = _manage(request, case_id, "Asked to take away a carer's access")
     # The grant's id travels in the form body, and only grants on this patient are found.
     grant = get_object_or_404(
@@ -166,7 +167,9 @@ def carer_revoke(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def carer_invitation_withdraw_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def carer_invitation_withdraw_page(
+    request: AuthenticatedHttpRequest, case_id: UUID
+) -> HttpResponse:
     case = _manage(request, case_id, "Asked to withdraw a carer invitation")
     carer_invitation = get_object_or_404(
         CarerInvitation.objects.select_related("invitation", "patient"),
@@ -203,7 +206,7 @@ def carer_invitation_accept_page(request: HttpRequest, token: str) -> HttpRespon
         return render(
             request, "accounts/invitation_unusable.html", {"invitation": invitation}, status=410
         )
-    user: Any = request.user
+    user = request.user
     context: dict[str, Any] = {"invitation": invitation, "carer_invitation": carer_invitation}
     if user.is_authenticated:
         error = ""

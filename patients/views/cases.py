@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.forms import (
     CareTeamAddForm,
@@ -39,9 +40,9 @@ CASE_LIST_PAGE_SIZE = 50
 
 @login_required
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My cases, or a search across every case I may see."""
-    user: Any = request.user
+    user = request.user
     if not user.is_staff_role:
         return redirect("home")
     form = CaseSearchForm(request.GET or None)
@@ -63,8 +64,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_open_page(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def case_open_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if not user.has_perm("patients.open_case"):
         raise PermissionDenied("Only navigators in a team can open cases.")
     form = CaseOpenForm(request.POST or None, user=user)
@@ -94,11 +95,13 @@ def case_open_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _existing_case_to_link(request: HttpRequest, duplicate: DuplicatePatient | None) -> Any:
+def _existing_case_to_link(
+    request: AuthenticatedHttpRequest, duplicate: DuplicatePatient | None
+) -> Any:
     """The existing record to send the user to, if they may see it. The attempt is audited."""
     if duplicate is None or duplicate.existing_case is None:
         return None
-    user: Any = request.user
+    user = request.user
     existing = duplicate.existing_case
     audit_record(
         actor=user,
@@ -113,7 +116,7 @@ def _existing_case_to_link(request: HttpRequest, duplicate: DuplicatePatient | N
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_handover_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def case_handover_page(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     writing = request.method == "POST"
     case = get_case_for_user(
         request,
@@ -141,7 +144,7 @@ def case_handover_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def care_team_add_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def care_team_add_page(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     writing = request.method == "POST"
     case = get_case_for_user(
         request,
@@ -163,7 +166,7 @@ def care_team_add_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def care_team_remove_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def care_team_remove_page(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     case = get_case_for_user(
         request,
         case_id,

@@ -7,11 +7,12 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.forms import ContactForm, add_service_errors
 from patients.models import Patient
@@ -42,8 +43,8 @@ def _initial(patient: Patient) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    user: Any = request.user
+def contact_edit(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
+    user = request.user
     writing = request.method == "POST"
     case = get_case_for_user(
         request,

@@ -5,7 +5,6 @@ staff on the case, the patient and carers who act for them post. With htmx a pos
 conversation and a fresh form; without JavaScript it is an ordinary form post and redirect.
 """
 
-from typing import Any
 from uuid import UUID
 
 from django import forms
@@ -17,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.forms import NhsFormMixin, add_service_errors
 from patients.models import Case
@@ -38,7 +38,7 @@ class MessageForm(NhsFormMixin, forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_messages(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def case_messages(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     if request.method == "POST":
         return _post(request, case_id)
     case = get_case_for_user(
@@ -47,8 +47,8 @@ def case_messages(request: HttpRequest, case_id: UUID) -> HttpResponse:
     return _render(request, case, MessageForm())
 
 
-def _post(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    user: Any = request.user
+def _post(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
+    user = request.user
     case = get_case_for_user(
         request,
         case_id,
@@ -76,9 +76,9 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _render(
-    request: HttpRequest, case: Case, form: MessageForm, *, sent: bool = False
+    request: AuthenticatedHttpRequest, case: Case, form: MessageForm, *, sent: bool = False
 ) -> HttpResponse:
-    user: Any = request.user
+    user = request.user
     conversation = list(messages_for_case(case=case))
     # Flags are taken before marking, so the page can say which messages are new to you.
     case_messages_mark_read(case=case, reader=user)

@@ -4,10 +4,11 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from navigator.http import AuthenticatedHttpRequest
 from navigator.messaging.selectors import outbox_for_subject, sms_opt_out_for
 from patients.access import get_case_for_user
 
@@ -16,7 +17,7 @@ OUTBOX_PAGE_SIZE = 50
 
 @login_required
 @require_GET
-def case_outbox(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def case_outbox(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     """Staff on the case see what was sent, where (partly hidden), its status and any error."""
     case = get_case_for_user(
         request, case_id, perm="patients.view_outbox", summary="Looked at the messages sent"

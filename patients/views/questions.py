@@ -1,18 +1,18 @@
 """Questions for the next appointment: kept by the patient (or a carer acting for them), read by
 everyone on the case. Suggested questions give a place to start."""
 
-from typing import Any
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.forms import NhsFormMixin, add_service_errors
 from patients.models import AppointmentQuestion, Case
@@ -39,7 +39,7 @@ class QuestionForm(NhsFormMixin, forms.Form):
     )
 
 
-def _changing(request: HttpRequest, case_id: UUID, summary: str) -> Case:
+def _changing(request: AuthenticatedHttpRequest, case_id: UUID, summary: str) -> Case:
     return get_case_for_user(request, case_id, perm="patients.change_questions", summary=summary)
 
 
@@ -50,9 +50,9 @@ def _question(case: Case, question_id: UUID) -> AppointmentQuestion:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def questions(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def questions(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     """The list, with a form to add one and suggested questions to pick from."""
-    user: Any = request.user
+    user = request.user
     if request.method == "POST":
         case = _changing(request, case_id, "Sent a question for the next appointment")
         form = QuestionForm(request.POST)
@@ -75,8 +75,8 @@ def questions(request: HttpRequest, case_id: UUID) -> HttpResponse:
     return _render_list(request, case, form)
 
 
-def _render_list(request: HttpRequest, case: Case, form: QuestionForm) -> HttpResponse:
-    user: Any = request.user
+def _render_list(request: AuthenticatedHttpRequest, case: Case, form: QuestionForm) -> HttpResponse:
+    user = request.user
     all_questions = list(questions_for_case(case=case))
     on_list = {q.text for q in all_questions}
     staff = user.is_staff_role
@@ -102,7 +102,7 @@ def _render_list(request: HttpRequest, case: Case, form: QuestionForm) -> HttpRe
 
 @login_required
 @require_POST
-def question_suggested_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def question_suggested_add(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     """Add one of the suggested questions, exactly as written."""
     case = _changing(request, case_id, "Chose a suggested question")
     text = request.POST.get("text", "")
@@ -114,7 +114,9 @@ def question_suggested_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def question_edit(request: HttpRequest, case_id: UUID, question_id: UUID) -> HttpResponse:
+def question_edit(
+    request: AuthenticatedHttpRequest, case_id: UUID, question_id: UUID
+) -> HttpResponse:
     writing = request.method == "POST"
     case = _changing(
         request, case_id, "Sent a changed question" if writing else "Opened a question to change it"
@@ -140,7 +142,9 @@ def question_edit(request: HttpRequest, case_id: UUID, question_id: UUID) -> Htt
 
 @login_required
 @require_POST
-def question_asked(request: HttpRequest, case_id: UUID, question_id: UUID) -> HttpResponse:
+def question_asked(
+    request: AuthenticatedHttpRequest, case_id: UUID, question_id: UUID
+) -> HttpResponse:
     case = _changing(request, case_id, "Asked to tick off a question")
     question = _question(case, question_id)
     asked = request.POST.get("asked") == "yes"
@@ -151,7 +155,9 @@ def question_asked(request: HttpRequest, case_id: UUID, question_id: UUID) -> Ht
 
 @login_required
 @require_POST
-def question_delete(request: HttpRequest, case_id: UUID, question_id: UUID) -> HttpResponse:
+def question_delete(
+    request: AuthenticatedHttpRequest, case_id: UUID, question_id: UUID
+) -> HttpResponse:
     case = _changing(request, case_id, "Asked to delete a question")
     question = _question(case, question_id)
     appointment_question_delete(question=question, by=request.user)

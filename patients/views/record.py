@@ -2,17 +2,17 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from navigator.accounts.models import Role
+from navigator.accounts.models import Role, User
 from navigator.audit.models import AuditEvent
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 
 RECORD_ACCESS_PAGE_SIZE = 25
@@ -28,7 +28,7 @@ class AccessRow:
 
 @login_required
 @require_GET
-def case_record_access(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def case_record_access(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     """Every audit entry about this patient, newest first: the patient's own view of the trail."""
     case = get_case_for_user(request, case_id, summary="Looked at who has seen the record")
     events = AuditEvent.objects.filter(patient_id=case.patient_id).order_by("-at", "-id")
@@ -45,7 +45,7 @@ def case_record_access(request: HttpRequest, case_id: UUID) -> HttpResponse:
     )
 
 
-def _access_row(event: AuditEvent, *, viewer: Any) -> AccessRow:
+def _access_row(event: AuditEvent, *, viewer: User) -> AccessRow:
     if event.actor_id is not None and event.actor_id == viewer.pk:
         who, role = "You", ""
     else:

@@ -1,17 +1,17 @@
 """The case timeline for staff: the whole story, filtered by kind, and adding to it."""
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.forms import TimelineEventForm, TimelineFilterForm, add_service_errors
 from patients.selectors import timeline_for_case
@@ -22,10 +22,10 @@ TIMELINE_PAGE_SIZE = 50
 
 @login_required
 @require_GET
-def timeline(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def timeline(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     """The full timeline. With htmx, changing the filter swaps in just the list; without, the
     filter form submits as a plain GET and the whole page comes back filtered."""
-    user: Any = request.user
+    user = request.user
     if not user.is_staff_role:
         return redirect(f"{reverse('home')}?case={case_id}")
     case = get_case_for_user(request, case_id, summary="Viewed the timeline")
@@ -48,7 +48,7 @@ def timeline(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def timeline_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def timeline_add(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     writing = request.method == "POST"
     case = get_case_for_user(
         request,

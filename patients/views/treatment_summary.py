@@ -6,10 +6,11 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.forms import TreatmentSummaryForm, add_service_errors
 from patients.models import TreatmentSummary
@@ -45,7 +46,7 @@ def _initial(summary: TreatmentSummary | None) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def treatment_summary_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
+def treatment_summary_edit(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     writing = request.method == "POST"
     case = get_case_for_user(
         request,
