@@ -114,15 +114,6 @@ def _open(
     )
 
 
-def _opened_on(case: Case, day: dt.date) -> None:
-    """Date the case from the day its story began. `case_open` stamps the moment it runs, and
-    the worklist's "last contact" falls back to that, so without this every demo case would
-    look in touch today."""
-    Case.objects.filter(pk=case.pk).update(
-        opened_at=dt.datetime.combine(day, dt.time(9), tzinfo=LONDON)
-    )
-
-
 def _patient_account(case: Case) -> User:
     """The patient's account, linked to their record, as accepting an invitation leaves it.
 
@@ -153,16 +144,27 @@ def _event(
     )
 
 
-def _referral_seen(s: Setting, case: Case, referral: Event, *, days_ago: int, where: str) -> None:
-    """The urgent referral led to a clinic appointment: the navigator marks the item the
-    referral opened as booked, so it is no longer chased."""
+def _referred(
+    s: Setting, case: Case, *, days_ago: int, clinic: str, seen_days_ago: int, urgent: bool = True
+) -> None:
+    """The GP's referral that began the story, and the clinic appointment it led to.
+
+    The navigator marks the item the referral opened as booked, so it is not chased. The case
+    is dated from the referral: `case_open` stamps the moment it runs, and the worklist's "last
+    contact" falls back to that, so otherwise every demo case would look in touch today.
+    """
+    kind = Event.Kind.URGENT_REFERRAL if urgent else Event.Kind.REFERRAL
+    summary = f"Your GP referred you {'urgently ' if urgent else ''}to the {clinic}"
+    referral = _event(s, case, kind, days_ago, summary)
     for item in TrackedItem.objects.open().filter(source_event=referral):
         tracked_item_transition(
             item=item,
             to_state=ItemState.BOOKED,
             actor=case.navigator,
-            note=f"Seen at {where} on {s.days_ago(days_ago):%d %B}",
+            note=f"Seen at the {clinic} on {s.days_ago(seen_days_ago):%-d %B}",
         )
+    began = dt.datetime.combine(s.days_ago(days_ago), dt.time(9), tzinfo=LONDON)
+    Case.objects.filter(pk=case.pk).update(opened_at=began)
 
 
 def _appointment(
@@ -191,8 +193,10 @@ def _appointment(
     )
 
 
-def _diagnosis(case: Case) -> Event:
-    return case.timeline.get(kind=Event.Kind.DIAGNOSIS)
+def _offered_at_diagnosis(case: Case) -> AssessmentOffer:
+    """The offer the diagnosis makes (as the scheduled job would within minutes)."""
+    diagnosis = case.timeline.get(kind=Event.Kind.DIAGNOSIS)
+    return assessment_offer(case=case, reason=Reason.DIAGNOSIS, actor=None, source_event=diagnosis)
 
 
 def _assessment_sent(
@@ -231,16 +235,8 @@ def newly_diagnosed(s: Setting, person: Person) -> list[str]:
     """(a) Told of her diagnosis three days ago; she has accepted her invitation and is offered a
     needs assessment she has not started."""
     case = _open(s, person, navigator=s.nadia, diagnosed_days_ago=3, providers=[s.northshire])
-    _opened_on(case, s.days_ago(16))
     _patient_account(case)
-    referral = _event(
-        s,
-        case,
-        Event.Kind.URGENT_REFERRAL,
-        16,
-        "Your GP referred you urgently to the breast clinic",
-    )
-    _referral_seen(s, case, referral, days_ago=9, where="the breast clinic")
+    _referred(s, case, days_ago=16, clinic="breast clinic", seen_days_ago=9)
     _appointment(
         s,
         case,
@@ -251,9 +247,7 @@ def newly_diagnosed(s: Setting, person: Person) -> list[str]:
         location="Breast Unit, Northshire General Hospital",
         what_to_bring="A list of your medicines, and someone to come with you if you like",
     )
-    assessment_offer(
-        case=case, reason=Reason.DIAGNOSIS, actor=s.nadia, source_event=_diagnosis(case)
-    )
+    _offered_at_diagnosis(case)
     return []
 
 
@@ -261,12 +255,8 @@ def result_overdue(s: Setting, person: Person) -> list[str]:
     """(b) His scan was done 12 days ago; the report was due within a week and has not come.
     The chase (run at the end of the seed) gives Nadia a task, emails the trust and texts him."""
     case = _open(s, person, navigator=s.nadia, diagnosed_days_ago=18, providers=[s.northshire])
-    _opened_on(case, s.days_ago(30))
     _patient_account(case)
-    referral = _event(
-        s, case, Event.Kind.URGENT_REFERRAL, 30, "Your GP referred you urgently to the chest clinic"
-    )
-    _referral_seen(s, case, referral, days_ago=24, where="the chest clinic")
+    _referred(s, case, days_ago=30, clinic="chest clinic", seen_days_ago=24)
     # The result rule expects the report within 7 days of the scan: 5 days late today.
     _event(s, case, Event.Kind.RESULT, 12, "You had a CT scan at Northshire General Hospital")
     return []
@@ -276,17 +266,11 @@ def urgent_distress(s: Setting, person: Person) -> list[str]:
     """(c) She sent her needs assessment with distress 8 out of 10: the case is flagged urgent
     at once, and a draft care plan waits for her navigator to talk it through."""
     case = _open(s, person, navigator=s.nadia, diagnosed_days_ago=21, providers=[s.northshire])
-    _opened_on(case, s.days_ago(35))
     patient = _patient_account(case)
     care_team_add(case=case, by=s.nadia, role=CareTeamMember.Role.CNS, user=s.colin)
-    referral = _event(
-        s, case, Event.Kind.URGENT_REFERRAL, 35, "Your GP referred you urgently to the bowel clinic"
-    )
-    _referral_seen(s, case, referral, days_ago=28, where="the bowel clinic")
+    _referred(s, case, days_ago=35, clinic="bowel clinic", seen_days_ago=28)
     _event(s, case, Event.Kind.DECISION_TO_TREAT, 6, "You and your team agreed your treatment")
-    assessment_offer(
-        case=case, reason=Reason.DIAGNOSIS, actor=s.nadia, source_event=_diagnosis(case)
-    )
+    _offered_at_diagnosis(case)
     _assessment_sent(
         case,
         patient,
@@ -301,34 +285,23 @@ def urgent_distress(s: Setting, person: Person) -> list[str]:
 
 def plan_shared(s: Setting, person: Person) -> list[str]:
     """(d) His plan was agreed with his navigator by phone and shared with his GP practice by
-    a read-only link; his treatment starts in two weeks at the other trust."""
-    case = _open(
-        s, person, navigator=s.nadia, diagnosed_days_ago=35, providers=[s.northshire, s.riverton]
-    )
-    _opened_on(case, s.days_ago(50))
+    a read-only link; his treatment starts in under two weeks at the other trust."""
+    both = [s.northshire, s.riverton]
+    case = _open(s, person, navigator=s.nadia, diagnosed_days_ago=30, providers=both)
     patient = _patient_account(case)
     care_team_add(case=case, by=s.nadia, role=CareTeamMember.Role.CNS, user=s.colin)
-    referral = _event(
-        s,
-        case,
-        Event.Kind.URGENT_REFERRAL,
-        50,
-        "Your GP referred you urgently to the urology clinic",
-    )
-    _referral_seen(s, case, referral, days_ago=43, where="the urology clinic")
+    _referred(s, case, days_ago=44, clinic="urology clinic", seen_days_ago=38)
     _event(s, case, Event.Kind.DECISION_TO_TREAT, 10, "You and your team agreed your treatment")
     _appointment(
         s,
         case,
         title="Your first treatment appointment",
-        in_days=14,
+        in_days=12,
         at=dt.time(9, 15),
         provider=s.riverton,
         location="Cancer Centre, Riverton University Hospital",
     )
-    assessment_offer(
-        case=case, reason=Reason.DIAGNOSIS, actor=s.nadia, source_event=_diagnosis(case)
-    )
+    _offered_at_diagnosis(case)
     plan = _assessment_sent(
         case,
         patient,
@@ -352,21 +325,10 @@ def discharged(s: Setting, person: Person) -> list[str]:
     check-ins, a follow-up appointment to book, the treatment summary to her GP and an
     assessment after treatment (she put off the one at diagnosis until after surgery)."""
     case = _open(s, person, navigator=s.nadia, diagnosed_days_ago=70, providers=[s.riverton])
-    _opened_on(case, s.days_ago(90))
     _patient_account(case)
-    referral = _event(
-        s,
-        case,
-        Event.Kind.URGENT_REFERRAL,
-        90,
-        "Your GP referred you urgently to the gynaecology clinic",
-    )
-    _referral_seen(s, case, referral, days_ago=80, where="the gynaecology clinic")
-    offer = assessment_offer(
-        case=case, reason=Reason.DIAGNOSIS, actor=s.nadia, source_event=_diagnosis(case)
-    )
+    _referred(s, case, days_ago=90, clinic="gynaecology clinic", seen_days_ago=80)
     assessment_offer_record(
-        offer=offer,
+        offer=_offered_at_diagnosis(case),
         status=Assessment.OfferStatus.DECLINED,
         actor=s.nadia,
         note="Would rather talk about her needs after her operation",
@@ -378,7 +340,7 @@ def discharged(s: Setting, person: Person) -> list[str]:
     discharge = _event(
         s, case, Event.Kind.DISCHARGE, 3, "You went home from Riverton University Hospital"
     )
-    assessment_offer(case=case, reason=Reason.DISCHARGE, actor=s.nadia, source_event=discharge)
+    assessment_offer(case=case, reason=Reason.DISCHARGE, actor=None, source_event=discharge)
     return []
 
 
@@ -386,16 +348,8 @@ def with_carer(s: Setting, person: Person) -> list[str]:
     """(f) In chemotherapy; he invited his wife as his carer, able to act for him, and she
     accepted: she sees his record and his next appointment."""
     case = _open(s, person, navigator=s.nadia, diagnosed_days_ago=45, providers=[s.northshire])
-    _opened_on(case, s.days_ago(60))
     patient = _patient_account(case)
-    referral = _event(
-        s,
-        case,
-        Event.Kind.URGENT_REFERRAL,
-        60,
-        "Your GP referred you urgently to the urology clinic",
-    )
-    _referral_seen(s, case, referral, days_ago=52, where="the urology clinic")
+    _referred(s, case, days_ago=60, clinic="urology clinic", seen_days_ago=52)
     _event(s, case, Event.Kind.DECISION_TO_TREAT, 30, "You and your team agreed your treatment")
     _event(s, case, Event.Kind.FIRST_TREATMENT, 20, "Your first chemotherapy at Northshire General")
     _appointment(
@@ -435,23 +389,11 @@ CARER_NAME, CARER_EMAIL, CARER_PHONE = (
 def needs_interpreter(s: Setting, person: Person) -> list[str]:
     """Needs a Sylheti interpreter; referred to the other trust for surgery, which has not
     booked it within two weeks: the chase emails that trust (two hospitals, journey 3)."""
+    needs = CommunicationNeeds(interpreter=True, interpreter_language="Sylheti")
     case = _open(
-        s,
-        person,
-        navigator=s.oscar,
-        diagnosed_days_ago=25,
-        providers=[s.riverton],
-        needs=CommunicationNeeds(interpreter=True, interpreter_language="Sylheti"),
+        s, person, navigator=s.oscar, diagnosed_days_ago=25, providers=[s.riverton], needs=needs
     )
-    _opened_on(case, s.days_ago(38))
-    referral = _event(
-        s,
-        case,
-        Event.Kind.URGENT_REFERRAL,
-        38,
-        "Your GP referred you urgently to the breast clinic",
-    )
-    _referral_seen(s, case, referral, days_ago=31, where="the breast clinic")
+    _referred(s, case, days_ago=38, clinic="breast clinic", seen_days_ago=31)
     _event(s, case, Event.Kind.REFERRAL, 18, "Referred to Riverton University Hospital for surgery")
     return []
 
@@ -460,22 +402,16 @@ def clock_near_limit(s: Setting, person: Person) -> list[str]:
     """Lives in Wales, treated here: the Single Cancer Pathway's 62 days run from his GP's
     referral 52 days ago, and treatment has not started."""
     case = _open(s, person, navigator=s.oscar, diagnosed_days_ago=8, providers=[s.northshire])
-    _opened_on(case, s.days_ago(52))
-    referral = _event(
-        s, case, Event.Kind.REFERRAL, 52, "Your GP referred you to the ear, nose and throat clinic"
+    _referred(
+        s, case, days_ago=52, clinic="ear, nose and throat clinic", seen_days_ago=30, urgent=False
     )
-    _referral_seen(s, case, referral, days_ago=30, where="the ear, nose and throat clinic")
     return []
 
 
 def no_contact(s: Setting, person: Person) -> list[str]:
     """Nobody has reached him for five weeks: the worklist says so."""
     case = _open(s, person, navigator=s.oscar, diagnosed_days_ago=36, providers=[s.northshire])
-    _opened_on(case, s.days_ago(40))
-    referral = _event(
-        s, case, Event.Kind.URGENT_REFERRAL, 40, "Your GP referred you urgently to the chest clinic"
-    )
-    _referral_seen(s, case, referral, days_ago=38, where="the chest clinic")
+    _referred(s, case, days_ago=40, clinic="chest clinic", seen_days_ago=38)
     _event(s, case, Event.Kind.NOTE, 35, "Rang twice, no answer; left a voicemail", shared=False)
     return []
 
