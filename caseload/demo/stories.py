@@ -455,7 +455,7 @@ STORIES = [
                 "3 Canal Street, Riverton", "NS2 7HD", "Lung"),
         "lung cancer; his scan result is 5 days overdue, so the chase is on it",
         "paul.jones@example.test",
-        "what is being chased for him (Nadia sees the task in her chase queue, /chase/)",
+        "what is being chased for him (Nadia sees the task in her chase queue)",
         result_overdue,
     ),
     Story(
