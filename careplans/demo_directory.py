@@ -1,7 +1,11 @@
 """A demo service directory for Cardiff and the Vale of Glamorgan: real-world-shaped, fictional
-names and numbers (Ofcom drama ranges), for demos and training. Loading it twice changes nothing."""
+names and numbers (Ofcom drama ranges), for demos and training. Loading it twice changes nothing.
+
+`load_demo_directory` also loads another area's data of the same shape (the demo seed's own)."""
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db import transaction
 
@@ -58,15 +62,22 @@ SERVICES = [
 
 
 @transaction.atomic
-def load_demo_directory() -> int:
-    """Create the demo directory; returns how many services were added."""
-    for district, authority in DISTRICTS.items():
+def load_demo_directory(
+    *,
+    districts: Mapping[str, str] = DISTRICTS,
+    services: Sequence[tuple[Any, ...]] = SERVICES,
+    phone_prefix: str = "029 2018 0",
+) -> int:
+    """Create the demo directory (Cardiff and the Vale unless another area's `districts` and
+    `services` are given, shaped as above); returns how many services were added. Each service's
+    phone is `phone_prefix` and its place in `services`, three digits (a drama-range number)."""
+    for district, authority in districts.items():
         PostcodeDistrict.objects.get_or_create(
             district=district, defaults={"local_authority": authority}
         )
     added = 0
     for n, (org_name, name, topics, areas, languages, sites, self_refer, how) in enumerate(
-        SERVICES
+        services
     ):
         org, _ = DirectoryOrganization.objects.get_or_create(name=org_name)
         service, created = DirectoryService.objects.get_or_create(
@@ -76,7 +87,7 @@ def load_demo_directory() -> int:
                 "tumour_sites": sites,
                 "self_refer": self_refer,
                 "how_to_refer": how,
-                "phone": f"029 2018 0{n:03d}",
+                "phone": f"{phone_prefix}{n:03d}",
             },
         )
         if not created:
