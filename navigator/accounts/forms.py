@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from navigator.accounts.models import Invitation, User
+from navigator.accounts.services import phone_to_e164
 
 EMAIL_LABEL = "Email address"
 # Error messages in the NHS.UK style: say what to do.
@@ -45,7 +46,22 @@ class ConfirmLoginCodeForm(account_forms.ConfirmLoginCodeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].label = "Sign-in code"
-        _errors(self.fields["code"], {"required": "Enter the sign-in code from the email"})
+        _errors(self.fields["code"], {"required": "Enter the sign-in code we sent you"})
+
+
+class RequestTextCodeForm(forms.Form):
+    """A patient or carer asks for a sign-in code by text message to their mobile number."""
+
+    phone = forms.CharField(
+        label="Mobile phone number",
+        max_length=30,
+        help_text="Use the mobile number your care team has for you. For example, 07700 900 982.",
+        error_messages={"required": "Enter your mobile phone number"},
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+
+    def clean_phone(self) -> str:
+        return phone_to_e164(self.cleaned_data["phone"])
 
 
 class ResetPasswordForm(account_forms.ResetPasswordForm):

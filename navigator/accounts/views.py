@@ -3,7 +3,9 @@ from typing import Any
 from allauth.account import app_settings as allauth_settings
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
+from allauth.account.adapter import get_adapter
 from allauth.account.utils import perform_login
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from navigator.accounts.forms import (
     InvitationForm,
     PersonInvitationAcceptForm,
+    RequestTextCodeForm,
     StaffInvitationAcceptForm,
 )
 from navigator.accounts.models import INVITATION_LIFETIME, Invitation, Role, User
@@ -91,6 +94,41 @@ def _send_sign_in_code(request: HttpRequest, *, user: User) -> HttpResponse:
     """
     LoginCodeVerificationProcess.initiate(request=request, user=user, email=user.email)
     return redirect("account_confirm_login_code")
+
+
+@require_http_methods(["GET", "POST"])
+def request_login_code_by_text(request: HttpRequest) -> HttpResponse:
+    """"Text me a sign-in code": allauth's sign-in by code, sent to a mobile number.
+
+    allauth's own page asks for an email address (phone is not one of our login methods,
+    so staff keep signing in with an email address and password); this page asks for the
+    mobile number and starts the same code process, with the same rate limit, the same
+    attempts and the same confirm page. The adapter finds the account and sends the text.
+    Whether or not the number has an account, the next page reads the same.
+    """
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = RequestTextCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        adapter = get_adapter(request)
+        if not ratelimit.consume(request, action="request_login_code", key=phone):
+            form.add_error("phone", adapter.error_messages["too_many_login_attempts"])
+        else:
+            try:
+                LoginCodeVerificationProcess.initiate(
+                    request=request, user=adapter.get_user_by_phone(phone), phone=phone
+                )
+            except MessagingError:
+                # Opted out by replying STOP, or no route: say how else to sign in.
+                form.add_error(
+                    "phone",
+                    "We cannot send a text message to this number. Sign in with your email"
+                    " address instead, or phone your cancer support team",
+                )
+            else:
+                return redirect("account_confirm_login_code")
+    return render(request, "account/request_login_code_text.html", {"form": form})
 
 
 @login_required
