@@ -1,6 +1,7 @@
 import secrets
 from typing import Any
 
+from allauth.account import stages
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
@@ -13,6 +14,20 @@ from navigator.messaging.services import Recipient, message_send
 # Who may sign in with a code by text message: staff sign in with a password and an
 # authenticator app, never by a code alone.
 TEXT_SIGN_IN_ROLES = (Role.PATIENT, Role.CARER)
+
+
+class EmailVerificationStage(stages.EmailVerificationStage):
+    """allauth's "verify your email address first", except for people with no email address.
+
+    A patient or carer who has only a mobile number signs in with a code texted to it: that
+    code is the proof, and there is no address to verify. Everyone with an address still
+    verifies it (ACCOUNT_EMAIL_VERIFICATION = "mandatory").
+    """
+
+    def handle(self) -> tuple[Any, bool]:
+        if self.login.user is not None and not getattr(self.login.user, "email", ""):
+            return None, True
+        return super().handle()
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,6 +45,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # People join by invitation; open sign-up is off unless a service turns it on.
         return bool(settings.ACCOUNT_SIGNUP_OPEN)
+
+    def get_login_stages(self) -> list[str]:
+        return [
+            "navigator.accounts.adapters.EmailVerificationStage"
+            if path == "allauth.account.stages.EmailVerificationStage"
+            else path
+            for path in super().get_login_stages()
+        ]
 
     # Phone numbers for allauth's sign-in by code: the mobile number on the account (E.164),
     # which came from the record the care team keeps, and the code goes by our messaging door.
