@@ -3,10 +3,14 @@ from typing import Any
 
 from allauth.account import stages
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import (
+    get_authentication_records,
+    record_authentication,
+)
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from navigator.accounts.models import Role, User
 from navigator.messaging.services import Recipient, message_send
@@ -45,6 +49,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # People join by invitation; open sign-up is off unless a service turns it on.
         return bool(settings.ACCOUNT_SIGNUP_OPEN)
+
+    def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> HttpResponse:
+        """Staff without an authenticator yet are sent to set one up, which allauth guards
+        with "enter your password again". They typed it seconds ago, on the sign-in page:
+        that sign-in counts, so they are asked for their password once, not twice."""
+        person: Any = user
+        records = get_authentication_records(request, user)
+        if (
+            person.is_staff_role
+            and records
+            and records[-1].get("method") == "password"
+            and not person.has_mfa
+        ):
+            record_authentication(request, user, method="password", reauthenticated=True)
+        return super().post_login(request, user, **kwargs)
 
     def get_login_stages(self) -> list[str]:
         return [
