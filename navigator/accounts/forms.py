@@ -139,8 +139,15 @@ class StaffInvitationAcceptForm(forms.Form):
 
 
 class PersonInvitationAcceptForm(forms.Form):
-    """A patient or carer confirms the email address they will get their sign-in codes at."""
+    """A patient or carer gives their name (we greet them by it) and confirms the email
+    address they will get their sign-in codes at."""
 
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=200,
+        error_messages={"required": "Enter your full name"},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
     email = forms.EmailField(
         label=EMAIL_LABEL,
         error_messages=EMAIL_ERRORS,

@@ -64,7 +64,11 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
                     password=form.cleaned_data["password1"],
                 )
             else:
-                user = invitation_accept(invitation=invitation, email=form.email_address)
+                user = invitation_accept(
+                    invitation=invitation,
+                    email=form.email_address,
+                    full_name=form.cleaned_data["full_name"],
+                )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -246,10 +246,11 @@ def test_a_patient_confirms_their_email_and_signs_in_with_a_code(
     assert b"pat@example.test" in page.content
     assert b'name="password1"' not in page.content
 
-    response = client.post(link, {})
+    response = client.post(link, {"full_name": "Pat Hill"})
     assert response["Location"] == "/accounts/login/code/confirm/"
     user = User.objects.get(email="pat@example.test")
     assert user.role == Role.PATIENT
+    assert user.get_short_name() == "Pat"  # greeted by name, not by email address
     assert not user.has_usable_password()
     assert EmailAddress.objects.get(user=user).verified
     assert not Membership.objects.filter(user=user).exists()
@@ -272,7 +273,7 @@ def test_a_carer_invited_by_sms_gives_an_email_address_verified_by_their_code(
     assert b'<a href="#id_email">' in response.content
     assert b'value="not an email"' in response.content
 
-    client.post(link, {"email": "Cara@Example.test"})
+    client.post(link, {"email": "Cara@Example.test", "full_name": "Cara Lee"})
     user = User.objects.get(email="cara@example.test")
     assert user.role == Role.CARER
     assert user.phone == "+447700900789"
@@ -288,7 +289,7 @@ def test_a_carer_invited_by_sms_gives_an_email_address_verified_by_their_code(
 def test_someone_signed_in_is_asked_to_sign_out_first(client: Client, cast: Cast) -> None:
     _, link = invite(cast, invited_by=cast.nadia, email="pat@example.test", role=Role.PATIENT)
     client.force_login(cast.paul)
-    response = client.post(link, {})
+    response = client.post(link, {"full_name": "Pat Hill"})
     assert response.status_code == 200
     assert b"You are already signed in" in response.content
     assert not User.objects.filter(email="pat@example.test").exists()
