@@ -50,7 +50,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # People join by invitation; open sign-up is off unless a service turns it on.
         return bool(settings.ACCOUNT_SIGNUP_OPEN)
 
-    def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> HttpResponse:
+    def post_login(
+        self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
+    ) -> HttpResponse:
         """Staff without an authenticator yet are sent to set one up, which allauth guards
         with "enter your password again". They typed it seconds ago, on the sign-in page:
         that sign-in counts, so they are asked for their password once, not twice."""

@@ -1,9 +1,9 @@
 from typing import Any
 
 from allauth.account import app_settings as allauth_settings
+from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
-from allauth.account.adapter import get_adapter
 from allauth.account.utils import perform_login
 from allauth.core import ratelimit
 from django.contrib import messages
@@ -102,7 +102,7 @@ def _send_sign_in_code(request: HttpRequest, *, user: User) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def request_login_code_by_text(request: HttpRequest) -> HttpResponse:
-    """"Text me a sign-in code": allauth's sign-in by code, sent to a mobile number.
+    """ "Text me a sign-in code": allauth's sign-in by code, sent to a mobile number.
 
     allauth's own page asks for an email address (phone is not one of our login methods,
     so staff keep signing in with an email address and password); this page asks for the

@@ -54,9 +54,7 @@ def patient_invite(*, case: Case, by: Any, channel: str) -> tuple[PatientInvitat
     if not invitation_allowed(inviter=by, role=Role.PATIENT, team=case.team):
         raise PermissionDenied("You cannot invite this patient.")
     if patient.user_id is not None:
-        raise ValidationError(
-            f"{patient.full_name} already has an account.", code="has_account"
-        )
+        raise ValidationError(f"{patient.full_name} already has an account.", code="has_account")
     if channel not in patient_invite_channels(patient=patient):
         raise ValidationError(
             {"channel": "Choose how to send the invitation: by text message or by email"}

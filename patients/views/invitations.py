@@ -118,7 +118,9 @@ def patient_invitation_accept_page(request: HttpRequest, token: str) -> HttpResp
                     request, "patients/patient_invitation_locked.html", context, status=410
                 )
             if check.user is None:
-                tries = "1 more try" if check.checks_left == 1 else f"{check.checks_left} more tries"
+                tries = (
+                    "1 more try" if check.checks_left == 1 else f"{check.checks_left} more tries"
+                )
                 form.add_error(
                     "date_of_birth",
                     f"The date of birth does not match our record. Check it and try again:"

@@ -22,7 +22,9 @@ def fresh_rate_limits():
 def test_a_new_member_of_staff_goes_from_the_password_to_the_authenticator(client):
     f.make_user("nia@nav.test", role=Role.NAVIGATOR, name="Nia Hale")
 
-    signed_in = client.post(reverse("account_login"), {"login": "nia@nav.test", "password": PASSWORD})
+    signed_in = client.post(
+        reverse("account_login"), {"login": "nia@nav.test", "password": PASSWORD}
+    )
     to_activate = client.get(signed_in["Location"])
 
     assert to_activate["Location"] == reverse("mfa_activate_totp")

@@ -131,9 +131,7 @@ def test_the_right_date_of_birth_links_the_account_to_the_patient_once(client, c
         patient_invitation_accept(patient_invitation=patient_invitation, date_of_birth=BIRTHDAY)
 
 
-def test_a_wrong_date_of_birth_is_refused_counted_and_keeps_what_was_typed(
-    client, cast, joan_case
-):
+def test_a_wrong_date_of_birth_is_refused_counted_and_keeps_what_was_typed(client, cast, joan_case):
     patient_invitation, link = patient_invite(case=joan_case, by=cast.nadia, channel="email")
 
     response = client.post(link, dob(dt.date(1950, 1, 1)))
@@ -152,9 +150,7 @@ def test_a_wrong_date_of_birth_is_refused_counted_and_keeps_what_was_typed(
     ).exists()
 
 
-def test_too_many_wrong_dates_lock_the_invitation_and_tell_the_navigator(
-    client, cast, joan_case
-):
+def test_too_many_wrong_dates_lock_the_invitation_and_tell_the_navigator(client, cast, joan_case):
     patient_invitation, link = patient_invite(case=joan_case, by=cast.nadia, channel="email")
     for _ in range(PATIENT_INVITATION_MAX_CHECKS - 1):
         client.post(link, dob(dt.date(1950, 1, 1)))
@@ -190,7 +186,9 @@ def test_an_invitation_opens_only_its_own_patients_record(cast, joan_case):
 
 
 def test_an_unknown_link_is_not_found(client, db):
-    assert client.get(reverse("patients:patient_invitation_accept", args=["nope"])).status_code == 404
+    assert (
+        client.get(reverse("patients:patient_invitation_accept", args=["nope"])).status_code == 404
+    )
 
 
 def test_accepting_a_text_invitation_sends_the_code_by_text(client, cast, joan_case):

@@ -4,24 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_invitation'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0002_invitation"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='email address'),
+            model_name="user",
+            name="email",
+            field=models.EmailField(blank=True, max_length=254, verbose_name="email address"),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(condition=models.Q(('email', ''), _negated=True), fields=('email',), name='user_email_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("email", ""), _negated=True),
+                fields=("email",),
+                name="user_email_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('email', ''), ('phone', ''), _negated=True), name='user_has_email_or_phone'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("email", ""), ("phone", ""), _negated=True),
+                name="user_has_email_or_phone",
+            ),
         ),
     ]
