@@ -161,9 +161,16 @@ class PersonInvitationAcceptForm(forms.Form):
         if invitation.email:
             # The link reached them at this address, which proves it is theirs: nothing to ask.
             del self.fields["email"]
+        elif invitation.phone:
+            # Invited by text: they may sign in with codes sent to that phone instead.
+            self.fields["email"].required = False
+            self.fields["email"].help_text = (
+                "We will email you a code each time you sign in. If you have no email address,"
+                " leave this blank: we will text the code to your phone instead."
+            )
 
     def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()
+        return str(self.cleaned_data["email"] or "").strip().lower()
 
     @property
     def email_address(self) -> str:

@@ -92,11 +92,15 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _send_sign_in_code(request: HttpRequest, *, user: User) -> HttpResponse:
-    """Email a sign-in code and go to the page that asks for it, as "Email me a sign-in code" does.
+    """Send a sign-in code (by email, or by text to someone with no email address) and go to
+    the page that asks for it, as "Email me a sign-in code" does.
 
     allauth has no public call for this; its login-by-code view makes this same one.
     """
-    LoginCodeVerificationProcess.initiate(request=request, user=user, email=user.email)
+    if user.email:
+        LoginCodeVerificationProcess.initiate(request=request, user=user, email=user.email)
+    else:
+        LoginCodeVerificationProcess.initiate(request=request, user=user, phone=user.phone)
     return redirect("account_confirm_login_code")
 
 

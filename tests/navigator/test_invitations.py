@@ -356,3 +356,24 @@ def test_people_who_may_not_invite_do_not_find_the_page(
         user = getattr(cast, who)
     client.force_login(user)
     assert client.get("/accounts/invitations/new/").status_code == 404
+
+
+def test_a_patient_invited_by_text_may_give_no_email_and_signs_in_by_text(
+    client: Client, cast: Cast
+) -> None:
+    _, link = invite(
+        cast, invited_by=cast.nadia, email="", phone="+447700900790", role=Role.PATIENT
+    )
+    assert b"Get a sign-in code" in client.get(link).content
+
+    response = client.post(link, {"full_name": "Ray Moss", "email": ""})
+
+    assert response["Location"] == "/accounts/login/code/confirm/"
+    user = User.objects.get(phone="+447700900790")
+    assert (user.email, user.get_short_name()) == ("", "Ray")
+    assert not EmailAddress.objects.filter(user=user).exists()
+    code = OutboundMessage.objects.get(kind="sign_in_code")
+    assert code.to_address == "+447700900790"
+    typed = re.search(r"service is (\S+)\.", code.body).group(1)
+    client.post("/accounts/login/code/confirm/", {"code": typed})
+    assert client.session["_auth_user_id"] == str(user.pk)
