@@ -493,6 +493,8 @@ class PatientInvitation(models.Model):
     patient = models.ForeignKey(
         Patient, on_delete=models.CASCADE, related_name="patient_invitations"
     )
+    # The case it was sent from: whose navigator hears if it locks.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="patient_invitations")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     failed_checks = models.PositiveSmallIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)

@@ -5,6 +5,7 @@ plus a `PatientInvitation` naming whose record it opens.
 """
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from navigator.accounts.models import INVITATION_LIFETIME, Invitation, Role
 from navigator.accounts.services import invitation_accept, invitation_allowed
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
-from navigator.messaging.services import message_send
+from navigator.messaging.services import MessagingError, Recipient, message_send
 from patients.models import (
     PATIENT_INVITATION_MAX_CHECKS,
     Case,
@@ -27,6 +28,8 @@ from patients.models import (
     PatientInvitation,
 )
 from patients.services.contact import patient_recipient
+
+logger = logging.getLogger(__name__)
 
 
 def patient_invite_channels(*, patient: Patient) -> list[str]:
@@ -77,7 +80,7 @@ def patient_invite(*, case: Case, by: Any, channel: str) -> tuple[PatientInvitat
             token_hash=Invitation.hash_token(token),
         )
         patient_invitation = PatientInvitation.objects.create(
-            invitation=invitation, patient=patient, channel=channel
+            invitation=invitation, patient=patient, case=case, channel=channel
         )
         audit_record(
             actor=by,
@@ -96,6 +99,31 @@ def patient_invite(*, case: Case, by: Any, channel: str) -> tuple[PatientInvitat
             channel=channel,
         )
     return patient_invitation, link
+
+
+def _invitation_locked_tell(
+    *, patient_invitation: PatientInvitation, invitation: Invitation
+) -> None:
+    """Email the case's navigator (and whoever sent it, if someone else) that the invitation
+    locked: someone who is not the patient may have the link. The email names no one."""
+    case = Case.objects.select_related("navigator").get(pk=patient_invitation.case_id)
+    people = {person.pk: person for person in (case.navigator, invitation.invited_by)}
+    for person in people.values():
+        if not person.is_active or not person.email:
+            continue
+        try:
+            message_send(
+                recipient=Recipient(name=person.get_full_name(), email=person.email),
+                kind="invitation_locked",
+                context={"link": reverse("patients:patient_invite", args=[case.pk])},
+                idempotency_key=f"patient-invitation-locked:{patient_invitation.pk}:{person.pk}",
+                subject_id=case.patient_id,
+                channel="email",
+                urgent=True,
+            )
+        except MessagingError:
+            # The lock and its audit entry stand; the invitation page shows it too.
+            logger.warning("Could not email %s about locked invitation", person.pk)
 
 
 @dataclass(frozen=True)
@@ -121,7 +149,8 @@ def patient_invitation_accept(
       account, is refused (ValidationError);
     - a wrong date is counted and audited, not raised, so the count survives; the
       `PATIENT_INVITATION_MAX_CHECKS`th wrong date locks the invitation (withdrawn, with
-      `locked_at`), which the navigator sees on the invitation page and in the audit trail;
+      `locked_at`); the case's navigator and the sender are emailed, and the invitation
+      page and the audit trail show it;
     - the account gets the patient's name, and the email and phone on the invitation (the
       record's, entered by their team).
     """
@@ -151,6 +180,8 @@ def patient_invitation_accept(
                 patient_id=patient.pk,
                 summary=summary,
             )
+            if locked.locked_at is not None:
+                _invitation_locked_tell(patient_invitation=locked, invitation=invitation)
             return InvitationCheck(user=None, checks_left=locked.checks_left)
         user = invitation_accept(
             invitation=invitation, email=invitation.email, full_name=patient.full_name

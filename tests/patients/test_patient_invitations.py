@@ -166,6 +166,12 @@ def test_too_many_wrong_dates_lock_the_invitation_and_tell_the_navigator(client,
     assert AuditEvent.objects.filter(
         object_id=str(patient_invitation.pk), summary__startswith="Invitation locked"
     ).exists()
+    told = OutboundMessage.objects.get(kind="invitation_locked")
+    assert (told.channel, told.to_address) == ("email", "nadia@nav.test")
+    assert (
+        "Joan" not in told.body
+        and reverse("patients:patient_invite", args=[joan_case.id]) in told.body
+    )
     client.force_login(cast.nadia)
     page = client.get(reverse("patients:patient_invite", args=[joan_case.id])).content.decode()
     assert "Locked on" in page and "3 wrong dates of birth" in page
