@@ -11,11 +11,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from navigator.accounts.models import User
 from navigator.celery import app
 from navigator.messaging.models import OutboundMessage
 from patients.models import Case
@@ -67,9 +70,6 @@ def joan_case(cast: Cast) -> Case:
 
 
 def totp_now(user: Any) -> str:
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.utils import decrypt
-
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
     secret = str(decrypt(authenticator.data["secret"]))
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
@@ -205,3 +205,38 @@ def test_a_patient_invited_by_text_lands_on_their_own_home(
 
     patient_accepts(page, live_server, link, read_code)
     assert OutboundMessage.objects.filter(kind="sign_in_code", channel="sms").count() == 1
+
+
+def test_a_patient_with_only_a_mobile_signs_in_by_text_next_time(
+    page: Any, live_server: Any, cast: Cast, joan_case: Case, eager: None, twilio: FakeTwilio
+) -> None:
+    joan = User.objects.create_user("", None, phone="+447700900456", full_name="Joan Baker")
+    joan_case.patient.user = joan
+    joan_case.patient.email = ""
+    joan_case.patient.save()
+
+    page.goto("/accounts/login/")
+    axe_check(page)
+    page.get_by_role("button", name="Text me a sign-in code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Get a sign-in code by text message")
+    axe_check(page)
+    fits(page, 375)
+    page.get_by_label("Mobile phone number").fill("07700 900")
+    page.get_by_role("button", name="Text me a code").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a mobile phone number")
+    expect(page.get_by_label("Mobile phone number")).to_have_value("07700 900")
+    axe_check(page)
+
+    page.get_by_label("Mobile phone number").fill("07700 900456")
+    page.get_by_role("button", name="Text me a code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your sign-in code")
+    axe_check(page)
+    [text] = twilio.creates
+    assert text["To"] == "+447700900456" and "Joan" not in text["Body"]
+    page.get_by_label("Sign-in code").fill(re.search(r"service is (\S+)\.", text["Body"]).group(1))
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_text("Nadia Khan is your navigator")).to_be_visible()
+    expect(page.get_by_role("banner")).to_contain_text("Joan Baker")
+    axe_check(page)
+    fits(page, 375)
