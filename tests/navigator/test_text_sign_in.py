@@ -96,3 +96,10 @@ def test_a_number_that_is_not_a_mobile_keeps_what_was_typed(client, db):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Enter a mobile phone number" in html and 'value="hello"' in html
+
+
+def test_a_blank_email_address_names_no_one(db):
+    User.objects.create_user("", None, phone="+447700900456")
+    User.objects.create_user("", None, phone="+447700900457")
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get_by_natural_key("")
