@@ -27,6 +27,7 @@ from navigator.accounts.services import (
     invitation_create,
     invitation_for_token,
 )
+from navigator.messaging.models import SmsOptOut
 from navigator.messaging.services import MessagingError
 
 
@@ -120,20 +121,22 @@ def request_login_code_by_text(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
         adapter = get_adapter(request)
+        cannot_text = (
+            "We cannot send a text message to this number. Sign in with your email address"
+            " instead, or phone your cancer support team"
+        )
         if not ratelimit.consume(request, action="request_login_code", key=phone):
             form.add_error("phone", adapter.error_messages["too_many_login_attempts"])
+        elif SmsOptOut.objects.filter(phone=phone).exists():
+            # Checked for every number, account or not, so the answer reveals no account.
+            form.add_error("phone", cannot_text)
         else:
             try:
                 LoginCodeVerificationProcess.initiate(
                     request=request, user=adapter.get_user_by_phone(phone), phone=phone
                 )
             except MessagingError:
-                # Opted out by replying STOP, or no route: say how else to sign in.
-                form.add_error(
-                    "phone",
-                    "We cannot send a text message to this number. Sign in with your email"
-                    " address instead, or phone your cancer support team",
-                )
+                form.add_error("phone", cannot_text)
             else:
                 return redirect("account_confirm_login_code")
     return render(request, "account/request_login_code_text.html", {"form": form})

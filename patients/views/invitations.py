@@ -129,13 +129,22 @@ def patient_invitation_accept_page(request: HttpRequest, token: str) -> HttpResp
             else:
                 user = check.user
                 # Signed in by a code to where the link reached them: their phone or email.
-                if patient_invitation.channel == Channel.SMS:
-                    LoginCodeVerificationProcess.initiate(
-                        request=request, user=user, phone=user.phone
+                try:
+                    if patient_invitation.channel == Channel.SMS:
+                        LoginCodeVerificationProcess.initiate(
+                            request=request, user=user, phone=user.phone
+                        )
+                    else:
+                        LoginCodeVerificationProcess.initiate(
+                            request=request, user=user, email=user.email
+                        )
+                except MessagingError:
+                    # Their phone refuses our texts (they replied STOP): the account stands.
+                    messages.warning(
+                        request,
+                        "Your account is ready, but we cannot send a text message to your phone."
+                        " Sign in with your email address, or phone your cancer support team.",
                     )
-                else:
-                    LoginCodeVerificationProcess.initiate(
-                        request=request, user=user, email=user.email
-                    )
+                    return redirect("account_login")
                 return redirect("account_confirm_login_code")
     return render(request, "patients/patient_invitation_accept.html", {**context, "form": form})

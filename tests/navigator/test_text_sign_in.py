@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from navigator.accounts.models import Role, User
-from navigator.messaging.models import OutboundMessage
+from navigator.messaging.models import OutboundMessage, SmsOptOut
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +103,17 @@ def test_a_blank_email_address_names_no_one(db):
     User.objects.create_user("", None, phone="+447700900457")
     with pytest.raises(User.DoesNotExist):
         User.objects.get_by_natural_key("")
+
+
+def test_a_number_that_replied_stop_is_told_to_use_email_or_phone(client, joan):
+    SmsOptOut.objects.create(phone="+447700900456")
+    response = client.post(TEXT_CODE, {"phone": "+447700900456"})
+    assert response.status_code == 200
+    assert b"We cannot send a text message to this number" in response.content
+    assert not OutboundMessage.objects.exists()
+
+
+def test_an_opted_out_number_without_an_account_gets_the_same_answer(client, db):
+    SmsOptOut.objects.create(phone="+447700900999")
+    response = client.post(TEXT_CODE, {"phone": "+447700900999"})
+    assert b"We cannot send a text message to this number" in response.content
