@@ -467,3 +467,45 @@ class TreatmentSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Treatment summary, version {self.version}"
+
+
+# Wrong dates of birth allowed on one invitation before it locks.
+PATIENT_INVITATION_MAX_CHECKS = 3
+
+
+class PatientInvitation(models.Model):
+    """A navigator's invitation to the patient on a case: the account invitation, tied to them.
+
+    Rules:
+    - the link and its expiry are the `accounts.Invitation`'s; it was sent to the contact
+      details on the record, by `channel`;
+    - accepting it needs the patient's date of birth, so a forwarded link opens no one's record;
+      after `PATIENT_INVITATION_MAX_CHECKS` wrong dates it locks (`locked_at`) and the
+      navigator must send a new one;
+    - accepting links the new account to `patient`, once: a used invitation, or a patient who
+      already has an account, is refused.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    invitation = models.OneToOneField(
+        "accounts.Invitation", on_delete=models.CASCADE, related_name="patient_invitation"
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="patient_invitations"
+    )
+    # The case it was sent from: whose navigator hears if it locks.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="patient_invitations")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    failed_checks = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.patient} by {self.channel}"
+
+    @property
+    def checks_left(self) -> int:
+        return max(PATIENT_INVITATION_MAX_CHECKS - self.failed_checks, 0)

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from patients.views import carers, cases, contact, outbox, questions, record, timeline
+from patients.views import (
+    carers,
+    cases,
+    contact,
+    invitations,
+    outbox,
+    questions,
+    record,
+    timeline,
+)
 from patients.views import messages as case_messages
 from patients.views import treatment_summary as treatment_summary_views
 
@@ -25,6 +34,12 @@ urlpatterns: list = [
     ),
     path("<uuid:case_id>/messages/", case_messages.case_messages, name="messages"),
     path("<uuid:case_id>/questions/", questions.questions, name="questions"),
+    path("<uuid:case_id>/invite/", invitations.patient_invite_page, name="patient_invite"),
+    path(
+        "invitation/<str:token>/",
+        invitations.patient_invitation_accept_page,
+        name="patient_invitation_accept",
+    ),
     path("<uuid:case_id>/carers/", carers.carers, name="carers"),
     path("<uuid:case_id>/carers/invite/", carers.carer_invite_page, name="carer_invite"),
     path("<uuid:case_id>/carers/revoke/", carers.carer_revoke, name="carer_revoke"),

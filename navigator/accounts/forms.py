@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from navigator.accounts.models import Invitation, User
+from navigator.accounts.services import phone_to_e164
 
 EMAIL_LABEL = "Email address"
 # Error messages in the NHS.UK style: say what to do.
@@ -45,7 +46,22 @@ class ConfirmLoginCodeForm(account_forms.ConfirmLoginCodeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].label = "Sign-in code"
-        _errors(self.fields["code"], {"required": "Enter the sign-in code from the email"})
+        _errors(self.fields["code"], {"required": "Enter the sign-in code we sent you"})
+
+
+class RequestTextCodeForm(forms.Form):
+    """A patient or carer asks for a sign-in code by text message to their mobile number."""
+
+    phone = forms.CharField(
+        label="Mobile phone number",
+        max_length=30,
+        help_text="Use the mobile number your care team has for you. For example, 07700 900 982.",
+        error_messages={"required": "Enter your mobile phone number"},
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+
+    def clean_phone(self) -> str:
+        return phone_to_e164(self.cleaned_data["phone"])
 
 
 class ResetPasswordForm(account_forms.ResetPasswordForm):
@@ -123,8 +139,15 @@ class StaffInvitationAcceptForm(forms.Form):
 
 
 class PersonInvitationAcceptForm(forms.Form):
-    """A patient or carer confirms the email address they will get their sign-in codes at."""
+    """A patient or carer gives their name (we greet them by it) and confirms the email
+    address they will get their sign-in codes at."""
 
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=200,
+        error_messages={"required": "Enter your full name"},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
     email = forms.EmailField(
         label=EMAIL_LABEL,
         error_messages=EMAIL_ERRORS,
@@ -138,9 +161,16 @@ class PersonInvitationAcceptForm(forms.Form):
         if invitation.email:
             # The link reached them at this address, which proves it is theirs: nothing to ask.
             del self.fields["email"]
+        elif invitation.phone:
+            # Invited by text: they may sign in with codes sent to that phone instead.
+            self.fields["email"].required = False
+            self.fields["email"].help_text = (
+                "We will email you a code each time you sign in. If you have no email address,"
+                " leave this blank: we will text the code to your phone instead."
+            )
 
     def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()
+        return str(self.cleaned_data["email"] or "").strip().lower()
 
     @property
     def email_address(self) -> str:

@@ -24,12 +24,18 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
-        if not email:
-            raise ValueError("A user needs an email address.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if not email and not extra.get("phone"):
+            raise ValueError("A user needs an email address or a mobile phone number.")
+        user = self.model(email=self.normalize_email(email or "").lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # Many people who sign in by text have a blank email address: a blank one names no one.
+        if not username:
+            raise self.model.DoesNotExist("No user has a blank email address.")
+        return super().get_by_natural_key(username)
 
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
         extra.setdefault("role", Role.ADMIN)
@@ -42,12 +48,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Email is the username; the role says what kind of user they are.
 
     Rules:
+    - email is unique when given; a patient or carer with only a mobile number has none and
+      signs in with a code sent by text to `phone`;
     - staff roles (navigator, clinician, team lead, admin) must enrol MFA before seeing patient data;
     - `is_staff` (Django admin access) is only for administrators.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField("email address", blank=True)
     full_name = models.CharField(max_length=200, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
     phone = models.CharField("mobile phone (E.164)", max_length=20, blank=True)
@@ -63,15 +71,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # Unique when given: people who sign in by text message have no email address.
+            models.UniqueConstraint(
+                fields=["email"], condition=~models.Q(email=""), name="user_email_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(email="", phone=""), name="user_has_email_or_phone"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.get_full_name()
 
     def get_full_name(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        return self.full_name.split(" ")[0] if self.full_name else self.get_full_name()
 
     @property
     def is_staff_role(self) -> bool:

@@ -155,7 +155,7 @@ def invitation_accept(
 
     Staff choose a password (and enrol an authenticator app next: see StaffMfaRequiredMiddleware)
     and join the invitation's team. Patients and carers get no password: they sign in with a
-    code sent to `email`. The email address counts as verified when it is the one the
+    code sent to `email`, or by text to the invitation's phone when `email` is blank. The email address counts as verified when it is the one the
     invitation was sent to, since the link reached them there; any other is verified by their
     first sign-in code.
     """
@@ -167,7 +167,7 @@ def invitation_accept(
             raise ValidationError("This invitation can no longer be used")
         if invitation.is_staff_role and (not password or email != invitation.email):
             raise ValidationError("Staff accounts need the invited email address and a password")
-        if User.objects.filter(email__iexact=email).exists():
+        if email and User.objects.filter(email__iexact=email).exists():
             raise ValidationError("Someone already has an account with this email address")
         user = User.objects.create_user(
             email,
@@ -177,9 +177,10 @@ def invitation_accept(
             phone=invitation.phone,
             is_staff=invitation.role == Role.ADMIN,
         )
-        EmailAddress.objects.create(
-            user=user, email=email, primary=True, verified=email == invitation.email
-        )
+        if email:
+            EmailAddress.objects.create(
+                user=user, email=email, primary=True, verified=email == invitation.email
+            )
         if invitation.team is not None and invitation.is_staff_role:
             Membership.objects.create(
                 team=invitation.team, user=user, is_lead=invitation.role == Role.TEAM_LEAD

@@ -1,7 +1,9 @@
 from allauth.account import app_settings as allauth_settings
+from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
 from allauth.account.utils import perform_login
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from navigator.accounts.forms import (
     InvitationForm,
     PersonInvitationAcceptForm,
+    RequestTextCodeForm,
     StaffInvitationAcceptForm,
 )
 from navigator.accounts.models import INVITATION_LIFETIME, Invitation, Role, User
@@ -23,6 +26,7 @@ from navigator.accounts.services import (
     invitation_for_token,
 )
 from navigator.http import AuthenticatedHttpRequest
+from navigator.messaging.models import SmsOptOut
 from navigator.messaging.services import MessagingError
 
 
@@ -60,7 +64,11 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
                     password=form.cleaned_data["password1"],
                 )
             else:
-                user = invitation_accept(invitation=invitation, email=form.email_address)
+                user = invitation_accept(
+                    invitation=invitation,
+                    email=form.email_address,
+                    full_name=form.cleaned_data["full_name"],
+                )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -84,12 +92,53 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _send_sign_in_code(request: HttpRequest, *, user: User) -> HttpResponse:
-    """Email a sign-in code and go to the page that asks for it, as "Email me a sign-in code" does.
+    """Send a sign-in code (by email, or by text to someone with no email address) and go to
+    the page that asks for it, as "Email me a sign-in code" does.
 
     allauth has no public call for this; its login-by-code view makes this same one.
     """
-    LoginCodeVerificationProcess.initiate(request=request, user=user, email=user.email)
+    if user.email:
+        LoginCodeVerificationProcess.initiate(request=request, user=user, email=user.email)
+    else:
+        LoginCodeVerificationProcess.initiate(request=request, user=user, phone=user.phone)
     return redirect("account_confirm_login_code")
+
+
+@require_http_methods(["GET", "POST"])
+def request_login_code_by_text(request: HttpRequest) -> HttpResponse:
+    """ "Text me a sign-in code": allauth's sign-in by code, sent to a mobile number.
+
+    allauth's own page asks for an email address (phone is not one of our login methods,
+    so staff keep signing in with an email address and password); this page asks for the
+    mobile number and starts the same code process, with the same rate limit, the same
+    attempts and the same confirm page. The adapter finds the account and sends the text.
+    Whether or not the number has an account, the next page reads the same.
+    """
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = RequestTextCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        adapter = get_adapter(request)
+        cannot_text = (
+            "We cannot send a text message to this number. Sign in with your email address"
+            " instead, or phone your cancer support team"
+        )
+        if not ratelimit.consume(request, action="request_login_code", key=phone):
+            form.add_error("phone", adapter.error_messages["too_many_login_attempts"])
+        elif SmsOptOut.objects.filter(phone=phone).exists():
+            # Checked for every number, account or not, so the answer reveals no account.
+            form.add_error("phone", cannot_text)
+        else:
+            try:
+                LoginCodeVerificationProcess.initiate(
+                    request=request, user=adapter.get_user_by_phone(phone), phone=phone
+                )
+            except MessagingError:
+                form.add_error("phone", cannot_text)
+            else:
+                return redirect("account_confirm_login_code")
+    return render(request, "account/request_login_code_text.html", {"form": form})
 
 
 @login_required

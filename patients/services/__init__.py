@@ -24,6 +24,12 @@ from patients.services.contact import (
     patient_contact_update,
     patient_recipient,
 )
+from patients.services.invitations import (
+    InvitationCheck,
+    patient_invitation_accept,
+    patient_invite,
+    patient_invite_channels,
+)
 from patients.services.messages import (
     MESSAGE_MAX_LENGTH,
     MessageVia,
@@ -47,6 +53,10 @@ from patients.services.treatment_summaries import (
 )
 
 __all__ = [
+    "InvitationCheck",
+    "patient_invitation_accept",
+    "patient_invite",
+    "patient_invite_channels",
     "CommunicationNeeds",
     "DuplicatePatient",
     "FUTURE_TOLERANCE",

@@ -99,6 +99,13 @@ class CarerAcceptForm(NhsFormMixin, forms.Form):
         if invitation.email:
             # The link reached them at this address, which proves it is theirs.
             del self.fields["email"]
+        elif invitation.phone:
+            # Invited by text: they may sign in with codes sent to that phone instead.
+            self.fields["email"].required = False
+            self.fields["email"].help_text = (
+                "We will email you a code each time you sign in. If you have no email address,"
+                " leave this blank: we will text the code to your phone instead."
+            )
 
 
 def _manage(request: AuthenticatedHttpRequest, case_id: UUID, summary: str) -> Case:
@@ -226,7 +233,7 @@ def carer_invitation_accept_page(request: HttpRequest, token: str) -> HttpRespon
         return redirect_to_login(request.get_full_path())
     form = CarerAcceptForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
-        email = invitation.email or form.cleaned_data["email"].strip().lower()
+        email = invitation.email or (form.cleaned_data["email"] or "").strip().lower()
         try:
             new_user, _grant = carer_invitation_accept_new_account(
                 carer_invitation=carer_invitation,
@@ -239,9 +246,15 @@ def carer_invitation_accept_page(request: HttpRequest, token: str) -> HttpRespon
                 message += ". Sign in first, then open this link again."
             form.add_error("email" if "email" in form.fields else None, message)
         else:
-            # As the accounts app does: email a sign-in code and ask for it.
-            LoginCodeVerificationProcess.initiate(
-                request=request, user=new_user, email=new_user.email
-            )
+            # As the accounts app does: send a sign-in code (by text to someone with no email
+            # address) and ask for it.
+            if new_user.email:
+                LoginCodeVerificationProcess.initiate(
+                    request=request, user=new_user, email=new_user.email
+                )
+            else:
+                LoginCodeVerificationProcess.initiate(
+                    request=request, user=new_user, phone=new_user.phone
+                )
             return redirect("account_confirm_login_code")
     return render(request, "patients/carer_accept.html", {**context, "form": form})

@@ -246,10 +246,11 @@ def test_a_patient_confirms_their_email_and_signs_in_with_a_code(
     assert b"pat@example.test" in page.content
     assert b'name="password1"' not in page.content
 
-    response = client.post(link, {})
+    response = client.post(link, {"full_name": "Pat Hill"})
     assert response["Location"] == "/accounts/login/code/confirm/"
     user = User.objects.get(email="pat@example.test")
     assert user.role == Role.PATIENT
+    assert user.get_short_name() == "Pat"  # greeted by name, not by email address
     assert not user.has_usable_password()
     assert EmailAddress.objects.get(user=user).verified
     assert not Membership.objects.filter(user=user).exists()
@@ -272,7 +273,7 @@ def test_a_carer_invited_by_sms_gives_an_email_address_verified_by_their_code(
     assert b'<a href="#id_email">' in response.content
     assert b'value="not an email"' in response.content
 
-    client.post(link, {"email": "Cara@Example.test"})
+    client.post(link, {"email": "Cara@Example.test", "full_name": "Cara Lee"})
     user = User.objects.get(email="cara@example.test")
     assert user.role == Role.CARER
     assert user.phone == "+447700900789"
@@ -288,7 +289,7 @@ def test_a_carer_invited_by_sms_gives_an_email_address_verified_by_their_code(
 def test_someone_signed_in_is_asked_to_sign_out_first(client: Client, cast: Cast) -> None:
     _, link = invite(cast, invited_by=cast.nadia, email="pat@example.test", role=Role.PATIENT)
     client.force_login(cast.paul)
-    response = client.post(link, {})
+    response = client.post(link, {"full_name": "Pat Hill"})
     assert response.status_code == 200
     assert b"You are already signed in" in response.content
     assert not User.objects.filter(email="pat@example.test").exists()
@@ -355,3 +356,24 @@ def test_people_who_may_not_invite_do_not_find_the_page(
         user = getattr(cast, who)
     client.force_login(user)
     assert client.get("/accounts/invitations/new/").status_code == 404
+
+
+def test_a_patient_invited_by_text_may_give_no_email_and_signs_in_by_text(
+    client: Client, cast: Cast
+) -> None:
+    _, link = invite(
+        cast, invited_by=cast.nadia, email="", phone="+447700900790", role=Role.PATIENT
+    )
+    assert b"Get a sign-in code" in client.get(link).content
+
+    response = client.post(link, {"full_name": "Ray Moss", "email": ""})
+
+    assert response["Location"] == "/accounts/login/code/confirm/"
+    user = User.objects.get(phone="+447700900790")
+    assert (user.email, user.get_short_name()) == ("", "Ray")
+    assert not EmailAddress.objects.filter(user=user).exists()
+    code = OutboundMessage.objects.get(kind="sign_in_code")
+    assert code.to_address == "+447700900790"
+    typed = re.search(r"service is (\S+)\.", code.body).group(1)
+    client.post("/accounts/login/code/confirm/", {"code": typed})
+    assert client.session["_auth_user_id"] == str(user.pk)

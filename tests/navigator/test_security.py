@@ -27,9 +27,10 @@ pytestmark = pytest.mark.django_db
 # URLs anyone may open without signing in, by URL name, each for a reason. Everything else must
 # send an anonymous visitor to sign in, or answer 401, 403 or 404.
 PUBLIC_URLS = {
-    # Signing in, by password or by an emailed code, and the second factor during sign-in.
+    # Signing in, by password or by a code by email or text, and the second factor.
     "account_login": "sign in",
     "account_request_login_code": "ask for a sign-in code",
+    "request_login_code_text": "ask for a sign-in code by text message",
     "account_confirm_login_code": "enter a sign-in code",
     "mfa_authenticate": "second factor while signing in",
     # Accounts: sign-up (closed unless a service opens it), email confirmation, password reset.

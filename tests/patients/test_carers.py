@@ -240,3 +240,20 @@ def test_the_carer_pages_are_audited(client, cast):
         )
     )
     assert {"Looked at who can see the record", "Opened the carer invitation form"} <= summaries
+
+
+def test_a_carer_invited_by_text_with_no_email_signs_in_by_text(client, cast):
+    carer_invitation, link = invite(cast, email="", phone="07700 900 321")
+
+    response = client.post(link, {"full_name": "Dev Patel", "email": ""})
+
+    assert response["Location"] == reverse("account_confirm_login_code")
+    dev = User.objects.get(phone="+447700900321")
+    assert (dev.email, dev.role, dev.full_name) == ("", Role.CARER, "Dev Patel")
+    assert CarerAccess.objects.filter(carer=dev, patient=cast.paul_patient).exists()
+    code = OutboundMessage.objects.get(kind="sign_in_code")
+    assert (code.channel, code.to_address) == ("sms", "+447700900321")
+    assert "Paul" not in code.body
+    typed = re.search(r"service is (\S+)\.", code.body).group(1)
+    client.post(reverse("account_confirm_login_code"), {"code": typed})
+    assert client.session["_auth_user_id"] == str(dev.pk)

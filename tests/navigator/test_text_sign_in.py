@@ -1,0 +1,119 @@
+"""Sign-in by text message: allauth's code, sent to the mobile number on the account."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from navigator.accounts.models import Role, User
+from navigator.messaging.models import OutboundMessage, SmsOptOut
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+TEXT_CODE = reverse("request_login_code_text")
+CONFIRM = reverse("account_confirm_login_code")
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def joan(db):
+    # Only a mobile number: no email address at all.
+    return User.objects.create_user("", None, phone="+447700900456", full_name="Joan Baker")
+
+
+def code_in(message: OutboundMessage) -> str:
+    return re.search(r"service is (\S+)\.", message.body).group(1)
+
+
+def test_the_sign_in_page_offers_a_code_by_text(client):
+    html = client.get(reverse("account_login")).content.decode()
+    assert f'href="{TEXT_CODE}"' in html and "Text me a sign-in code" in html
+
+
+def test_a_patient_with_only_a_mobile_signs_in_with_a_texted_code(client, joan):
+    response = client.post(TEXT_CODE, {"phone": "07700 900456"})
+
+    assert response["Location"] == CONFIRM
+    sent = OutboundMessage.objects.get(kind="sign_in_code")
+    assert (sent.channel, sent.to_address) == ("sms", "+447700900456")
+    # Nothing but the code: no name, no care.
+    assert "Joan" not in sent.body and "cancer" in sent.body and "Lung" not in sent.body
+    page = client.get(CONFIRM).content.decode()
+    assert "+447700900456" in page and "Text messages can take" in page
+    response = client.post(CONFIRM, {"code": code_in(sent)})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).wsgi_request.user == joan
+
+
+def test_a_wrong_code_is_refused_and_too_many_end_the_attempt(client, joan):
+    client.post(TEXT_CODE, {"phone": "+447700900456"})
+    first = client.post(CONFIRM, {"code": "WRONG-CODE"})
+    assert b"Enter the code from the email or text message" in first.content
+    client.post(CONFIRM, {"code": "WRONG-CODE"})
+    last = client.post(CONFIRM, {"code": "WRONG-CODE"})
+    assert last.status_code == 302 and last["Location"] != reverse("home")
+    assert not client.session.get("_auth_user_id")
+
+
+def test_codes_by_text_are_rate_limited_per_number(client, joan):
+    for _ in range(3):
+        assert client.post(TEXT_CODE, {"phone": "+447700900456"}).status_code == 302
+    refused = client.post(TEXT_CODE, {"phone": "+447700900456"})
+    assert refused.status_code == 200
+    assert b"You have tried to sign in too many times" in refused.content
+    assert OutboundMessage.objects.filter(kind="sign_in_code").count() == 3
+
+
+def test_an_unknown_number_gets_the_same_page_and_no_text(client, db):
+    response = client.post(TEXT_CODE, {"phone": "07700 900999"})
+    assert response["Location"] == CONFIRM
+    assert not OutboundMessage.objects.exists()
+
+
+def test_staff_cannot_sign_in_by_a_texted_code(client, db):
+    staff = f.make_user("nadia@nav.test", role=Role.NAVIGATOR, mfa=True)
+    User.objects.filter(pk=staff.pk).update(phone="+447700900111")
+    client.post(TEXT_CODE, {"phone": "+447700900111"})
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_shared_number_sends_no_code(client, joan):
+    User.objects.create_user("", None, phone="+447700900456", role=Role.CARER)
+    client.post(TEXT_CODE, {"phone": "+447700900456"})
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_number_that_is_not_a_mobile_keeps_what_was_typed(client, db):
+    response = client.post(TEXT_CODE, {"phone": "hello"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a mobile phone number" in html and 'value="hello"' in html
+
+
+def test_a_blank_email_address_names_no_one(db):
+    User.objects.create_user("", None, phone="+447700900456")
+    User.objects.create_user("", None, phone="+447700900457")
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get_by_natural_key("")
+
+
+def test_a_number_that_replied_stop_is_told_to_use_email_or_phone(client, joan):
+    SmsOptOut.objects.create(phone="+447700900456")
+    response = client.post(TEXT_CODE, {"phone": "+447700900456"})
+    assert response.status_code == 200
+    assert b"We cannot send a text message to this number" in response.content
+    assert not OutboundMessage.objects.exists()
+
+
+def test_an_opted_out_number_without_an_account_gets_the_same_answer(client, db):
+    SmsOptOut.objects.create(phone="+447700900999")
+    response = client.post(TEXT_CODE, {"phone": "+447700900999"})
+    assert b"We cannot send a text message to this number" in response.content
