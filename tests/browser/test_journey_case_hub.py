@@ -118,6 +118,11 @@ def test_nadia_reaches_every_part_of_pauls_record_from_his_case_page(
     expect(page.get_by_role("heading", name="Carers")).to_be_in_viewport()
     expect(page.get_by_text("Carol Jones")).to_be_visible()
 
+    # The same page works on a phone: nothing scrolls sideways.
+    page.set_viewport_size({"width": 375, "height": 740})
+    axe_check(page)
+    fits(page, 375)
+
 
 def test_journey_5_distress_is_flagged_then_escalated_to_the_team_lead(
     page: Any, live_server: Any, cast: Cast
