@@ -315,6 +315,12 @@ class Worklist:
                 assessments.order_by("-submitted_at").values("distress_score")[:1],
                 output_field=IntegerField(),
             ),
+            # Handed to the team lead and still waiting: an urgent flag or a chase.
+            wl_escalated=ExpressionWrapper(
+                Q(Exists(CaseFlag.objects.escalated().filter(case=OuterRef("pk"))))
+                | Q(Exists(ChaseTask.objects.escalated().filter(item__case=OuterRef("pk")))),
+                output_field=BooleanField(),
+            ),
             wl_open_items=_count(open_items),
             wl_open_tasks=_count(open_tasks, group_by="item__case"),
             wl_next_appointment=Subquery(
@@ -468,6 +474,7 @@ class Worklist:
             last_contact=case.wl_last_contact,
             days_since_contact=no_contact_for,
             flags=flags,
+            escalated=case.wl_escalated,
         )
 
 
@@ -486,6 +493,7 @@ class WorklistRow:
     last_contact: dt.datetime
     days_since_contact: int
     flags: list[Flag]
+    escalated: bool = False
 
     @property
     def flag_labels(self) -> list[tuple[Flag, str]]:

@@ -91,3 +91,16 @@ def test_a_lead_sees_no_other_teams_escalations(cast):
     flag(cast.olive_case, escalated=True)
     escalated_chase(cast.olive_case, cast.oscar, None)
     assert escalations_for_lead(user=cast.lena) == []
+
+
+def test_the_escalated_case_is_marked_escalated_in_the_team_list_too(client, cast):
+    flag(cast.paul_case, escalated=True)
+    quiet = f.make_case(patient=f.make_patient(given="Ben"), team=cast.team, navigator=cast.nadia)
+    client.force_login(cast.lena)
+
+    response = client.get(WORKLIST, {"scope": "team"})
+
+    escalated = {row.case.pk: row.escalated for row in response.context["rows"]}
+    assert escalated == {cast.paul_case.pk: True, quiet.pk: False}
+    table = response.content.decode().split('id="worklist-results"')[1]
+    assert table.count('<strong class="nhsuk-tag nhsuk-tag--red">Escalated</strong>') == 1
