@@ -235,3 +235,14 @@ def test_the_case_page_costs_the_same_queries_with_1_or_10_of_everything(client,
     ten = overview_queries(client, cast.nadia, other)
 
     assert one == ten
+
+
+@pytest.mark.parametrize("who", ["paul", "carol"])
+def test_the_patient_and_their_carer_never_get_the_staff_hub(client, cast, who):
+    client.force_login(getattr(cast, who))
+    response = client.get(reverse("caseload:case_detail", args=[cast.paul_case.id]), follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "At a glance" not in html and "In this record" not in html
+    assert reverse("patients:case_outbox", args=[cast.paul_case.id]) not in html
+    assert reverse("careplans:offer_new", args=[cast.paul_case.id]) not in html
