@@ -47,6 +47,7 @@ from django.utils import timezone
 
 from appointments.models import ChaseTask, PathwayStandard, TrackedItem
 from careplans.models import Assessment, CaseFlag
+from navigator.accounts.models import User
 from navigator.organisations.models import Membership
 from navigator.time import local_midnight
 from patients.models import CareTeamMember, Case, CaseMessage, TimelineEvent
@@ -513,14 +514,14 @@ class Escalation:
 
     case: Case
     what: str
-    meant_to_act: Any
+    meant_to_act: User | None
     waiting_since: dt.datetime | dt.date
     escalated_at: dt.datetime
     flag: CaseFlag | None = None
     task: ChaseTask | None = None
 
 
-def escalations_for_lead(*, user: Any) -> list[Escalation]:
+def escalations_for_lead(*, user: User) -> list[Escalation]:
     """What has been escalated in the teams this user leads and is still waiting for someone:
     urgent flags first, then chases, each oldest escalation first. Two queries, whatever the
     caseload; the cases are the lead's team scope (`Scope.TEAM`), so never more than they see."""
