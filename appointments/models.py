@@ -533,6 +533,11 @@ class ChaseTaskQuerySet(models.QuerySet["ChaseTask"]):
         """Still on the navigator's worklist: nobody has recorded the chase yet."""
         return self.filter(status=ChaseTask.Status.OPEN)
 
+    def escalated(self) -> "ChaseTaskQuerySet":
+        """Open tasks whose item is so late the chase passed it to the team lead
+        (`escalated_to`), and nobody has recorded a chase since."""
+        return self.open().filter(escalated_at__isnull=False)
+
 
 class ChaseTask(models.Model):
     """The navigator's worklist entry for one overdue item: open until someone records a chase.

@@ -18,6 +18,7 @@ from careplans.models import (
     PlanItem,
     PostcodeDistrict,
     ServiceArea,
+    ShareLinkAccess,
     Signpost,
 )
 from navigator.accounts.models import User
@@ -428,3 +429,20 @@ def plans_due_for_user(*, user: User, limit: int) -> tuple[list[CarePlan], bool]
     cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")
     plans = list(plans_due_for_review().filter(case__in=cases)[: limit + 1])
     return plans[:limit], len(plans) > limit
+
+
+# Sharing --------------------------------------------------------------------------------------
+
+
+def share_last_viewed(case: Case) -> ShareLinkAccess | None:
+    """When the GP practice last opened or downloaded the case's plan through any of its links
+    (the case page's "who viewed"; `services.sharing.links_for_case` has every link's)."""
+    return (
+        ShareLinkAccess.objects.filter(
+            link__case=case,
+            kind__in=[ShareLinkAccess.Kind.VIEWED, ShareLinkAccess.Kind.DOWNLOADED],
+        )
+        .select_related("link__practice")
+        .order_by("-at")
+        .first()
+    )

@@ -5,9 +5,26 @@ built, so the template only lays out what it is given: no template tag runs a qu
 panels are each app's own partial templates, included with the data the presenter gathered.
 """
 
+from django.utils import timezone
+
 from appointments.clocks import PathwayClock, case_clocks
-from careplans.models import Assessment, AssessmentOffer, CarePlan, PlanItem
-from careplans.selectors import assessment_unsent, current_plan, plan_items_awaiting_feedback
+from appointments.models import ChaseTask, TrackedItem
+from careplans.models import (
+    Assessment,
+    AssessmentOffer,
+    CarePlan,
+    CaseFlag,
+    PlanItem,
+    ShareLinkAccess,
+)
+from careplans.selectors import (
+    assessment_unsent,
+    current_plan,
+    flags_for_worklist,
+    plan_items_awaiting_feedback,
+    plans_for_case,
+    share_last_viewed,
+)
 from careplans.services.offers import open_offer
 from navigator.accounts.models import User
 from navigator.organisations.models import Organisation
@@ -81,9 +98,17 @@ OVERVIEW_TIMELINE_LENGTH = 5
 
 
 class CaseOverview:
-    """The case overview, the navigator's hub for one case: who the person is, who looks after
-    them, their messages, the waiting-time clocks, what happened lately, and whether the staff
-    member may change the case or share its care plan."""
+    """The case overview, the navigator's hub for one case.
+
+    At the top, what needs doing: open urgent flags (and whether they went to the team lead),
+    overdue tracked items, open chase tasks, the waiting-time clocks, where the assessment and
+    care plan stand. Then a way into every part of the record: contact details, care team,
+    timeline, messages, questions, carers, assessments, care plans (each version, print, share
+    with the GP and when the practice viewed it), tracked items and the treatment summary.
+
+    Every part is one query however many rows it holds (`tests/caseload/test_case_overview.py`
+    counts them), so the page costs the same for a new case and a long one.
+    """
 
     def __init__(self, *, case: Case, user: User) -> None:
         self.case = case
@@ -91,6 +116,8 @@ class CaseOverview:
         self.can_change = user.has_perm("patients.change_case", case)
         self.can_post_message = user.has_perm("patients.post_message", case)
         self.can_share = user.has_perm("patients.share_care_plan", case)
+        self.can_view_outbox = user.has_perm("patients.view_outbox", case)
+        today = timezone.localdate()
 
         # patients: who looks after them, messages new to the team, the latest events.
         self.care_team: list[CareTeamMember] = list(care_team_for_case(case=case))
@@ -100,5 +127,43 @@ class CaseOverview:
         self.events: list[TimelineEvent] = list(
             timeline_for_case(case=case)[:OVERVIEW_TIMELINE_LENGTH]
         )
-        # appointments: the waiting-time clocks.
+        self.questions_to_ask = questions_for_case(case=case).filter(asked_at__isnull=True).count()
+        self.treatment_summary: TreatmentSummary | None = treatment_summary_for_case(case)
+
+        # appointments: the clocks, what is late, and the chases waiting for someone.
         self.clocks: list[PathwayClock] = case_clocks(case)
+        self.open_items = TrackedItem.objects.open().filter(case=case).count()
+        self.overdue_items: list[TrackedItem] = list(
+            TrackedItem.objects.overdue(today=today)
+            .filter(case=case)
+            .select_related("responsible_provider")
+        )
+        self.open_tasks: list[ChaseTask] = list(
+            ChaseTask.objects.open()
+            .filter(item__case=case)
+            .select_related("item", "assigned_to", "escalated_to")
+        )
+
+        # careplans: urgent flags, the assessment offered or under way, the plans.
+        self.flags: list[CaseFlag] = list(flags_for_worklist(Case.objects.filter(pk=case.pk)))
+        self.offer: AssessmentOffer | None = open_offer(case)
+        self.unsent: Assessment | None = assessment_unsent(case=case)
+        self.last_assessment: Assessment | None = (
+            case.assessments.filter(submitted_at__isnull=False).order_by("-submitted_at").first()
+        )
+        self.plans: list[CarePlan] = list(plans_for_case(case))
+        self.current_plan: CarePlan | None = current_plan(case)
+        # The newest draft, when it is newer than the plan the patient reads: it needs agreeing.
+        self.draft_plan: CarePlan | None = next(
+            (
+                plan
+                for plan in self.plans
+                if plan.status == CarePlan.Status.DRAFT and plan != self.current_plan
+            ),
+            None,
+        )
+        # The two newest versions, for "what changed" (the plan's page compares any two).
+        self.compare: tuple[CarePlan, CarePlan] | None = (
+            (self.plans[0], self.plans[1]) if len(self.plans) > 1 else None
+        )
+        self.last_gp_view: ShareLinkAccess | None = share_last_viewed(case)

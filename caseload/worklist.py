@@ -316,6 +316,12 @@ class Worklist:
                 assessments.order_by("-submitted_at").values("distress_score")[:1],
                 output_field=IntegerField(),
             ),
+            # Handed to the team lead and still waiting: an urgent flag or a chase.
+            wl_escalated=ExpressionWrapper(
+                Q(Exists(CaseFlag.objects.escalated().filter(case=OuterRef("pk"))))
+                | Q(Exists(ChaseTask.objects.escalated().filter(item__case=OuterRef("pk")))),
+                output_field=BooleanField(),
+            ),
             wl_open_items=_count(open_items),
             wl_open_tasks=_count(open_tasks, group_by="item__case"),
             wl_next_appointment=Subquery(
@@ -469,6 +475,7 @@ class Worklist:
             last_contact=case.wl_last_contact,
             days_since_contact=no_contact_for,
             flags=flags,
+            escalated=case.wl_escalated,
         )
 
 
@@ -487,6 +494,7 @@ class WorklistRow:
     last_contact: dt.datetime
     days_since_contact: int
     flags: list[Flag]
+    escalated: bool = False
 
     @property
     def flag_labels(self) -> list[tuple[Flag, str]]:
@@ -495,3 +503,61 @@ class WorklistRow:
 
 def user_leads_a_team(user: User) -> bool:
     return Membership.objects.filter(user=user, is_lead=True).exists()
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One thing handed to the team lead because nobody acted in time: an urgent flag nobody
+    picked up, or a chase so late it was escalated. `meant_to_act` is who should have acted
+    (the named navigator, or whoever the chase task was for) and `waiting_since` when it first
+    needed them."""
+
+    case: Case
+    what: str
+    meant_to_act: User | None
+    waiting_since: dt.datetime | dt.date
+    escalated_at: dt.datetime
+    flag: CaseFlag | None = None
+    task: ChaseTask | None = None
+
+
+def escalations_for_lead(*, user: User) -> list[Escalation]:
+    """What has been escalated in the teams this user leads and is still waiting for someone:
+    urgent flags first, then chases, each oldest escalation first. Two queries, whatever the
+    caseload; the cases are the lead's team scope (`Scope.TEAM`), so never more than they see."""
+    cases = Worklist._scoped(user, Scope.TEAM)
+    flags = (
+        CaseFlag.objects.escalated()
+        .filter(case__in=cases)
+        .select_related("case__patient", "case__navigator")
+        .order_by("escalated_at", "raised_at")
+    )
+    tasks = (
+        ChaseTask.objects.escalated()
+        .filter(item__case__in=cases)
+        .select_related("item__case__patient", "item__case__navigator", "assigned_to")
+        .order_by("escalated_at", "opened_at")
+    )
+    found = [
+        Escalation(
+            case=flag.case,
+            what=flag.get_kind_display(),
+            meant_to_act=flag.case.navigator,
+            waiting_since=flag.raised_at,
+            escalated_at=flag.escalated_at,  # type: ignore[arg-type]
+            flag=flag,
+        )
+        for flag in flags
+    ]
+    found += [
+        Escalation(
+            case=task.item.case,
+            what=f"Overdue: {task.item.title}",
+            meant_to_act=task.assigned_to or task.item.case.navigator,
+            waiting_since=task.item.expected_by,
+            escalated_at=task.escalated_at,  # type: ignore[arg-type]
+            task=task,
+        )
+        for task in tasks
+    ]
+    return found

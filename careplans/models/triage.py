@@ -86,6 +86,11 @@ class CaseFlagQuerySet(models.QuerySet["CaseFlag"]):
         """Open urgent-distress flags: what puts a case at the top of the worklist."""
         return self.open().filter(kind=CaseFlag.Kind.URGENT_DISTRESS)
 
+    def escalated(self) -> "CaseFlagQuerySet":
+        """Open flags the escalation job has handed to the team lead: nobody on the case picked
+        them up in time, and nobody has since. What the lead's worklist lists first."""
+        return self.open().filter(escalated_at__isnull=False)
+
 
 class CaseFlag(models.Model):
     """Something on a case that needs a person to act now, shown on the navigator's worklist.

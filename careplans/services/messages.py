@@ -135,7 +135,9 @@ def escalation_message_send(*, flag: CaseFlag, lead: User) -> OutboundMessage:
         ),
         kind="flag_escalated",
         context={
-            "link": reverse("careplans:assessment_list", kwargs={"case_id": flag.case_id}),
+            # The lead's worklist, which lists what was escalated first (a URL name, not an
+            # import: the page is the top layer's).
+            "link": reverse("caseload:worklist") + "?scope=team#escalated",
         },
         idempotency_key=f"flag-escalated:{flag.pk}",
         reference=f"careplans.caseflag:{flag.pk}",

@@ -452,9 +452,12 @@ def gp_asks(case: Case, plan: CarePlan | None) -> list[str]:
     for tracked_item in tracked:
         if tracked_item.kind == ItemKind.CANCER_CARE_REVIEW:
             has_review = True
+            # A diagnosis schedules two (the offer of a review, then the review itself): the
+            # item's own title says which, so the practice does not read them as duplicates.
             asks.append(
                 f"Cancer Care Review ({tracked_item.get_state_display().lower()}): "
-                f"expected by {tracked_item.expected_by:%-d %B %Y}."
+                f"expected by {tracked_item.expected_by:%-d %B %Y}. "
+                f"On the patient's list as “{tracked_item.title}”."
             )
         elif tracked_item.state == ItemState.SENT_TO_GP:
             asks.append(

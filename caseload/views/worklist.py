@@ -26,6 +26,7 @@ from caseload.worklist import (
     Stage,
     Worklist,
     WorklistFilters,
+    escalations_for_lead,
     user_leads_a_team,
 )
 from navigator.accounts.models import User
@@ -137,6 +138,8 @@ def worklist_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         # A filter changed: the rows, and the counts out of band (their links carry the filters).
         context["htmx"] = True
         return render(request, "caseload/partials/worklist_results.html", context)
+    # A team lead lands here from an escalation email: what waits for them comes first.
+    context["escalations"] = escalations_for_lead(user=user) if leads else []
     return render(request, "caseload/worklist.html", context)
 
 

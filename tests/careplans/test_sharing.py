@@ -575,3 +575,32 @@ def test_sharing_without_a_written_summary_leaves_it_due(cast):
     shared(cast)
     item.refresh_from_db()
     assert item.state == ItemState.DUE
+
+
+def test_two_cancer_care_review_items_each_say_which_they_are(cast):
+    """A diagnosis schedules the offer of a review and the review itself: the practice sees
+    each with its own words, not two identical "Cancer Care Review (due)" lines."""
+    from appointments.models import ItemKind
+    from appointments.services import tracked_item_create
+    from careplans.services.sharing import gp_asks
+
+    for title, due in (
+        ("Your GP offers you a Cancer Care Review", dt.date(2027, 2, 1)),
+        ("Your Cancer Care Review with your GP", dt.date(2027, 11, 1)),
+    ):
+        tracked_item_create(
+            case=cast.paul_case,
+            kind=ItemKind.CANCER_CARE_REVIEW,
+            title=title,
+            expected_by=due,
+            actor=cast.nadia,
+        )
+
+    asks = gp_asks(cast.paul_case, None)
+
+    assert asks == [
+        "Cancer Care Review (due): expected by 1 February 2027. "
+        "On the patient's list as “Your GP offers you a Cancer Care Review”.",
+        "Cancer Care Review (due): expected by 1 November 2027. "
+        "On the patient's list as “Your Cancer Care Review with your GP”.",
+    ]

@@ -106,7 +106,8 @@ def test_escalation_notifies_the_lead_once_with_no_clinical_detail(cast):
     message = OutboundMessage.objects.get(kind="flag_escalated")
     assert message.to_address == cast.lena.email
     assert message.idempotency_key == f"flag-escalated:{flag.pk}"
-    assert f"/cases/{cast.paul_case.pk}/assessments/" in message.body
+    # It lands on the lead's worklist, where escalations come first.
+    assert "/cases/worklist/?scope=team#escalated" in message.body
     for clinical in (
         "Distress",
         "distress score",

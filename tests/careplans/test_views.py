@@ -186,3 +186,24 @@ def test_staff_acknowledge_flags_and_patients_cannot(client, cast):
     assert client.post(url).status_code == 302
     flag.refresh_from_db()
     assert flag.acknowledged_by == cast.nadia
+
+
+def test_each_who_will_do_this_radio_has_its_own_id_and_label(client, cast, directory):
+    import re
+
+    plan = complete(cast.paul_case, cast.paul, ratings={"money": 6}, distress=1).plan
+    item = plan.items.get()
+    edit = f"{base(cast.paul_case)}/plans/{plan.pk}/items/{item.pk}/edit/"
+    client.force_login(cast.nadia)
+
+    page = client.get(edit).content.decode()
+
+    assert 'id=""' not in page
+    radios = re.findall(r'<input class="nhsuk-radios__input" id="([^"]+)"', page)
+    assert radios and radios[0] == "id_owner_kind_0"
+    assert len(set(radios)) == len(radios)
+    for radio in radios:
+        assert f'<label class="nhsuk-label nhsuk-radios__label" for="{radio}">' in page
+    # An error on the choice links to the first radio, which exists.
+    response = client.post(edit, {"goal": "x", "owner_kind": "nobody", "lock_version": 0})
+    assert 'href="#id_owner_kind_0"' in response.content.decode()
