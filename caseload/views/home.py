@@ -7,11 +7,13 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from caseload.presenters import PatientHome
+from patients import links
 from patients.access import get_case_for_user
-from patients.selectors import cases_for_patient_home
+from patients.selectors import carer_grants_withdrawn, cases_for_patient_home
 
 
 @login_required
@@ -25,17 +27,21 @@ def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.is_staff_role:
         return redirect("patients:case_list")
-    cases = cases_for_patient_home(user=user)
+    cases = list(cases_for_patient_home(user=user))
     chosen = request.GET.get("case", "")
-    if not chosen:
-        first = cases.first()
-        if first is None:
-            return render(request, "caseload/home.html", {"case": None})
-        chosen = str(first.pk)
-    try:
-        UUID(chosen)
-    except ValueError:
-        raise Http404("No such case") from None
+    if chosen:
+        try:
+            UUID(chosen)
+        except ValueError:
+            raise Http404("No such case") from None
+    if not any(str(c.pk) == chosen for c in cases) and (chosen or not cases):
+        # Nothing to show: say why, if a patient took back this person's access (a carer who
+        # follows an old link or reloads the page is told so, not "we cannot find a record").
+        withdrawn = carer_grants_withdrawn(user=user, case_id=chosen or None)
+        if chosen and not withdrawn:
+            raise Http404("No such case")
+        return render(request, "caseload/home.html", {"case": None, "withdrawn": withdrawn})
+    chosen = chosen or str(cases[0].pk)
     case = get_case_for_user(request, chosen, summary="Viewed what happens next")
     page = PatientHome(case=case, user=user, other_cases=[c for c in cases if c.pk != case.pk])
     return render(
@@ -43,3 +49,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "caseload/home.html",
         {"home": page, "case": case, "patient": page.patient, "is_carer": page.is_carer},
     )
+
+
+@login_required
+@require_GET
+def home_section(request: HttpRequest, case_id: UUID, section: str) -> HttpResponse:
+    """Where a nudge's link lands (`patients.links.home_link`): on to that section of the home
+    page. A path rather than a fragment, so it survives sign-in; the home page checks access."""
+    if section not in links.SECTIONS:
+        raise Http404("No such section")
+    return redirect(f"{reverse('home')}?case={case_id}#{section}")
