@@ -1,6 +1,7 @@
 """The patient's home page, "what happens next": the one page that shows a patient or carer their
 whole picture (patients, appointments and careplans), gathered by `caseload.presenters`."""
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -53,9 +54,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def home_section(request: HttpRequest, case_id: UUID, section: str) -> HttpResponse:
+def home_section(request: HttpRequest, reference: str, section: str) -> HttpResponse:
     """Where a nudge's link lands (`patients.links.home_link`): on to that section of the home
-    page. A path rather than a fragment, so it survives sign-in; the home page checks access."""
-    if section not in links.SECTIONS:
+    page for the case it names. A path rather than a fragment, so it survives sign-in. A
+    reference to none of their cases (access withdrawn since) lands on home, which says why."""
+    if section not in links.SECTIONS or not re.fullmatch(r"[0-9a-f]{8}", reference):
         raise Http404("No such section")
-    return redirect(f"{reverse('home')}?case={case_id}#{section}")
+    low, high = links.case_reference_range(reference)
+    cases = cases_for_patient_home(user=request.user).filter(pk__gte=low, pk__lte=high)
+    found = list(cases.values_list("pk", flat=True)[:2])
+    if len(found) != 1:
+        return redirect(f"{reverse('home')}#{section}")
+    return redirect(f"{reverse('home')}?case={found[0]}#{section}")

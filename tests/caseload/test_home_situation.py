@@ -202,7 +202,7 @@ def test_a_nudge_link_lands_on_its_section_after_sign_in(client, cast, section):
         take_by=timezone.localdate() + dt.timedelta(days=14),
     )
     link = links.home_link(case_id=cast.paul_case.id, section=section)
-    assert link == f"/home/{cast.paul_case.id}/{section}/"
+    assert link == f"/home/{str(cast.paul_case.id)[:8]}/{section}/"
     # Signed out: sign in first, with the link kept as `next`.
     response = client.get(link)
     assert response.status_code == 302 and f"next={link}" in response["Location"]
@@ -220,10 +220,25 @@ def test_an_unknown_section_is_404(client, cast):
         links.home_link(case_id=cast.paul_case.id, section="nowhere")
 
 
-def test_a_section_link_to_someone_elses_case_ends_in_404(client, cast):
+def test_a_section_link_to_someone_elses_case_shows_only_their_own(client, cast):
     client.force_login(cast.paul)
     response = client.get(links.home_link(case_id=cast.olive_case.id, section=links.WAITING))
-    assert client.get(response["Location"]).status_code == 404
+    assert response["Location"] == f"{HOME}#waiting"
+    assert "Olive" not in _main(client, response["Location"])
+
+
+def test_a_section_link_after_access_was_withdrawn_says_so(client, cast):
+    link = links.home_link(case_id=cast.paul_case.id, section=links.WAITING)
+    cast.carol_grant.revoked_at = timezone.now()
+    cast.carol_grant.save()
+    client.force_login(cast.carol)
+    response = client.get(link)
+    assert "record was withdrawn on" in _main(client, response["Location"])
+
+
+def test_a_malformed_reference_is_404(client, cast):
+    client.force_login(cast.paul)
+    assert client.get(f"/home/{cast.paul_case.id}/waiting/").status_code == 404
 
 
 def _grow(cast, n):
