@@ -65,8 +65,9 @@ def case_tracked_items(*, case: Case) -> list[TrackedItem]:
 
 
 # What a patient (or their carer) is shown of their own tracked items, on their home page: what
-# they go to or wait for. The rest (plan actions, plan reviews, assessment offers) is the team's
-# own work, or shown by the care plan and the assessment offer; check-ins are shown once due.
+# they go to or wait for. The rest (plan actions, plan reviews) is the team's own work, or shown
+# by the care plan; check-ins and assessment offers are shown once due (their texts say "tell us
+# how you are").
 PATIENT_ITEM_KINDS = (
     ItemKind.APPOINTMENT,
     ItemKind.FOLLOW_UP,
@@ -75,6 +76,7 @@ PATIENT_ITEM_KINDS = (
     ItemKind.TREATMENT_SUMMARY,
     ItemKind.CANCER_CARE_REVIEW,
     ItemKind.CHECK_IN,
+    ItemKind.ASSESSMENT_OFFER,
 )
 
 

@@ -74,7 +74,7 @@ WAITING_WORDS: dict[str, tuple[str, str]] = {
     ),
 }
 # How a booked appointment is named on the home page.
-APPOINTMENT_WORDS = {
+APPOINTMENT_WORDS: dict[str, str] = {
     ItemKind.APPOINTMENT: "Appointment",
     ItemKind.FOLLOW_UP: "Follow-up appointment",
 }
@@ -114,7 +114,8 @@ def waiting_lines(
     check_in_due = False
     for item in items:
         late = item.days_overdue(today) > 0
-        if item.kind == ItemKind.CHECK_IN:
+        if item.kind in (ItemKind.CHECK_IN, ItemKind.ASSESSMENT_OFFER):
+            # Both texts ask them to "tell us how you are, or we will call you".
             check_in_due = check_in_due or item.expected_by <= today
             continue
         if item.kind not in WAITING_WORDS or item.state == ItemState.BOOKED:

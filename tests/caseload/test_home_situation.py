@@ -280,3 +280,20 @@ def test_the_home_page_query_count_does_not_grow_with_the_record(client, cast, t
         html = client.get(HOME).content.decode()
     assert "Clinic 8" in html and "Trust 9" in html
     assert len(ten) == len(one), [q["sql"] for q in ten.captured_queries]
+
+
+def test_a_late_assessment_offer_asks_how_they_are_like_a_check_in(client, cast, today):
+    # The end-of-treatment assessment's chase sends the check-in text, which links to #waiting.
+    _item(cast, ItemKind.ASSESSMENT_OFFER, dt.date(2026, 11, 20))
+    _item(cast, ItemKind.ASSESSMENT_OFFER, dt.date(2026, 12, 20))
+    client.force_login(cast.paul)
+    html = _main(client)
+    assert html.count("would like to hear how you are") == 1
+
+
+def test_a_carer_who_may_not_post_is_told_the_team_will_call(client, cast, today):
+    _item(cast, ItemKind.CHECK_IN, dt.date(2026, 11, 30))
+    client.force_login(cast.carol)
+    html = _main(client)
+    assert "Paul's cancer support team would like to hear how Paul is." in html
+    assert "They will call Paul." in html
