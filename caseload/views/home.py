@@ -23,7 +23,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Staff go to their cases; a patient or carer sees "what happens next" for one person.
 
     `?case=<id>` picks which person when a carer helps more than one; it goes through the same
-    door as every case page, so a case they may not see is a 404.
+    door as every case page, so a case they may not see is a 404; but a carer whose access the
+    patient took back is told so, and since when.
     """
     user: Any = request.user
     if user.is_staff_role:
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("case", "")
     if chosen:
         try:
-            UUID(chosen)
+            chosen = str(UUID(chosen))
         except ValueError:
             raise Http404("No such case") from None
     if not any(str(c.pk) == chosen for c in cases) and (chosen or not cases):

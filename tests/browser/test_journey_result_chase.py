@@ -87,7 +87,7 @@ def test_paul_follows_the_chase_text_and_sees_it_through(
         "We are chasing your test or scan result from Southshire Hospitals NHS Trust."
         " It was due on 28 November."
     )
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello Paul")
+    expect(page.locator(".app-greeting")).to_have_text("Hello Paul")
     # How to get urgent help is on the first screen of the page, not only in the footer.
     top = page.locator(".app-urgent-help-top").evaluate(
         "el => el.getBoundingClientRect().top + window.scrollY"
