@@ -55,6 +55,7 @@ from navigator.messaging.inbound import (
 )
 from navigator.messaging.models import Channel, InboundSms, OutboundMessage
 from navigator.messaging.services import MessagingError, Recipient, message_send
+from patients import links
 from patients.models import Case, Patient, TimelineEvent
 from patients.services import MessageVia, case_message_post, timeline_event_add
 
@@ -121,7 +122,7 @@ def sms_received(*, inbound: InboundSms) -> str:
             actor=None,
             note=f"{patient.full_name} confirmed it by text message (replied {keyword}).",
         )
-        _reply(inbound, patient, kind="sms_reply_confirmed")
+        _reply(inbound, patient, kind="sms_reply_confirmed", case_id=appointment.case_id)
         return f"Confirmed {appointment.title}."
 
     if appointment is not None and keyword in CHANGE_KEYWORDS:
@@ -131,7 +132,7 @@ def sms_received(*, inbound: InboundSms) -> str:
             detail=f"They replied {keyword} to the appointment reminder. Call them to rearrange "
             "it, and tell the hospital.",
         )
-        _reply(inbound, patient, kind="sms_reply_change")
+        _reply(inbound, patient, kind="sms_reply_change", case_id=appointment.case_id)
         return f"Put {appointment.title} on the navigator's worklist to rearrange."
 
     if keyword in HELP_KEYWORDS:
@@ -142,11 +143,11 @@ def sms_received(*, inbound: InboundSms) -> str:
                 detail=f"They replied {keyword} to the appointment reminder. Call them.",
             )
         _post(case, patient, f"{keyword} (sent by text message: they asked for help)")
-        _reply(inbound, patient, kind="sms_reply_help")
+        _reply(inbound, patient, kind="sms_reply_help", case_id=case.pk)
         return "Asked the navigator to help."
 
     _post(case, patient, inbound.body)
-    _reply(inbound, patient, kind="sms_reply_received")
+    _reply(inbound, patient, kind="sms_reply_received", case_id=case.pk)
     return "Added to the case's messages for the navigator."
 
 
@@ -233,7 +234,7 @@ def _post(case: Case, patient: Patient, body: str) -> None:
     case_message_post(case=case, author=author, body=body, via=MessageVia.SMS)
 
 
-def _reply(inbound: InboundSms, patient: Patient, *, kind: str) -> None:
+def _reply(inbound: InboundSms, patient: Patient, *, kind: str, case_id: uuid.UUID) -> None:
     """A short answer to the text they just sent, once per text, through the outbox.
 
     Urgent, so quiet hours do not hold it: it answers a text they sent a moment ago.
@@ -244,7 +245,8 @@ def _reply(inbound: InboundSms, patient: Patient, *, kind: str) -> None:
                 name=patient.full_name, phone=inbound.from_number, language=patient.language
             ),
             kind=kind,
-            context={"link": "/"},
+            # The replies about an appointment link to it on their home page.
+            context={"link": links.home_link(case_id=case_id, section=links.COMING_UP)},
             idempotency_key=f"sms-reply:{inbound.message_sid}",
             subject_id=patient.pk,
             channel=Channel.SMS,

@@ -33,6 +33,7 @@ from appointments.models import TrackedItem
 from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import MessageToSend, MessagingError, messages_send
 from navigator.time import LONDON
+from patients import links
 from patients.models import Case
 from patients.services import patient_recipient
 
@@ -173,7 +174,7 @@ def reminder_context(item: TrackedItem) -> dict[str, Any]:
         "sms_place": sms_place,
         "sms_bring": sms_bring,
         "more_at_link": (place and not sms_place) or (bring and not sms_bring),
-        "link": "/",
+        "link": links.home_link(case_id=item.case_id, section=links.COMING_UP),
     }
 
 

@@ -4,7 +4,13 @@ import uuid
 
 from django.db.models import F, Prefetch, QuerySet
 
-from appointments.models import ChaseRecord, ChaseTask, TrackedItem, TrackedItemTransition
+from appointments.models import (
+    ChaseRecord,
+    ChaseTask,
+    ItemKind,
+    TrackedItem,
+    TrackedItemTransition,
+)
 from navigator.accounts.models import User
 from patients.models import Case
 from patients.rules import case_access_q
@@ -55,4 +61,31 @@ def case_tracked_items(*, case: Case) -> list[TrackedItem]:
             ),
         )
         .order_by(F("closed_at").desc(nulls_first=True), "expected_by", "created_at")
+    )
+
+
+# What a patient (or their carer) is shown of their own tracked items, on their home page: what
+# they go to or wait for. The rest (plan actions, plan reviews) is the team's own work, or shown
+# by the care plan; check-ins and assessment offers are shown once due (their texts say "tell us
+# how you are").
+PATIENT_ITEM_KINDS = (
+    ItemKind.APPOINTMENT,
+    ItemKind.FOLLOW_UP,
+    ItemKind.RESULT,
+    ItemKind.REFERRAL,
+    ItemKind.TREATMENT_SUMMARY,
+    ItemKind.CANCER_CARE_REVIEW,
+    ItemKind.CHECK_IN,
+    ItemKind.ASSESSMENT_OFFER,
+)
+
+
+def tracked_items_for_patient(*, case: Case) -> list[TrackedItem]:
+    """The case's open items of the kinds a patient is shown, soonest first, each with its
+    responsible provider. One query, however many items."""
+    return list(
+        TrackedItem.objects.open()
+        .filter(case=case, kind__in=PATIENT_ITEM_KINDS)
+        .select_related("responsible_provider")
+        .order_by(F("starts_at").asc(nulls_last=True), "expected_by", "created_at")
     )

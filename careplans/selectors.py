@@ -214,6 +214,18 @@ def current_plan(case: Case) -> CarePlan | None:
     )
 
 
+def plans_for_patient(*, case: Case) -> tuple[CarePlan | None, CarePlan | None]:
+    """(the agreed plan, the draft), either None: what the patient's home page links to. A draft
+    beside an agreed plan is a newer version that needs the patient's agreement. One query."""
+    plans = {
+        plan.status: plan
+        for plan in CarePlan.objects.filter(
+            case=case, status__in=[CarePlan.Status.AGREED, CarePlan.Status.DRAFT]
+        )
+    }
+    return plans.get(CarePlan.Status.AGREED), plans.get(CarePlan.Status.DRAFT)
+
+
 def assessment_unsent(*, case: Case) -> Assessment | None:
     """The assessment the patient started and has not sent yet, the latest if several."""
     return (

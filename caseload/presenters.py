@@ -5,10 +5,15 @@ built, so the template only lays out what it is given: no template tag runs a qu
 panels are each app's own partial templates, included with the data the presenter gathered.
 """
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.utils import timezone
 
 from appointments.clocks import PathwayClock, case_clocks
-from appointments.models import ChaseTask, TrackedItem
+from appointments.models import ChaseTask, ItemKind, ItemState, TrackedItem
+from appointments.reminders import reminder_context
+from appointments.selectors import tracked_items_for_patient
 from careplans.models import (
     Assessment,
     AssessmentOffer,
@@ -23,6 +28,7 @@ from careplans.selectors import (
     flags_for_worklist,
     plan_items_awaiting_feedback,
     plans_for_case,
+    plans_for_patient,
     share_last_viewed,
 )
 from careplans.services.offers import open_offer
@@ -52,6 +58,115 @@ HOME_TIMELINE_LENGTH = 5
 HOME_QUESTIONS_SHOWN = 5
 
 
+# What the patient waits for, in plain words with no clinical detail: the item's kind, never its
+# title (an imported title may name the test). {your} is "your" or "Paul's"; {provider} is the
+# responsible provider's name, and the second form is used when there is none.
+WAITING_WORDS: dict[str, tuple[str, str]] = {
+    ItemKind.APPOINTMENT: (
+        "the booking of {your} appointment with {provider}",
+        "the booking of {your} appointment",
+    ),
+    ItemKind.FOLLOW_UP: (
+        "the booking of {your} follow-up appointment with {provider}",
+        "the booking of {your} follow-up appointment",
+    ),
+    ItemKind.RESULT: ("{your} test or scan result from {provider}", "{your} test or scan result"),
+    ItemKind.REFERRAL: (
+        "the booking of {your} appointment at {provider}",
+        "the booking of {your} appointment at another hospital",
+    ),
+    ItemKind.TREATMENT_SUMMARY: (
+        "{your} treatment summary from {provider} to {your} GP",
+        "{your} treatment summary to {your} GP",
+    ),
+    ItemKind.CANCER_CARE_REVIEW: (
+        "a Cancer Care Review with {your} GP",
+        "a Cancer Care Review with {your} GP",
+    ),
+}
+# How a booked appointment is named on the home page.
+APPOINTMENT_WORDS: dict[str, str] = {
+    ItemKind.APPOINTMENT: "Appointment",
+    ItemKind.FOLLOW_UP: "Follow-up appointment",
+}
+
+
+def _day(day: dt.date, today: dt.date) -> str:
+    """ "28 November", with the year only when it is not this year."""
+    return f"{day.day} {day:%B}" if day.year == today.year else f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One thing the patient waits for, as a sentence; `chasing` once it is late."""
+
+    text: str
+    chasing: bool
+
+
+@dataclass(frozen=True)
+class ComingUp:
+    """One booked appointment: what, when and where, as the reminder text gives them."""
+
+    what: str
+    when: str
+    place: str
+    bring: str
+
+
+def waiting_lines(
+    items: list[TrackedItem], *, your: str, today: dt.date
+) -> tuple[list[Waiting], bool]:
+    """What the team waits for or chases for the patient, each as a sentence, and whether a
+    check-in is due (the team would like to hear from them). Booked appointments are left to
+    "Coming up"; a Cancer Care Review only shows once it is late (until then it is the GP's to
+    offer, a year ahead)."""
+    lines: list[Waiting] = []
+    check_in_due = False
+    for item in items:
+        late = item.days_overdue(today) > 0
+        if item.kind in (ItemKind.CHECK_IN, ItemKind.ASSESSMENT_OFFER):
+            # Both texts ask them to "tell us how you are, or we will call you".
+            check_in_due = check_in_due or item.expected_by <= today
+            continue
+        if item.kind not in WAITING_WORDS or item.state == ItemState.BOOKED:
+            continue
+        if item.kind == ItemKind.CANCER_CARE_REVIEW and not late:
+            continue
+        with_provider, without = WAITING_WORDS[item.kind]
+        provider = item.responsible_provider
+        words = (with_provider if provider else without).format(
+            your=your, provider=provider.name if provider else ""
+        )
+        day = _day(item.expected_by, today)
+        if late:
+            text = f"We are chasing {words}. It was due on {day}."
+        else:
+            text = f"We are waiting for {words}. We expect it by {day}."
+        lines.append(Waiting(text=text, chasing=late))
+    return lines, check_in_due
+
+
+def coming_up(items: list[TrackedItem]) -> list[ComingUp]:
+    """The booked appointments, soonest first, with the time and place the reminder gives."""
+    booked = []
+    for item in items:
+        if item.kind not in APPOINTMENT_WORDS or item.state != ItemState.BOOKED:
+            continue
+        when = ""
+        if item.starts_at is not None:
+            when = reminder_context(item)["when"]
+        booked.append(
+            ComingUp(
+                what=APPOINTMENT_WORDS[item.kind],
+                when=when or f"On {_day(item.expected_by, timezone.localdate())}",
+                place=" ".join(item.location.split()),
+                bring=" ".join(item.what_to_bring.split()),
+            )
+        )
+    return booked
+
+
 class PatientHome:
     """The patient's home page, "what happens next", for one case, seen by its patient or by a
     carer: their navigator, what the care team would like from them (an assessment, feedback on
@@ -62,6 +177,12 @@ class PatientHome:
         self.case = case
         self.patient: Patient = case.patient
         self.is_carer = case.patient.user_id != user.pk
+        # Greet them by name, never by email address: the patient's own name on the record, or
+        # the carer's name on their account (nothing if they have not given one).
+        if self.is_carer:
+            self.greeting_name = user.full_name.split(" ")[0] if user.full_name else ""
+        else:
+            self.greeting_name = self.patient.given_name
         self.other_cases = other_cases
         self.can_change_contact = user.has_perm("patients.change_contact_details", case)
         self.can_act = user.has_perm("patients.act_for_patient", case)
@@ -71,11 +192,12 @@ class PatientHome:
         # careplans: an assessment offered or half done, feedback asked for, the plan.
         self.offer: AssessmentOffer | None = open_offer(case)
         self.unsent: Assessment | None = assessment_unsent(case=case)
-        self.plan: CarePlan | None = current_plan(case)
-        self.waiting: list[PlanItem] = (
-            list(plan_items_awaiting_feedback(case=case))
-            if self.plan is not None and self.plan.status == CarePlan.Status.AGREED
-            else []
+        # The agreed plan, and a draft beside it: a new version to read and agree.
+        plans = plans_for_patient(case=case)
+        self.agreed_plan: CarePlan | None = plans[0]
+        self.draft_plan: CarePlan | None = plans[1]
+        self.feedback_wanted: list[PlanItem] = (
+            list(plan_items_awaiting_feedback(case=case)) if self.agreed_plan is not None else []
         )
         # patients: messages new to them, what happened so far, the treatment summary.
         self.unread_messages = unread_message_count(case=case, user=user)
@@ -83,7 +205,13 @@ class PatientHome:
             timeline_for_case(case=case, shared_only=True)[:HOME_TIMELINE_LENGTH]
         )
         self.treatment_summary: TreatmentSummary | None = treatment_summary_for_case(case)
-        # appointments: the waiting-time clocks.
+        # appointments: what is booked, what the team waits for or chases, the clocks.
+        items = tracked_items_for_patient(case=case)
+        your = f"{self.patient.given_name}'s" if self.is_carer else "your"
+        self.coming_up: list[ComingUp] = coming_up(items)
+        self.waiting, self.check_in_due = waiting_lines(
+            items, your=your, today=timezone.localdate()
+        )
         self.clocks: list[PathwayClock] = case_clocks(case)
         # patients: the questions still to ask at the next appointment.
         questions = list(

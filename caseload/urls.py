@@ -15,5 +15,7 @@ staff_patterns = [
 urlpatterns = [
     # Where everyone lands after signing in: staff are sent on to their cases.
     path("", home.home, name="home"),
+    # The link in a text or email to a patient or carer (patients.links.home_link).
+    path("home/<str:reference>/<slug:section>/", home.home_section, name="home_section"),
     path("cases/", include((staff_patterns, "caseload"))),
 ]

@@ -90,6 +90,28 @@ def cases_for_patient_home(*, user: User) -> QuerySet[Case]:
     return case_list_visible(user=user).order_by("status", "-opened_at")
 
 
+def carer_grants_withdrawn(*, user: User, case_id: str | None = None) -> list[CarerAccess]:
+    """The grants a patient took back from `user` and has not given again, the latest for each
+    patient, newest first; only for `case_id`'s patient when given. What a carer who lost access
+    is told: whose record, and since when."""
+    live = CarerAccess.objects.filter(
+        carer=user, patient=OuterRef("patient"), revoked_at__isnull=True
+    )
+    later = CarerAccess.objects.filter(
+        carer=user, patient=OuterRef("patient"), revoked_at__gt=OuterRef("revoked_at")
+    )
+    grants = (
+        CarerAccess.objects.filter(carer=user, revoked_at__isnull=False)
+        .exclude(Exists(live))
+        .exclude(Exists(later))
+        .select_related("patient")
+        .order_by("-revoked_at")
+    )
+    if case_id is not None:
+        grants = grants.filter(patient__cases__pk=case_id)
+    return list(grants)
+
+
 def messages_for_case(*, case: Case) -> QuerySet[CaseMessage]:
     """The case's conversation, oldest first, with each author fetched in the same query."""
     return case.messages.select_related("author").order_by("created_at")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from appointments.models import ItemKind, Nudge, TrackedItem
 from navigator.accounts.models import User
 from navigator.messaging.services import MessageToSend, Recipient
+from patients import links
 from patients.services import patient_recipient
 
 # Whom the chase nudges for items no rule made (created by hand or imported).
@@ -111,7 +112,11 @@ def _nudge(
         if not kind or not opened:
             return ""
         recipient = patient_recipient(patient=patient)
-        context: dict[str, Any] = {"what": item.workflow.patient_phrase, "link": "/"}
+        # The link lands on what the team is waiting for and chasing, which explains the text.
+        context: dict[str, Any] = {
+            "what": item.workflow.patient_phrase,
+            "link": links.home_link(case_id=case.pk, section=links.WAITING),
+        }
         label = "the patient"
     else:
         organisation = item.responsible_provider if whom == Nudge.PROVIDER else patient.gp_practice

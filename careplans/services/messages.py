@@ -15,6 +15,7 @@ from careplans.models import AssessmentOffer, CaseFlag, DirectoryService, PlanIt
 from navigator.accounts.models import User
 from navigator.messaging.models import Channel, InboundSms, OutboundMessage
 from navigator.messaging.services import Recipient, message_send
+from patients import links
 from patients.services import patient_recipient
 
 FEEDBACK_REQUEST = "signpost_feedback"
@@ -48,7 +49,7 @@ def offer_message_send(*, offer: AssessmentOffer) -> OutboundMessage:
     return message_send(
         recipient=patient_recipient(patient=offer.case.patient),
         kind="assessment_offer",
-        context={"link": f"{reverse('home')}?case={offer.case_id}"},
+        context={"link": links.home_link(case_id=offer.case_id, section=links.ASSESSMENT)},
         idempotency_key=f"assessment-offer:{offer.pk}",
         subject_id=offer.case.patient_id,
         reference=f"careplans.assessmentoffer:{offer.pk}",

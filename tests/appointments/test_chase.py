@@ -64,7 +64,8 @@ def test_messages_say_we_are_chasing_but_nothing_clinical(cast, settings):
     sms = OutboundMessage.objects.get(channel="sms")
     assert sms.body == (
         "Your cancer support team is chasing your test or scan result for you. "
-        f"You do not need to do anything. See updates: {settings.SITE_URL}/"
+        "You do not need to do anything. See updates: "
+        f"{settings.SITE_URL}/home/{str(cast.paul_case.id)[:8]}/waiting/"
     )
     for message in OutboundMessage.objects.all():
         for text in (message.subject, message.body, message.body_html):

@@ -71,7 +71,8 @@ def test_a_reminder_gives_time_place_and_what_to_bring_and_nothing_clinical(cast
     assert reminder.body == (
         "Reminder from your cancer support team: you have an appointment on Fri 14 Mar at "
         "9:30am at St James's Hospital, Bexley Wing. Please bring: a list of your medicines. "
-        f"Reply CONFIRM if you can go, or CHANGE to rearrange. {SITE}/"
+        "Reply CONFIRM if you can go, or CHANGE to rearrange. "
+        f"{SITE}/home/{str(cast.paul_case.id)[:8]}/coming-up/"
     )
     assert len(reminder.body) <= SMS_MAX_LENGTH
     assert not [word for word in CLINICAL_WORDS if word in reminder.body.lower()]

@@ -40,7 +40,7 @@ def test_an_offer_is_sent_as_a_line_and_a_link_and_chased_as_a_tracked_item(cast
     message = OutboundMessage.objects.get(idempotency_key=f"assessment-offer:{offer.pk}")
     assert message.kind == "assessment_offer"
     assert message.channel == "sms" and message.to_address == cast.paul_patient.phone
-    assert f"/?case={cast.paul_case.pk}" in message.body
+    assert f"/home/{str(cast.paul_case.pk)[:8]}/assessment/" in message.body
     for clinical in ("Lung", "cancer diagnosis", "distress", cast.paul_patient.given_name):
         assert clinical not in message.body
     tracked = TrackedItem.objects.get(pk=offer.tracked_item_id)

@@ -116,7 +116,8 @@ def test_carer_who_may_act_gets_the_change_link(client, cast):
     assert reverse("patients:contact_edit", args=[cast.paul_case.id]) in html
 
 
-def test_carer_loses_access_on_the_next_request_after_revocation(client, cast):
+def test_carer_loses_access_on_the_next_request_after_revocation(client, cast, time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 5, 14, 0, tzinfo=ZoneInfo("Europe/London")))
     client.force_login(cast.carol)
     paul_home = f"{HOME}?case={cast.paul_case.id}"
     assert "Paul Jones" in client.get(paul_home).content.decode()
@@ -124,11 +125,38 @@ def test_carer_loses_access_on_the_next_request_after_revocation(client, cast):
     cast.carol_grant.revoked_at = timezone.now()
     cast.carol_grant.save()
 
-    assert client.get(paul_home).status_code == 404
-    html = client.get(HOME).content.decode()
-    assert "We cannot find a record for you to see yet." in html and "Paul" not in html
+    # Her next page shows nothing of Paul's record, and says why.
+    for page in (paul_home, HOME):
+        html = client.get(page).content.decode()
+        assert "What happens next" not in html and "Nadia Khan" not in html
+        assert "Your access to Paul Jones's record was withdrawn on 5 December 2026." in html
+        assert "We cannot find a record" not in html
     contact = reverse("patients:contact_edit", args=[cast.paul_case.id])
     assert client.get(contact).status_code == 404
+
+
+def test_a_carer_given_access_again_sees_the_record_not_the_withdrawal(client, cast):
+    cast.carol_grant.revoked_at = timezone.now()
+    cast.carol_grant.save()
+    CarerAccess.objects.create(patient=cast.paul_patient, carer=cast.carol)
+    client.force_login(cast.carol)
+    html = client.get(HOME).content.decode()
+    assert "What happens next for Paul" in html and "withdrawn" not in html
+
+
+def test_a_withdrawn_carer_cannot_learn_of_other_cases_by_url(client, cast):
+    cast.carol_grant.revoked_at = timezone.now()
+    cast.carol_grant.save()
+    client.force_login(cast.carol)
+    assert client.get(f"{HOME}?case={cast.olive_case.id}").status_code == 404
+
+
+def test_someone_with_no_record_is_greeted_by_name_not_email(client, cast):
+    client.force_login(cast.carol)
+    cast.carol_grant.delete()
+    html = client.get(HOME).content.decode()
+    assert "We cannot find a record for you to see yet." in html
+    assert "carol@" not in html.split("<main")[1]
 
 
 def test_paul_cannot_reach_olives_case_by_url(client, cast):

@@ -200,7 +200,9 @@ def test_revocation_takes_effect_on_the_carers_next_request(client, cast):
     )
     assert response.status_code == 302
 
-    assert client.get(f"{reverse('home')}?case={cast.paul_case.pk}").status_code == 404
+    # Home shows nothing of the record, only that access was withdrawn (tests/caseload).
+    home = client.get(f"{reverse('home')}?case={cast.paul_case.pk}").content.decode()
+    assert "record was withdrawn on" in home and "What happens next" not in home
     assert client.get(reverse("patients:messages", args=[cast.paul_case.id])).status_code == 404
     assert client.get(reverse("patients:questions", args=[cast.paul_case.id])).status_code == 404
     assert client.get(reverse("api-case-detail", args=[cast.paul_case.id])).status_code == 404
