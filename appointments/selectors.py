@@ -56,3 +56,18 @@ def case_tracked_items(*, case: Case) -> list[TrackedItem]:
         )
         .order_by(F("closed_at").desc(nulls_first=True), "expected_by", "created_at")
     )
+
+
+def follow_ups_for_events(*, events: Any) -> dict[Any, list[str]]:
+    """What the follow-up rules scheduled after each of `events`, in words for staff, by event
+    id, soonest first: "Check-in ...: expected by 9 December 2026 (due)". One query."""
+    lines: dict[Any, list[str]] = {}
+    items = TrackedItem.objects.filter(source_event__in=[e.pk for e in events]).order_by(
+        "expected_by", "created_at"
+    )
+    for item in items:
+        lines.setdefault(item.source_event_id, []).append(
+            f"{item.title}: expected by {item.expected_by:%-d %B %Y} "
+            f"({item.get_state_display().lower()})"
+        )
+    return lines

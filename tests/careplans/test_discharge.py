@@ -71,3 +71,24 @@ def test_the_periodic_offer_job_does_not_offer_again_for_the_event(cast):
 
     assert assessment_offers_make_due() == 0
     assert AssessmentOffer.objects.count() == 1
+
+
+def test_the_timeline_shows_what_the_discharge_scheduled(cast, client):
+    record(cast, TimelineEvent.Kind.DISCHARGE)
+    client.force_login(cast.nadia)
+
+    page = client.get(reverse("patients:timeline", args=[cast.paul_case.pk])).content.decode()
+
+    day = TODAY + dt.timedelta(days=3)
+    assert (
+        "Check-in with your cancer support team after leaving hospital: expected by "
+        f"{day.day} {day:%B %Y} (due)"
+    ) in page
+    fortnight = TODAY + dt.timedelta(days=14)
+    for line in (
+        "Follow-up appointment to be booked: expected by",
+        "Treatment summary to reach your GP: expected by",
+        f"A chat about your needs after treatment: expected by {fortnight.day} "
+        f"{fortnight:%B %Y} (offered)",
+    ):
+        assert line in page
