@@ -35,7 +35,12 @@ ASSESSMENT = {
 
 def load(apps, schema_editor):
     FollowUpRule = apps.get_model("appointments", "FollowUpRule")
-    FollowUpRule.objects.filter(code=CHECK_IN_BEFORE["code"]).update(**CHECK_IN)
+    before = FollowUpRule.objects.filter(code=CHECK_IN_BEFORE["code"])
+    if FollowUpRule.objects.filter(code=CHECK_IN["code"]).exists():
+        # Loaded again over 0004's rows (tests that empty the tables put both back).
+        before.delete()
+    else:
+        before.update(**CHECK_IN)
     FollowUpRule.objects.update_or_create(code=ASSESSMENT["code"], defaults=ASSESSMENT)
     # The end-of-treatment offer is made by careplans too now, so it starts "offered".
     FollowUpRule.objects.filter(code="end-of-treatment-assessment").update(item_state="offered")

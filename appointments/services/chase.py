@@ -425,6 +425,8 @@ def _round_plan(
         opened=task is None,
     )
     chase.task.chase_round = chase_round
+    # Said again below if the organisation still cannot be reached; gone once it can.
+    chase.task.contact_problem = ""
     for whom in rule.nudges if rule else DEFAULT_NUDGES.get(item.kind, []):
         nudge = _nudge(item, whom, chase_round=chase_round, opened=chase.opened, today=today)
         if isinstance(nudge, Unreachable):
