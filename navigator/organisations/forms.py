@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -28,7 +28,8 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "Choose a kind")] + list(Organisation.Kind.choices)
+        kind = cast(forms.ChoiceField, self.fields["kind"])
+        kind.choices = [("", "Choose a kind"), *Organisation.Kind.choices]
 
     def clean_ods_code(self) -> str:
         # Kept as typed when it is wrong (the page shows it back); compared in capitals.

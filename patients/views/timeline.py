@@ -38,7 +38,7 @@ def timeline(request: HttpRequest, case_id: UUID) -> HttpResponse:
     # What each event set in motion (a discharge's check-in, follow-up, summary, assessment).
     follow_ups = timeline_follow_ups(events=list(page))
     for event in page:
-        event.follow_ups = follow_ups.get(event.pk, [])
+        event.follow_ups = follow_ups.get(event.pk, [])  # type: ignore[attr-defined]  # for the page
     context = {
         "case": case,
         "form": form,
