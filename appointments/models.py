@@ -21,12 +21,17 @@ Entering some states restarts the wait (`Workflow.windows`: a result marked done
 report within 7 days; a booked appointment is expected on its day, `starts_at`, if known).
 
 **Follow-up rules** (`FollowUpRule`, rows loaded by migration and tunable in the admin) create
-items when a timeline event is recorded: a discharge schedules check-ins, a follow-up to book and
-the treatment summary to the GP; a diagnosis schedules the GP Cancer Care Review; and so on.
+items when a timeline event is recorded: a discharge schedules a check-in a few days later (3 by
+default; a team may set its own, `TeamFollowUpOffset`) and more after weeks, a follow-up to book,
+the treatment summary to the GP and the end-of-treatment needs assessment (offered by careplans
+through `appointments.hooks.follow_up_created`); a diagnosis schedules the GP Cancer Care
+Review; and so on.
 
 **The chase**: an open item whose `next_chase_on` has come is overdue. The chase job claims it,
-opens a `ChaseTask` on its navigator's worklist, sends the nudges its rule names (patient,
-provider, GP practice), escalates to the team lead after `escalate_after_days`, and moves
+opens a `ChaseTask` on its navigator's worklist, sends the nudges its rule names (patient:
+at most one text a day; provider and GP practice: one email a run listing their references,
+through `ChaseDigest`; an organisation with no email address is put on the task to contact
+another way), escalates to the team lead after `escalate_after_days`, and moves
 `next_chase_on` on. The navigator records what they did with a `ChaseRecord`.
 
 Services (appointments.services), keyword-only:

@@ -24,6 +24,7 @@ from appointments.models import (
 )
 from appointments.services.chase_nudges import (
     DEFAULT_NUDGES,
+    PATIENT_MESSAGE,
     OrganisationNudge,
     Unreachable,
     _escalation_nudge,
@@ -461,13 +462,17 @@ def _nudges_send(
             "idempotency_key", flat=True
         )
     )
+    pending = [n for n, m in enumerate(messages) if m.idempotency_key not in covered]
+    # A patient with nudges of several kinds still gets one text (they share the day's key, so
+    # the first written is the one): the chase text, put first so which one is never chance.
+    pending.sort(key=lambda n: messages[n].kind != PATIENT_MESSAGE)
     # One message per person and kind: each item's nudge is a slot in it.
-    to_send, slots = _together([m for m in messages if m.idempotency_key not in covered])
+    to_send, slots = _together([messages[n] for n in pending])
     sent_results = messages_send(messages=to_send)
-    queued = sum(not isinstance(result, MessagingError) for result in sent_results)
-    slot_of = iter(slots)
+    queued = len({r.idempotency_key for r in sent_results if not isinstance(r, MessagingError)})
+    slot_of = {n: slots[i] for i, n in enumerate(pending)}
     return (
-        None if m.idempotency_key in covered else sent_results[next(slot_of)] for m in messages
+        sent_results[slot_of[n]] if n in slot_of else None for n in range(len(messages))
     ), queued
 
 

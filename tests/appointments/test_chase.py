@@ -275,11 +275,11 @@ def test_a_treatment_summary_chases_the_hospital_and_the_gp_practice(cast):
     ]
 
 
-def chase_statements(cast, trust, count):
-    """Statements one chase run sends to chase `count` overdue items in one batch."""
+def chase_statements(cast, trust, count, *, today):
+    """Statements one chase run on `today` sends to chase `count` overdue items in one batch."""
     items = [overdue_item(cast, responsible_provider=trust) for _ in range(count)]
     with CaptureQueriesContext(connection) as captured:
-        report = chase_run(batch_size=count)
+        report = chase_run(batch_size=count, today=today)
     # All Paul's, at one hospital: one text and one email, however many items.
     assert (report.items, report.messages, report.batches) == (count, 2, 1)
     TrackedItem.objects.filter(pk__in=[i.pk for i in items]).update(next_chase_on=None)
@@ -292,14 +292,17 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(cast):
     require_services(postgres=True)
     trust = hospital(cast)
 
-    five = chase_statements(cast, trust, 5)
-    fifty = chase_statements(cast, trust, 50)
+    # A day apart, so each run texts Paul (one text a day).
+    five = chase_statements(cast, trust, 5, today=TODAY)
+    fifty = chase_statements(cast, trust, 50, today=TODAY + dt.timedelta(days=1))
 
     assert five == fifty
     # Savepoint; the claim and its related rows (cases with patients, teams and navigators;
-    # hospitals); open tasks; SMS opt-outs; messages; new tasks; records; items; audit;
-    # release; then a claim that finds nothing left, in its own savepoint.
-    assert len(fifty) == 15
+    # hospitals); open tasks; the texts of the day already sent; SMS opt-outs; messages;
+    # digests; new tasks; records; items; audit; release; then a claim that finds nothing
+    # left, in its own savepoint; then the run's emails: the digests claimed (in a
+    # savepoint), the message, the digests marked sent.
+    assert len(fifty) == 22
 
 
 def test_the_command_runs_the_chase_once(cast, capsys):
