@@ -1,10 +1,12 @@
 from django.contrib import admin
 
 from appointments.models import (
+    ChaseDigest,
     ChaseRecord,
     ChaseTask,
     FollowUpRule,
     PathwayStandard,
+    TeamFollowUpOffset,
     TrackedItem,
     TrackedItemTransition,
 )
@@ -16,9 +18,18 @@ class PathwayStandardAdmin(admin.ModelAdmin):
     list_filter = ["nation"]
 
 
+class TeamFollowUpOffsetInline(admin.TabularInline):
+    """A team's own offset for the rule (e.g. its check-in after discharge)."""
+
+    model = TeamFollowUpOffset
+    extra = 0
+
+
 @admin.register(FollowUpRule)
 class FollowUpRuleAdmin(admin.ModelAdmin):
     """Where a service tunes its follow-ups: offsets, whom to nudge, how often to chase."""
+
+    inlines = [TeamFollowUpOffsetInline]
 
     list_display = [
         "code",
@@ -71,6 +82,19 @@ class ChaseTaskAdmin(admin.ModelAdmin):
 @admin.register(ChaseRecord)
 class ChaseRecordAdmin(admin.ModelAdmin):
     list_display = ["item", "chase_round", "chased_at", "by", "outcome", "next_chase_on"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ChaseDigest)
+class ChaseDigestAdmin(admin.ModelAdmin):
+    """Read-only: what each chase batch had for an organisation, and the email it went in."""
+
+    list_display = ["organisation", "kind", "created_at", "sent_at", "message"]
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

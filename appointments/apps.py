@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from navigator.messaging.hooks import sms_received_register, sms_unreachable_register
-from patients.hooks import timeline_event_recorded_register
+from patients.hooks import timeline_event_recorded_register, timeline_follow_ups_register
 
 
 class AppointmentsConfig(AppConfig):
@@ -13,8 +13,10 @@ class AppointmentsConfig(AppConfig):
         # navigator.messaging.hooks), so they import nothing of ours. Our own modules load models,
         # so they are imported here, once the app registry is ready.
         from appointments.inbound import sms_received, sms_unreachable
+        from appointments.selectors import follow_ups_for_events
         from appointments.services import follow_ups_from_event
 
         timeline_event_recorded_register(handler=follow_ups_from_event)
+        timeline_follow_ups_register(handler=follow_ups_for_events)
         sms_received_register(handler=sms_received)
         sms_unreachable_register(handler=sms_unreachable)

@@ -21,12 +21,17 @@ Entering some states restarts the wait (`Workflow.windows`: a result marked done
 report within 7 days; a booked appointment is expected on its day, `starts_at`, if known).
 
 **Follow-up rules** (`FollowUpRule`, rows loaded by migration and tunable in the admin) create
-items when a timeline event is recorded: a discharge schedules check-ins, a follow-up to book and
-the treatment summary to the GP; a diagnosis schedules the GP Cancer Care Review; and so on.
+items when a timeline event is recorded: a discharge schedules a check-in a few days later (3 by
+default; a team may set its own, `TeamFollowUpOffset`) and more after weeks, a follow-up to book,
+the treatment summary to the GP and the end-of-treatment needs assessment (offered by careplans
+through `appointments.hooks.follow_up_created`); a diagnosis schedules the GP Cancer Care
+Review; and so on.
 
 **The chase**: an open item whose `next_chase_on` has come is overdue. The chase job claims it,
-opens a `ChaseTask` on its navigator's worklist, sends the nudges its rule names (patient,
-provider, GP practice), escalates to the team lead after `escalate_after_days`, and moves
+opens a `ChaseTask` on its navigator's worklist, sends the nudges its rule names (patient:
+at most one text a day; provider and GP practice: one email a run listing their references,
+through `ChaseDigest`; an organisation with no email address is put on the task to contact
+another way), escalates to the team lead after `escalate_after_days`, and moves
 `next_chase_on` on. The navigator records what they did with a `ChaseRecord`.
 
 Services (appointments.services), keyword-only:
@@ -52,7 +57,8 @@ from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef,
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from navigator.organisations.models import Organisation
+from navigator.messaging.models import OutboundMessage
+from navigator.organisations.models import Organisation, Team
 from patients.models import Case, Nation, TimelineEvent
 
 # Chasing defaults for items no rule made (rules carry their own).
@@ -357,6 +363,24 @@ class FollowUpRule(models.Model):
             raise ValidationError({"item_state": f"One of: {workflow.states}."})
 
 
+class TeamFollowUpOffset(models.Model):
+    """One team's own offset for a follow-up rule (e.g. its check-in after discharge comes 5
+    days later rather than the rule's 3): a team setting, edited in the admin beside the rule.
+    """
+
+    rule = models.ForeignKey(FollowUpRule, on_delete=models.CASCADE, related_name="team_offsets")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="follow_up_offsets")
+    offset_days = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "team"], name="one_offset_per_rule_and_team")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.rule.code} within {self.offset_days} days"
+
+
 class TrackedItemQuerySet(models.QuerySet["TrackedItem"]):
     """The rules that pick tracked items, each spelled once: pages and jobs call these."""
 
@@ -577,6 +601,9 @@ class ChaseTask(models.Model):
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the chase when it could not reach someone it should have (no email address):
+    # the task is then to contact them another way, and the queue says so.
+    contact_problem = models.CharField(max_length=300, blank=True)
 
     objects = ChaseTaskQuerySet.as_manager()
 
@@ -601,6 +628,41 @@ class ChaseTask(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class ChaseDigest(models.Model):
+    """One chase batch's nudges to one organisation, waiting for the run's one email to it.
+
+    Rules:
+    - written in the batch's transaction, with the items' new chase dates, so a run that dies
+      after a batch loses none of it: the next run sends what is left;
+    - at the end of a run every unsent digest to the same organisation (and message kind and
+      team phone) goes as one email listing all the references (`message` is then set);
+    - `items` holds each nudge's `what`, `reference` and `expected_by` (ISO date); `context`
+      what the nudges share.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=60)
+    context = models.JSONField(default=dict)
+    items = models.JSONField(default=list)
+    subject_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    message = models.ForeignKey(
+        OutboundMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="chasedigest_unsent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{len(self.items)} references for {self.organisation}"
 
 
 class ChaseRecord(models.Model):

@@ -1,6 +1,7 @@
 """Reads of tracked items and the chase with real shape: the query shape lives here."""
 
 import uuid
+from collections.abc import Iterable
 
 from django.db.models import F, Prefetch, QuerySet
 
@@ -12,7 +13,7 @@ from appointments.models import (
     TrackedItemTransition,
 )
 from navigator.accounts.models import User
-from patients.models import Case
+from patients.models import Case, TimelineEvent
 from patients.rules import case_access_q
 
 
@@ -89,3 +90,18 @@ def tracked_items_for_patient(*, case: Case) -> list[TrackedItem]:
         .select_related("responsible_provider")
         .order_by(F("starts_at").asc(nulls_last=True), "expected_by", "created_at")
     )
+
+
+def follow_ups_for_events(*, events: Iterable[TimelineEvent]) -> dict[uuid.UUID | None, list[str]]:
+    """What the follow-up rules scheduled after each of `events`, in words for staff, by event
+    id, soonest first: "Check-in ...: expected by 9 December 2026 (due)". One query."""
+    lines: dict[uuid.UUID | None, list[str]] = {}
+    items = TrackedItem.objects.filter(source_event__in=[e.pk for e in events]).order_by(
+        "expected_by", "created_at"
+    )
+    for item in items:
+        lines.setdefault(item.source_event_id, []).append(
+            f"{item.title}: expected by {item.expected_by:%-d %B %Y} "
+            f"({item.get_state_display().lower()})"
+        )
+    return lines

@@ -27,7 +27,13 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from appointments.models import ChaseRecord, ChaseTask, TrackedItem, TrackedItemTransition
+from appointments.models import (
+    ChaseDigest,
+    ChaseRecord,
+    ChaseTask,
+    TrackedItem,
+    TrackedItemTransition,
+)
 from appointments.services import DEFAULT_BATCH_SIZE, chase_claimable, chase_run
 from bench.harness import progress
 from navigator.accounts.models import Role, User
@@ -106,6 +112,8 @@ def run(*, requests: int) -> dict[str, object]:
         f"{small_overdue:,} overdue: {small.wall_s:.2f} s among {small_items:,} items, "
         f"{large_small.wall_s:.2f} s among {items:,} (ratio {small_vs_large:.2f})",
     )
+    texts_per_patient = _texts_per_patient()
+    progress(NAME, f"patient texts over both large runs: {texts_per_patient:.2f} a patient")
     _reset()
     # Exactly these keys, in this order (the issue's summary line); the rest is in progress lines.
     return {
@@ -114,7 +122,16 @@ def run(*, requests: int) -> dict[str, object]:
         "duplicates": duplicates,
         "small_vs_large_ratio": small_vs_large,
         "index": index,
+        "texts_per_patient": texts_per_patient,
     }
+
+
+def _texts_per_patient() -> float:
+    """Chase texts (or emails) to patients, per patient who got one: 1.00 when each patient
+    gets one a day however many of their items, batches and runs there were."""
+    texts = OutboundMessage.objects.filter(idempotency_key__startswith="chase:patient:")
+    patients = texts.values("subject_id").distinct().count()
+    return texts.count() / patients if patients else 0.0
 
 
 class _Run:
@@ -163,6 +180,7 @@ def _table(sql: str) -> str:
         "messaging_outboundmessage",
         "messaging_smsoptout",
         "audit_auditevent",
+        "appointments_chasedigest",
         "appointments_chaserecord",
         "appointments_chasetask",
         "appointments_trackeditem",
@@ -215,7 +233,14 @@ def _duplicates() -> int:
 def _reset() -> None:
     tables = [
         m._meta.db_table
-        for m in (ChaseRecord, ChaseTask, TrackedItemTransition, OutboundMessage, TrackedItem)
+        for m in (
+            ChaseDigest,
+            ChaseRecord,
+            ChaseTask,
+            TrackedItemTransition,
+            OutboundMessage,
+            TrackedItem,
+        )
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -267,8 +292,9 @@ def _seed(cases: list[Case], *, total: int, overdue: int, today: dt.date) -> Non
     """`total` items: `overdue` due today or before; 5% open and due later; the rest closed.
 
     Overdue items are results awaiting report, late by 1 to 5 days (not yet escalated), in
-    their first chase round: each batch texts each of its patients once and emails the
-    hospital once, listing the batch's references.
+    their first chase round: each patient is texted once for the day, by the first batch with
+    one of their items, and the hospital emailed once at the end of the run, listing every
+    reference.
     """
     open_later = min(total - overdue, max(total // 20, 0))
     trust_id = Organisation.objects.get(ods_code="RB1").pk

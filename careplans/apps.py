@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from appointments.hooks import reply_handler_register
+from appointments.hooks import follow_up_created_register, reply_handler_register
 
 
 class CareplansConfig(AppConfig):
@@ -14,5 +14,11 @@ class CareplansConfig(AppConfig):
         # are imported here, once the app registry is ready.
         from careplans.services.actions import signpost_feedback_sms_reply
         from careplans.services.messages import FEEDBACK_REQUEST
+        from careplans.services.offers import assessment_offer_from_follow_up
+        from careplans.services.tracking import ItemKind
 
         reply_handler_register(kind=FEEDBACK_REQUEST, handler=signpost_feedback_sms_reply)
+        # A follow-up rule's assessment offer (discharge, end of treatment) is ours to make.
+        follow_up_created_register(
+            kind=ItemKind.ASSESSMENT_OFFER, handler=assessment_offer_from_follow_up
+        )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The patient's home page (/), the worklist and the case overview (caseload: the top layer).
     path("", include("caseload.urls")),
+    path("organisations/", include("navigator.organisations.urls")),
     path("cases/", include("patients.urls")),
     path("cases/<uuid:case_id>/", include("careplans.urls")),
     path("care-plans/", include("careplans.printing_urls")),

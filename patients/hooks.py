@@ -9,10 +9,15 @@ undoes the event too, exactly as if the code were inline.
         called once for each timeline event recorded (timeline_event_add, and case_open's
         diagnosis), once its row is written: appointments' follow-up rules start tracking what
         the event means the patient now waits for.
+
+    timeline_follow_ups_register(handler=...)   # handler(*, events) -> {event id: [line]}
+        asked when the timeline page shows `events`: appointments answers, for each event, what
+        its follow-up rules scheduled ("Check-in ...: expected by 9 December 2026"), so the
+        page shows what a discharge set in motion.
 """
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from patients.models import TimelineEvent
@@ -32,3 +37,22 @@ def timeline_event_recorded(*, event: "TimelineEvent") -> None:
     """Tell the registered apps that `event` was recorded. Call inside the event's transaction."""
     for handler in TIMELINE_EVENT_RECORDED:
         handler(event=event)
+
+
+FollowUpsHandler = Callable[..., dict[Any, list[str]]]
+TIMELINE_FOLLOW_UPS: list[FollowUpsHandler] = []
+
+
+def timeline_follow_ups_register(*, handler: FollowUpsHandler) -> None:
+    """Ask `handler(events=...)` what each shown event scheduled. Registering twice is a no-op."""
+    if handler not in TIMELINE_FOLLOW_UPS:
+        TIMELINE_FOLLOW_UPS.append(handler)
+
+
+def timeline_follow_ups(*, events: Sequence["TimelineEvent"]) -> dict[Any, list[str]]:
+    """What each of `events` scheduled, in words for staff, by event id (one query a handler)."""
+    lines: dict[Any, list[str]] = {}
+    for handler in TIMELINE_FOLLOW_UPS:
+        for event_id, found in handler(events=events).items():
+            lines.setdefault(event_id, []).extend(found)
+    return lines

@@ -2,7 +2,9 @@
 chase by hand."""
 
 import datetime as dt
+import hashlib
 import logging
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,18 +17,33 @@ from django.utils import timezone
 from appointments.models import (
     CHASE_EVERY_DAYS,
     ESCALATE_AFTER_DAYS,
+    ChaseDigest,
     ChaseRecord,
     ChaseTask,
     TrackedItem,
 )
-from appointments.services.chase_nudges import DEFAULT_NUDGES, _escalation_nudge, _nudge, _together
+from appointments.services.chase_nudges import (
+    DEFAULT_NUDGES,
+    PATIENT_MESSAGE,
+    OrganisationNudge,
+    Unreachable,
+    _escalation_nudge,
+    _nudge,
+    _together,
+    unreachable_problem,
+)
 from appointments.services.tracked_items import _today
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import AuditEntry, audit_record, audit_record_many
 from navigator.db import rows_insert, rows_update
 from navigator.messaging.models import OutboundMessage
-from navigator.messaging.services import MessageToSend, MessagingError, messages_send
+from navigator.messaging.services import (
+    MessageToSend,
+    MessagingError,
+    Recipient,
+    messages_send,
+)
 from navigator.organisations.models import Membership
 from patients.models import Case
 
@@ -175,9 +192,11 @@ def chase_run(
     worklist, the escalation, the messages (keyed by item and chase round) and the new
     `next_chase_on` commit together or not at all. So two runners never take the same item,
     a run that dies loses nothing (the batch rolls back and is taken again), and a rerun
-    sends nothing twice. Within a batch, nudges to the same person or organisation go
-    together (`_together`): a patient with three overdue items gets one text, a hospital
-    one email listing its references. A batch that fails is retried item by item, so one
+    sends nothing twice. A patient gets at most one chase text a day (its key is the patient
+    and the day; an item chased after it is recorded as covered by it), and each organisation
+    one email a run listing its references: the batches write their lines as `ChaseDigest`
+    rows and the run sends them together at its end (`digests_send`; a run that dies first
+    leaves them to the next). A batch that fails is retried item by item, so one
     bad item is logged and left for the next run without holding up the rest. A batch costs the same
     dozen statements whatever its size: its messages and audit entries are written together.
     """
@@ -208,7 +227,68 @@ def chase_run(
                     report.failed.append(str(item_id))
                     skip.add(item_id)
         report.batches += 1
+    report.messages += digests_send()
     return report
+
+
+def digests_send() -> int:
+    """Send every unsent `ChaseDigest` as one email per organisation (and message kind and
+    shared wording), listing all their references; returns how many messages were queued.
+
+    The digests are claimed with SKIP LOCKED, so two runners never send the same line; the
+    email's key is made from the digests' ids, so a retry after a failure sends it once.
+    """
+    with transaction.atomic():
+        digests = list(
+            ChaseDigest.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(sent_at__isnull=True)
+            .select_related("organisation")
+            .order_by("created_at", "id")
+        )
+        if not digests:
+            return 0
+        groups: dict[tuple[Any, ...], list[ChaseDigest]] = {}
+        for digest in digests:
+            shared = tuple(sorted((k, str(v)) for k, v in digest.context.items()))
+            groups.setdefault((digest.organisation_id, digest.kind, shared), []).append(digest)
+        to_send = [_digest_message(members) for members in groups.values()]
+        results = messages_send(messages=to_send)
+        now = timezone.now()
+        for members, result in zip(groups.values(), results, strict=True):
+            if isinstance(result, MessagingError):
+                # Its address went between the batch and now: the items' tasks remain.
+                logger.warning("Chase email to %s not sent: %s", members[0].organisation, result)
+            for digest in members:
+                digest.sent_at = now
+                digest.message = None if isinstance(result, MessagingError) else result
+        ChaseDigest.objects.bulk_update(digests, ["sent_at", "message"])
+    return sum(not isinstance(result, MessagingError) for result in results)
+
+
+def _digest_message(digests: list[ChaseDigest]) -> MessageToSend:
+    """One email to an organisation listing every reference in `digests`."""
+    organisation = digests[0].organisation
+    lines = [
+        {**line, "expected_by": dt.date.fromisoformat(line["expected_by"])}
+        for digest in digests
+        for line in digest.items
+    ]
+    subjects = {subject for digest in digests for subject in digest.subject_ids}
+    ids = "\n".join(str(d.pk) for d in digests)
+    context: dict[str, Any] = {**digests[0].context, "items": lines, "count": len(lines)}
+    if len(lines) == 1:
+        context.update(lines[0])
+    return MessageToSend(
+        recipient=Recipient(
+            name=organisation.name, email=organisation.email, preferred_channel="email"
+        ),
+        kind=digests[0].kind,
+        context=context,
+        idempotency_key=(
+            f"chase:provider:{organisation.pk}:{hashlib.sha256(ids.encode()).hexdigest()[:32]}"
+        ),
+        subject_id=uuid.UUID(subjects.pop()) if len(subjects) == 1 else None,
+    )
 
 
 def chase_claimable(*, today: dt.date) -> QuerySet[TrackedItem]:
@@ -254,8 +334,9 @@ class _Chase:
     item: TrackedItem
     task: ChaseTask
     opened: bool
-    # Each nudge: a message to send with whom it is for, or what stopped it (already worded).
-    nudges: list[tuple[MessageToSend, str] | str] = field(default_factory=list)
+    # Each nudge: a message to send with whom it is for, an organisation's line for the run's
+    # email to it, or what stopped it (already worded).
+    nudges: list[tuple[MessageToSend, str] | OrganisationNudge | str] = field(default_factory=list)
     escalated: bool = False
 
 
@@ -271,6 +352,7 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
         return report
     chases = _rounds_plan(items, today=today, now=now)
     outcomes, report.messages = _nudges_send(chases)
+    _digests_write(chases, now=now)
     records: list[ChaseRecord] = []
     audited: dict[Any, list[tuple[TrackedItem, str]]] = {}
     for chase in chases:
@@ -350,9 +432,15 @@ def _round_plan(
         opened=task is None,
     )
     chase.task.chase_round = chase_round
+    # Said again below if the organisation still cannot be reached; gone once it can.
+    chase.task.contact_problem = ""
     for whom in rule.nudges if rule else DEFAULT_NUDGES.get(item.kind, []):
-        nudge = _nudge(item, whom, chase_round=chase_round, opened=chase.opened)
-        if nudge:
+        nudge = _nudge(item, whom, chase_round=chase_round, opened=chase.opened, today=today)
+        if isinstance(nudge, Unreachable):
+            # The task is then to reach them another way; the queue and the case say so.
+            chase.task.contact_problem = unreachable_problem(nudge.organisation)
+            chase.nudges.append(f"could not email {nudge.organisation.name}: no email address")
+        elif nudge:
             chase.nudges.append(nudge)
     if lead is not None:
         chase.escalated = True
@@ -366,20 +454,60 @@ def _round_plan(
     return chase
 
 
-def _nudges_send(chases: list[_Chase]) -> tuple[Iterator[OutboundMessage | MessagingError], int]:
-    """Send the rounds' nudges; returns what became of each nudge, in order, and how many
-    messages were queued."""
-    # One message per person (or organisation) and kind: each item's nudge is a slot in it.
-    to_send, slots = _together(
-        [n[0] for chase in chases for n in chase.nudges if not isinstance(n, str)]
+def _nudges_send(
+    chases: list[_Chase],
+) -> tuple[Iterator[OutboundMessage | MessagingError | None], int]:
+    """Send the rounds' messages (to patients, and escalations); returns what became of each,
+    in order (None: the patient's text of the day had gone already), and how many messages
+    were queued."""
+    messages = [n[0] for chase in chases for n in chase.nudges if isinstance(n, tuple)]
+    # The patients' texts of the day already sent, by an earlier batch or run: one lookup.
+    keys = {m.idempotency_key for m in messages}
+    covered = set(
+        OutboundMessage.objects.filter(idempotency_key__in=keys).values_list(
+            "idempotency_key", flat=True
+        )
     )
+    pending = [n for n, m in enumerate(messages) if m.idempotency_key not in covered]
+    # A patient with nudges of several kinds still gets one text (they share the day's key, so
+    # the first written is the one): the chase text, put first so which one is never chance.
+    pending.sort(key=lambda n: messages[n].kind != PATIENT_MESSAGE)
+    # One message per person and kind: each item's nudge is a slot in it.
+    to_send, slots = _together([messages[n] for n in pending])
     sent_results = messages_send(messages=to_send)
-    queued = sum(not isinstance(result, MessagingError) for result in sent_results)
-    return (sent_results[slot] for slot in slots), queued
+    queued = len({r.idempotency_key for r in sent_results if not isinstance(r, MessagingError)})
+    slot_of = {n: slots[i] for i, n in enumerate(pending)}
+    return (
+        sent_results[slot_of[n]] if n in slot_of else None for n in range(len(messages))
+    ), queued
+
+
+def _digests_write(chases: list[_Chase], *, now: dt.datetime) -> None:
+    """The batch's lines for each organisation, as one `ChaseDigest` each (per message kind
+    and shared wording), for the run's one email to it."""
+    digests: dict[tuple[Any, ...], ChaseDigest] = {}
+    for chase in chases:
+        for nudge in chase.nudges:
+            if not isinstance(nudge, OrganisationNudge):
+                continue
+            shared = tuple(sorted((k, str(v)) for k, v in nudge.context.items()))
+            key = (nudge.organisation.pk, nudge.kind, shared)
+            digest = digests.get(key)
+            if digest is None:
+                digest = digests[key] = ChaseDigest(
+                    organisation=nudge.organisation,
+                    kind=nudge.kind,
+                    context=nudge.context,
+                    created_at=now,
+                )
+            digest.items.append(nudge.line)
+            if nudge.subject_id not in digest.subject_ids:
+                digest.subject_ids.append(nudge.subject_id)
+    ChaseDigest.objects.bulk_create(digests.values())
 
 
 def _round_outcome(
-    chase: _Chase, outcomes: Iterator[OutboundMessage | MessagingError]
+    chase: _Chase, outcomes: Iterator[OutboundMessage | MessagingError | None]
 ) -> tuple[str, int]:
     """What the round did, in words for its chase record, and how many of its nudges went;
     takes this round's nudges' results from `outcomes`."""
@@ -389,8 +517,14 @@ def _round_outcome(
         if isinstance(nudge, str):
             done.append(nudge)
             continue
+        if isinstance(nudge, OrganisationNudge):
+            done.append(f"Emailed {nudge.organisation.name}")
+            sent += 1
+            continue
         result, label = next(outcomes), nudge[1]
-        if isinstance(result, MessagingError):
+        if result is None:
+            done.append(f"Covered by today's text to {label}")
+        elif isinstance(result, MessagingError):
             # Recorded on the chase, for the navigator to reach them another way.
             done.append(f"could not message {label}: {result}")
         else:
@@ -408,7 +542,9 @@ def _rounds_save(chases: list[_Chase], records: list[ChaseRecord], *, now: dt.da
     changed = [c.task for c in chases if not c.opened]
     if changed:
         rows_update(
-            model=ChaseTask, rows=changed, fields=["chase_round", "escalated_to", "escalated_at"]
+            model=ChaseTask,
+            rows=changed,
+            fields=["chase_round", "escalated_to", "escalated_at", "contact_problem"],
         )
     rows_insert(model=ChaseRecord, rows=records)
     # One UPDATE per distinct outcome (usually one per batch) rather than one per item: the

@@ -1,8 +1,19 @@
 """The chase's nudges: whom each item's round messages, and nudges to one recipient
-sent together as one message."""
+sent together as one message.
 
+- The patient gets at most one chase text a day, however many items are chased, in however
+  many batches or runs: its idempotency key is the patient and the local day
+  (`patient_day_key`). An item chased after that day's text went is recorded as covered by
+  it. The text names nothing ("chasing what you are waiting for"): it links to the home
+  page, which lists what is being chased, so an item covered later in the day is told there.
+- An organisation gets one email a run listing its references: each batch writes what it has
+  for them as a `ChaseDigest` row, and the run sends the digests together at its end
+  (`chase.digests_send`).
+"""
+
+import datetime as dt
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.urls import reverse
@@ -10,6 +21,7 @@ from django.urls import reverse
 from appointments.models import ItemKind, Nudge, TrackedItem
 from navigator.accounts.models import User
 from navigator.messaging.services import MessageToSend, Recipient
+from navigator.organisations.models import Organisation
 from patients import links
 from patients.services import patient_recipient
 
@@ -47,8 +59,8 @@ def _together(messages: list[MessageToSend]) -> tuple[list[MessageToSend], list[
         shared = tuple(
             sorted((k, str(v)) for k, v in message.context.items() if k not in _PER_ITEM)
         )
-        # A nudge to the patient (its key ends with whom: see `_nudge`) stays theirs alone.
-        personal = message.idempotency_key.endswith(f":{Nudge.PATIENT}")
+        # A nudge to the patient (its key is theirs for the day: see `_nudge`) stays theirs.
+        personal = message.idempotency_key.startswith(PATIENT_KEY_PREFIX)
         group = (message.kind, message.recipient, shared, personal and message.subject_id)
         groups.setdefault(group, []).append(n)
     merged: list[MessageToSend] = []
@@ -71,12 +83,14 @@ def _merged(messages: list[MessageToSend]) -> MessageToSend:
         "count": len(items),
         "what": _phrases([item["what"] for item in items if "what" in item]),
     }
-    keys = "\n".join(sorted(m.idempotency_key for m in messages))
+    keys = sorted({m.idempotency_key for m in messages})
     subjects = {m.subject_id for m in messages}
+    # Nudges sharing a key (the patient's text of the day) keep it; others get one of their own.
+    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:40]
     return replace(
         first,
         context=context,
-        idempotency_key=f"chase:{hashlib.sha256(keys.encode()).hexdigest()[:40]}",
+        idempotency_key=keys[0] if len(keys) == 1 else f"chase:{digest}",
         subject_id=first.subject_id if len(subjects) == 1 else None,
     )
 
@@ -97,54 +111,86 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+PATIENT_KEY_PREFIX = "chase:patient:"
+
+
+def patient_day_key(*, patient_id: Any, today: dt.date) -> str:
+    """The idempotency key of the patient's one chase text of the day (London date)."""
+    return f"{PATIENT_KEY_PREFIX}{patient_id}:{today.isoformat()}"
+
+
+def unreachable_problem(organisation: Organisation) -> str:
+    """What the navigator's task says when the chase could not email `organisation`."""
+    return (
+        f"We could not contact {organisation.name}: it has no email address. "
+        "Contact them another way."
+    )
+
+
+@dataclass(frozen=True)
+class OrganisationNudge:
+    """A nudge to an organisation, to go in the run's one email to it (`ChaseDigest`)."""
+
+    organisation: Organisation
+    kind: str
+    context: dict[str, Any]
+    line: dict[str, Any]
+    subject_id: Any
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """An organisation the chase should have emailed but could not: the task says so."""
+
+    organisation: Organisation
+
+
 def _nudge(
-    item: TrackedItem, whom: str, *, chase_round: int, opened: bool
-) -> tuple[MessageToSend, str] | str:
+    item: TrackedItem, whom: str, *, chase_round: int, opened: bool, today: dt.date
+) -> tuple[MessageToSend, str] | OrganisationNudge | Unreachable | str:
     """The message for one nudge the rule names, with whom it is for (for the chase record);
+    an organisation's line for the run's email to it; an organisation that cannot be emailed;
     or, when none can go, what stopped it ("" if nothing is worth recording)."""
     case = item.case
     patient = case.patient
     rule = item.rule
-    key = f"chase:{item.id}:r{chase_round}:{whom}"
     if whom == Nudge.PATIENT:
         kind = rule.patient_message if rule else PATIENT_MESSAGE
         # The patient hears when chasing starts (a new task), not on every round after it.
         if not kind or not opened:
             return ""
-        recipient = patient_recipient(patient=patient)
-        # The link lands on what the team is waiting for and chasing, which explains the text.
-        context: dict[str, Any] = {
-            "what": item.workflow.patient_phrase,
-            "link": links.home_link(case_id=case.pk, section=links.WAITING),
-        }
-        label = "the patient"
-    else:
-        organisation = item.responsible_provider if whom == Nudge.PROVIDER else patient.gp_practice
-        kind = rule.professional_message if rule else PROFESSIONAL_MESSAGE
-        if not kind or organisation is None:
-            return ""
-        if not organisation.email:
-            return f"no email address for {organisation.name}"
-        recipient = Recipient(
-            name=organisation.name, email=organisation.email, preferred_channel="email"
+        message = MessageToSend(
+            recipient=patient_recipient(patient=patient),
+            kind=kind,
+            context={
+                "what": item.workflow.patient_phrase,
+                "link": links.home_link(case_id=case.pk, section=links.WAITING),
+            },
+            idempotency_key=patient_day_key(patient_id=patient.pk, today=today),
+            subject_id=case.patient_id,
         )
-        context = {
+        return message, "the patient"
+    organisation = item.responsible_provider if whom == Nudge.PROVIDER else patient.gp_practice
+    kind = rule.professional_message if rule else PROFESSIONAL_MESSAGE
+    if not kind or organisation is None:
+        return ""
+    if not organisation.can_be_emailed:
+        return Unreachable(organisation)
+    return OrganisationNudge(
+        organisation=organisation,
+        kind=kind,
+        context={
             "organisation": organisation.name,
-            "what": _lower_first(item.get_kind_display()),
-            "reference": item.reference,
-            "expected_by": item.expected_by,
             "team_phone": case.team.phone,
             "link": "/",
-        }
-        label = organisation.name
-    message = MessageToSend(
-        recipient=recipient,
-        kind=kind,
-        context=context,
-        idempotency_key=key,
-        subject_id=case.patient_id,
+        },
+        line={
+            "what": _lower_first(item.get_kind_display()),
+            "reference": item.reference,
+            "expected_by": item.expected_by.isoformat(),
+        },
+        subject_id=str(case.patient_id),
     )
-    return message, label
 
 
 def _escalation_nudge(

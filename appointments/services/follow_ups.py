@@ -3,7 +3,14 @@
 import datetime as dt
 from typing import Any
 
-from appointments.models import FollowUpRule, ItemKind, Responsible, TrackedItem
+from appointments.hooks import follow_up_created
+from appointments.models import (
+    FollowUpRule,
+    ItemKind,
+    Responsible,
+    TeamFollowUpOffset,
+    TrackedItem,
+)
 from appointments.services.tracked_items import _today, tracked_item_create
 from patients.models import TimelineEvent
 
@@ -16,7 +23,10 @@ def follow_ups_from_event(*, event: TimelineEvent) -> list[TrackedItem]:
 
     Rules:
     - each active rule whose trigger is the event's kind creates one item, expected by the
-      event's day plus the rule's offset, whoever is responsible per the rule;
+      event's day plus the rule's offset (or the case's team's own, `TeamFollowUpOffset`),
+      whoever is responsible per the rule;
+    - an app above may act on each item created (`appointments.hooks.follow_up_created`:
+      careplans offers the assessment an `assessment_offer` item stands for);
     - a check-in more than `CHECK_IN_LATE_LIMIT_DAYS` past its day (the event was recorded
       late) is not created: sent that late, and all at once, it would only confuse;
     - a closed case gets nothing.
@@ -32,9 +42,15 @@ def follow_ups_from_event(*, event: TimelineEvent) -> list[TrackedItem]:
     )
     today = _today()
     provider = case.treating_providers.order_by("name").first()
+    offsets = dict(
+        TeamFollowUpOffset.objects.filter(team_id=case.team_id, rule__in=rules).values_list(
+            "rule_id", "offset_days"
+        )
+    )
     created = []
     for rule in rules:
-        expected_by = event.occurred_on + dt.timedelta(days=rule.offset_days)
+        offset_days = offsets.get(rule.id, rule.offset_days)
+        expected_by = event.occurred_on + dt.timedelta(days=offset_days)
         too_late = (today - expected_by).days > CHECK_IN_LATE_LIMIT_DAYS
         if rule.id in done or (rule.item_kind == ItemKind.CHECK_IN and too_late):
             continue
@@ -45,19 +61,19 @@ def follow_ups_from_event(*, event: TimelineEvent) -> list[TrackedItem]:
             responsible["responsible_provider"] = case.patient.gp_practice
         else:
             responsible["responsible_person"] = case.navigator
-        created.append(
-            tracked_item_create(
-                case=case,
-                kind=rule.item_kind,
-                state=rule.item_state or None,
-                title=rule.title,
-                expected_by=expected_by,
-                actor=event.recorded_by,
-                rule=rule,
-                source_event=event,
-                note=f"Expected after: {event.get_kind_display().lower()} on "
-                f"{event.occurred_on:%d %b %Y}",
-                **responsible,
-            )
+        item = tracked_item_create(
+            case=case,
+            kind=rule.item_kind,
+            state=rule.item_state or None,
+            title=rule.title,
+            expected_by=expected_by,
+            actor=event.recorded_by,
+            rule=rule,
+            source_event=event,
+            note=f"Expected after: {event.get_kind_display().lower()} on "
+            f"{event.occurred_on:%d %b %Y}",
+            **responsible,
         )
+        follow_up_created(item=item, event=event, kind=rule.item_kind)
+        created.append(item)
     return created

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
+from appointments.models import TrackedItem
 from careplans.models import Assessment, AssessmentOffer, TriageSettings
 from careplans.services.messages import offer_message_send
 from careplans.services.tracking import ItemKind, ItemState, track, tracked_close
@@ -57,8 +58,12 @@ def assessment_offer(
     actor: User | None,  # None: the periodic job offers it (a pathway event, a review due)
     pathway_point: str | None = None,
     source_event: TimelineEvent | None = None,
+    tracked_item: TrackedItem | None = None,
 ) -> AssessmentOffer:
     """Offer the case's patient an assessment and tell them (SMS or email: a line and a link).
+
+    `tracked_item`: the item already tracking this offer (a follow-up rule made it); its
+    expected-by date is the offer's take-by date. Without one, the offer is tracked here.
 
     With an offer already open, that one is returned and nothing is sent: the person is asked
     once. An offer that cannot be sent (no account, no address, opted out) is still recorded,
@@ -86,7 +91,9 @@ def assessment_offer(
                 source_event=source_event,
                 offered_at=now,
                 offered_by=actor,
-                take_by=timezone.localdate(now) + dt.timedelta(days=rules.offer_take_within_days),
+                take_by=tracked_item.expected_by
+                if tracked_item is not None
+                else timezone.localdate(now) + dt.timedelta(days=rules.offer_take_within_days),
             )
     except IntegrityError:
         # The event made its offer already (another runner): that offer stands.
@@ -110,15 +117,58 @@ def assessment_offer(
             offer.message = offer_message_send(offer=offer)
         except MessagingError as error:
             offer.not_sent_reason = f"Not sent: {error}"[:200]
-    offer.tracked_item_id = track(
-        case=case,
-        kind=ItemKind.ASSESSMENT_OFFER,
-        title="A chat about how you are",
-        expected_by=offer.take_by,
-        actor=actor,
-        state=ItemState.OFFERED,
+    offer.tracked_item_id = (
+        tracked_item.pk
+        if tracked_item is not None
+        else track(
+            case=case,
+            kind=ItemKind.ASSESSMENT_OFFER,
+            title="A chat about how you are",
+            expected_by=offer.take_by,
+            actor=actor,
+            state=ItemState.OFFERED,
+        )
     )
     offer.save(update_fields=["message", "not_sent_reason", "tracked_item_id"])
+    return offer
+
+
+def assessment_offer_from_follow_up(
+    *, item: TrackedItem, event: TimelineEvent
+) -> AssessmentOffer | None:
+    """A follow-up rule expects an assessment after `event` (a discharge, the end of
+    treatment; `appointments.hooks.follow_up_created`): offer it now, chased by `item`.
+
+    Rules:
+    - the offer is made for the event's reason, and its take-by date is the item's date;
+    - with another offer already open, that offer stands (the person is asked once) and the
+      rule's item is cancelled, so nothing is chased twice;
+    - an event that happened more than `EVENT_WINDOW` ago is history being keyed in: no offer,
+      and the item is cancelled.
+    """
+    reason = REASON_FOR_EVENT.get(TimelineEvent.Kind(event.kind), Reason.END_OF_TREATMENT)
+    if event.occurred_at < timezone.now() - EVENT_WINDOW:
+        tracked_close(
+            tracked_item_id=item.pk,
+            outcome="Not offered: recorded long after it happened",
+            actor=event.recorded_by,
+            state=ItemState.CANCELLED,
+        )
+        return None
+    offer = assessment_offer(
+        case=event.case,
+        reason=reason,
+        actor=event.recorded_by,
+        source_event=event,
+        tracked_item=item,
+    )
+    if offer.tracked_item_id != item.pk:
+        tracked_close(
+            tracked_item_id=item.pk,
+            outcome="An assessment offer was already open",
+            actor=event.recorded_by,
+            state=ItemState.CANCELLED,
+        )
     return offer
 
 

@@ -32,7 +32,7 @@ def tracked_close(
     *,
     tracked_item_id: uuid.UUID | None,
     outcome: str,
-    actor: User,
+    actor: User | None,
     state: str = ItemState.COMPLETED,
 ) -> None:
     """Close the tracked item (if any, and still open) because what it chased was dealt with.

@@ -18,6 +18,7 @@ class Organisation(models.Model):
         HOSPICE = "hospice", "Hospice"
         LOCAL_AUTHORITY = "local_authority", "Local authority"
         CHARITY = "charity", "Charity or voluntary service"
+        OTHER = "other", "Other provider"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ods_code = models.CharField(
@@ -29,12 +30,23 @@ class Organisation(models.Model):
         blank=True, help_text="Secure team mailbox (e.g. an nhs.net address)."
     )
     phone = models.CharField(max_length=30, blank=True)
+    other_contact = models.CharField(
+        "other contact route",
+        max_length=200,
+        blank=True,
+        help_text="How else to reach them, such as a referral portal or a named contact.",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.ods_code})"
+
+    @property
+    def can_be_emailed(self) -> bool:
+        """The chase emails organisations; one without an address is contacted another way."""
+        return bool(self.email)
 
 
 class Team(models.Model):

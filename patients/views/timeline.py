@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 from patients.forms import TimelineEventForm, TimelineFilterForm, add_service_errors
+from patients.hooks import timeline_follow_ups
 from patients.selectors import timeline_for_case
 from patients.services import timeline_event_add
 
@@ -34,6 +35,10 @@ def timeline(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
     page = Paginator(timeline_for_case(case=case, kind=kind), TIMELINE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    # What each event set in motion (a discharge's check-in, follow-up, summary, assessment).
+    follow_ups = timeline_follow_ups(events=list(page))
+    for event in page:
+        event.follow_ups = follow_ups.get(event.pk, [])  # type: ignore[attr-defined]  # for the page
     context = {
         "case": case,
         "form": form,

@@ -33,11 +33,11 @@ def overdue_item(cast: Any, *, days_late: int = 1, **extra: Any) -> TrackedItem:
 
 
 def load_default_rules() -> None:
-    """Put back the follow-up rules migration 0004 loads: a transactional test's flush empties
-    every table, data migrations' rows included."""
+    """Put back the follow-up rules migrations 0004 and 0008 load: a transactional test's flush
+    empties every table, data migrations' rows included."""
     import importlib
 
     from django.apps import apps
 
-    migration = importlib.import_module("appointments.migrations.0004_follow_up_rules")
-    migration.load(apps, None)
+    for name in ("0004_follow_up_rules", "0008_discharge_rules"):
+        importlib.import_module(f"appointments.migrations.{name}").load(apps, None)

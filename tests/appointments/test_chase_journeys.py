@@ -155,34 +155,41 @@ def test_referral_not_booked_is_chased_until_booked(cast, outside):
 
     assert (second["items"], second["escalated"]) == (1, 0)
     assert [to for to, _ in emails(sink)].count("cancer.admin@south.test") == 2
-    assert len(texts(twilio)) == 2  # a new task: the patient hears we are still chasing
+    # A new task, but the patient heard this morning that we are chasing: one text a day.
+    assert len(texts(twilio)) == 1
+    assert "Covered by today's text to the patient" in item.chase_records.last().outcome
 
     tracked_item_transition(
         item=item, to_state=ItemState.BOOKED, actor=cast.nadia, note="Booked for next Tuesday"
     )
     assert chase_in_worker(worker)["items"] == 0
     assert not ChaseTask.objects.filter(item=item, status="open").exists()
-    assert len(sink.messages) == 3 and len(twilio.creates) == 2
+    assert len(sink.messages) == 3 and len(twilio.creates) == 1
 
 
 def test_discharge_cliff_edge(cast, outside):
     twilio, sink, worker = outside
     hospital(cast)
+    # Recorded a fortnight late: its 3-day check-in is past (`CHECK_IN_LATE_LIMIT_DAYS`), so
+    # it is left out; the follow-up, the summary and the assessment offer are a day late.
     record(cast, Kind.DISCHARGE, days_ago=15)
+    all_delivered(worker)
+    offer_text = texts(twilio)
+    assert len(offer_text) == 1  # careplans offered the end-of-treatment assessment
 
     report = chase_in_worker(worker)
     all_delivered(worker)
 
     chased = set(TrackedItem.objects.filter(chase_count=1).values_list("kind", flat=True))
-    assert chased == {ItemKind.CHECK_IN, ItemKind.FOLLOW_UP, ItemKind.TREATMENT_SUMMARY}
+    assert chased == {ItemKind.ASSESSMENT_OFFER, ItemKind.FOLLOW_UP, ItemKind.TREATMENT_SUMMARY}
     assert report["items"] == 3
     # The 6- and 12-week check-ins wait for their day.
     assert TrackedItem.objects.filter(kind=ItemKind.CHECK_IN, chase_count=0).count() == 2
-    assert sorted(texts(twilio)) == [
+    assert not TrackedItem.objects.filter(rule__code="discharge-check-in").exists()
+    # One chase text for the day, though two items nudge the patient.
+    assert texts(twilio)[1:] == [
         "Your cancer support team is chasing your follow-up appointment for you. "
         f"You do not need to do anything. See updates: {SITE}/",
-        "Your cancer support team would like to check in with you. Sign in to tell us how you "
-        f"are, or we will call you: {SITE}/",
     ]
     # The hospital gets one email for the follow-up appointment and the treatment summary.
     hospital_email, gp_email = emails(sink)

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from appointments.models import ChaseRecord, ChaseTask, TrackedItem
+from appointments.models import ChaseDigest, ChaseRecord, ChaseTask, TrackedItem
 from appointments.services import chase_run
 from appointments.tasks import chase_overdue_items
 from navigator.messaging.models import OutboundMessage
@@ -51,12 +51,17 @@ def assert_each_chased_exactly_once(ids):
     assert rounds == dict.fromkeys(ids, 1)
     assert set(TrackedItem.objects.values_list("chase_count", flat=True)) == {1}
     assert ChaseTask.objects.count() == len(ids)
-    # All the items are Paul's, at one hospital: each committed batch (its records share one
-    # time) texted him once and emailed the hospital once. A batch's messages leaking from a
-    # rolled-back attempt, or a batch done twice, would show as extra rows.
-    batches = ChaseRecord.objects.filter(by=None).values("chased_at").distinct().count()
-    assert sorted(OutboundMessage.objects.values_list("kind", flat=True)) == sorted(
-        ["chase_patient", "chase_provider"] * batches
+    # All the items are Paul's, at one hospital, chased on one day: one text, whatever the
+    # batches and runners; every reference in exactly one email sent. A batch's messages or
+    # digests leaking from a rolled-back attempt, or a batch done twice, would show as a
+    # second text or a reference named twice.
+    assert OutboundMessage.objects.filter(kind="chase_patient").count() == 1
+    sent = ChaseDigest.objects.exclude(message=None)
+    named = Counter(line["reference"] for digest in sent for line in digest.items)
+    assert named == {TrackedItem(id=i).reference: 1 for i in ids}
+    assert not ChaseDigest.objects.filter(sent_at=None).exists()
+    assert OutboundMessage.objects.filter(kind="chase_provider").count() == len(
+        {digest.message_id for digest in sent}
     )
 
 
@@ -114,10 +119,13 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(cast):
             cursor.execute("DROP TRIGGER IF EXISTS stall_chase ON appointments_chaserecord")
             cursor.execute("DROP FUNCTION IF EXISTS stall_chase()")
 
-    # Two batches committed; the third's tasks, messages and records were rolled back.
+    # Two batches committed; the third's tasks, messages and records were rolled back. The
+    # first batch texted Paul (the day's one text); the two batches' lines for the hospital
+    # wait as digests, as the run died before its end, where it emails them.
     assert ChaseRecord.objects.count() == 80
     assert ChaseTask.objects.count() == 80
-    assert OutboundMessage.objects.count() == 2 * 2
+    assert list(OutboundMessage.objects.values_list("kind", flat=True)) == ["chase_patient"]
+    assert ChaseDigest.objects.filter(sent_at=None).count() == 2
 
     rerun = chase_run()
 

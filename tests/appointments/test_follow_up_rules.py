@@ -4,7 +4,13 @@ import datetime as dt
 
 import pytest
 
-from appointments.models import FollowUpRule, ItemKind, ItemState, TrackedItem
+from appointments.models import (
+    FollowUpRule,
+    ItemKind,
+    ItemState,
+    TeamFollowUpOffset,
+    TrackedItem,
+)
 from appointments.services import follow_ups_from_event
 from patients.models import TimelineEvent
 from patients.services import timeline_event_add
@@ -42,7 +48,7 @@ def day(offset):
     return TODAY + dt.timedelta(days=offset)
 
 
-def test_a_discharge_schedules_check_ins_the_follow_up_and_the_treatment_summary(cast):
+def test_a_discharge_schedules_check_ins_the_follow_up_the_summary_and_the_assessment(cast):
     trust = hospital(cast)
 
     event = record(cast, Kind.DISCHARGE)
@@ -52,8 +58,8 @@ def test_a_discharge_schedules_check_ins_the_follow_up_and_the_treatment_summary
             (
                 ItemKind.CHECK_IN,
                 ItemState.DUE,
-                day(14),
-                "Check-in with your cancer support team (2 weeks)",
+                day(3),
+                "Check-in with your cancer support team after leaving hospital",
             ),
             (
                 ItemKind.CHECK_IN,
@@ -79,6 +85,12 @@ def test_a_discharge_schedules_check_ins_the_follow_up_and_the_treatment_summary
                 day(14),
                 "Treatment summary to reach your GP",
             ),
+            (
+                ItemKind.ASSESSMENT_OFFER,
+                ItemState.OFFERED,
+                day(14),
+                "A chat about your needs after treatment",
+            ),
         ]
     )
     summary = TrackedItem.objects.get(source_event=event, kind=ItemKind.TREATMENT_SUMMARY)
@@ -86,6 +98,15 @@ def test_a_discharge_schedules_check_ins_the_follow_up_and_the_treatment_summary
     check_in = TrackedItem.objects.filter(source_event=event, kind=ItemKind.CHECK_IN).first()
     assert check_in.responsible_person == cast.nadia
     assert check_in.created_by == cast.colin
+
+
+def test_a_team_sets_its_own_check_in_after_discharge(cast):
+    rule = FollowUpRule.objects.get(code="discharge-check-in")
+    TeamFollowUpOffset.objects.create(rule=rule, team=cast.paul_case.team, offset_days=5)
+
+    event = record(cast, Kind.DISCHARGE)
+
+    assert TrackedItem.objects.get(source_event=event, rule=rule).expected_by == day(5)
 
 
 def test_the_end_of_treatment_also_offers_an_assessment(cast):
@@ -155,7 +176,9 @@ def test_every_active_rule_creates_its_item_from_its_trigger(cast):
         item = TrackedItem.objects.get(source_event=event, rule=rule)
         assert item.kind == rule.item_kind
         assert item.expected_by == day(rule.offset_days)
-        assert item.state == (rule.item_state or item.workflow.initial)
+        # Created in the rule's state (an assessment offer made while another is open is
+        # cancelled at once: the person is asked once, tests/careplans/test_discharge.py).
+        assert item.transitions.first().to_state == (rule.item_state or item.workflow.initial)
 
 
 def test_a_tuned_rule_applies_to_the_next_event(cast):

@@ -20,7 +20,7 @@ TINY = {
 }
 SUMMARY = re.compile(
     r"chase overdue=20 per_item_ratio=\d+\.\d\d duplicates=0 small_vs_large_ratio=\d+\.\d\d "
-    r"index=partial"
+    r"index=partial texts_per_patient=1\.00"
 )
 
 
