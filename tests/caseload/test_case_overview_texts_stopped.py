@@ -53,3 +53,11 @@ def test_nothing_is_said_while_texts_go_and_anothers_stop_does_not_count(client,
     SmsOptOut.objects.create(phone="+447700900999", keyword="STOP")
 
     assert "Texts stopped" not in case_page(client, cast)
+
+
+def test_the_outbox_back_link_to_the_case_is_inside_the_main_landmark(client, cast):
+    """axe-core's "region" rule: the texts-and-emails page's back link sits inside <main>."""
+    client.force_login(cast.nadia)
+    html = client.get(reverse("patients:case_outbox", args=[cast.paul_case.id])).content.decode()
+    back = html.index("nhsuk-back-link")
+    assert html.index('<main class="nhsuk-main-wrapper"') < back < html.index("</main>")
