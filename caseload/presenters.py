@@ -33,6 +33,8 @@ from careplans.selectors import (
 )
 from careplans.services.offers import open_offer
 from navigator.accounts.models import User
+from navigator.messaging.models import SmsOptOut
+from navigator.messaging.selectors import sms_opt_out_for
 from navigator.organisations.models import Organisation
 from patients.models import (
     AppointmentQuestion,
@@ -257,6 +259,8 @@ class CaseOverview:
         )
         self.questions_to_ask = questions_for_case(case=case).filter(asked_at__isnull=True).count()
         self.treatment_summary: TreatmentSummary | None = treatment_summary_for_case(case)
+        # messaging: why no text goes to their mobile (they replied STOP, or it cannot get texts).
+        self.sms_opt_out: SmsOptOut | None = sms_opt_out_for(phone=self.patient.phone)
 
         # appointments: the clocks, what is late, and the chases waiting for someone.
         self.clocks: list[PathwayClock] = case_clocks(case)
