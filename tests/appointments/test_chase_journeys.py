@@ -13,6 +13,7 @@ from appointments.models import ChaseTask, ItemKind, ItemState, TrackedItem
 from appointments.services import chase_record, tracked_item_transition
 from appointments.tasks import chase_overdue_items
 from navigator.messaging.models import OutboundMessage
+from patients import links
 from patients.models import TimelineEvent
 from patients.services import timeline_event_add
 from tests.appointments.chase_helpers import hospital, load_default_rules
@@ -97,7 +98,8 @@ def test_scan_not_reported(cast, outside):
 
     assert texts(twilio) == [
         "Your cancer support team is chasing your test or scan result for you. "
-        f"You do not need to do anything. See updates: {SITE}/"
+        "You do not need to do anything. See updates: "
+        f"{SITE}{links.home_link(case_id=item.case_id, section=links.WAITING)}"
     ]
     [(to, subject)] = emails(sink)
     assert to == "cancer.admin@south.test" and "waiting for test or scan result" in subject
@@ -189,7 +191,8 @@ def test_discharge_cliff_edge(cast, outside):
     # One chase text for the day, though two items nudge the patient.
     assert texts(twilio)[1:] == [
         "Your cancer support team is chasing your follow-up appointment for you. "
-        f"You do not need to do anything. See updates: {SITE}/",
+        "You do not need to do anything. See updates: "
+        f"{SITE}{links.home_link(case_id=cast.paul_case.pk, section=links.WAITING)}",
     ]
     # The hospital gets one email for the follow-up appointment and the treatment summary.
     hospital_email, gp_email = emails(sink)
