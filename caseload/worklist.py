@@ -284,8 +284,12 @@ class Worklist:
             ),
         }
 
-    def _clock_alert(self) -> ExpressionWrapper:
+    def _clock_alert(self) -> ExpressionWrapper | Value:
         """A running clock that has reached its standard's warning day (or passed its limit)."""
+        if not self._clocks:
+            # No standards, no clocks. An empty condition would compile to an integer on
+            # PostgreSQL, which a COUNT's FILTER refuses.
+            return Value(False, output_field=BooleanField())
         nations_by_check: dict[tuple[str, int], list[str]] = {}
         for plan in self._clocks:
             key = (plan.running_start, plan.standard.warn_at_days)

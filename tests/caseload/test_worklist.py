@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appointments.clocks import case_clocks
-from appointments.models import ChaseTask, TrackedItem
+from appointments.models import ChaseTask, PathwayStandard, TrackedItem
 from careplans.models import Assessment, CaseFlag, Questionnaire
 from navigator.audit.models import AuditEvent
 from patients.models import Case, CaseMessage
@@ -353,6 +353,16 @@ def test_the_most_in_need_come_first(client, cast, caseload):
 def test_filter_by_flag(client, cast, caseload, flag, expected):
     client.force_login(cast.nadia)
     assert names(client.get(WORKLIST, {"flag": flag})) == expected
+
+
+def test_with_no_waiting_time_standards_the_page_and_counts_still_answer(client, cast):
+    """A service with no standards loaded (or a database flushed between browser tests) has no
+    clocks: the clock filter matches no one, and PostgreSQL is not handed an empty condition."""
+    PathwayStandard.objects.all().delete()
+    client.force_login(cast.nadia)
+    assert client.get(WORKLIST).status_code == 200
+    assert names(client.get(WORKLIST, {"flag": "clock"})) == []
+    assert client.get(COUNTS).status_code == 200
 
 
 def test_filter_by_stage(client, cast, caseload):
