@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from appointments.models import (
@@ -30,6 +30,8 @@ from appointments.services.chase_nudges import (
     _escalation_nudge,
     _nudge,
     _together,
+    patient_day_key,
+    patient_texted_today,
     unreachable_problem,
 )
 from appointments.services.tracked_items import _today
@@ -293,10 +295,17 @@ def _digest_message(digests: list[ChaseDigest]) -> MessageToSend:
 
 def chase_claimable(*, today: dt.date) -> QuerySet[TrackedItem]:
     """The chase's claim: overdue items no other runner holds, oldest first, locked with
-    SKIP LOCKED. The benchmark prints this query's plan (the partial index must serve it)."""
+    SKIP LOCKED, each with its open task's id (`open_task_id`, None if it has none: one probe
+    of `one_open_task_per_item`, so a batch of items never chased reads no tasks). The
+    benchmark prints this query's plan (the partial index must serve it)."""
     return (
         TrackedItem.objects.select_for_update(skip_locked=True)
         .chase_due(today=today)
+        .annotate(
+            open_task_id=Subquery(
+                ChaseTask.objects.open().filter(item_id=OuterRef("pk")).values("pk")[:1]
+            )
+        )
         .order_by("next_chase_on")
     )
 
@@ -307,7 +316,8 @@ def _claim(
     """Lock up to `limit` overdue items no other runner holds, with what the chase reads.
 
     The related rows come in three more queries rather than joined into the claim: a
-    locking query joined seven ways took longer to plan than to run.
+    locking query joined seven ways took longer to plan than to run. Each case comes with
+    whether its patient has had the day's chase text (`chase_texted_today`).
     """
     overdue = chase_claimable(today=today)
     if only is not None:
@@ -319,7 +329,9 @@ def _claim(
         items,
         Prefetch(
             "case",
-            queryset=Case.objects.select_related("patient__gp_practice", "team", "navigator"),
+            queryset=Case.objects.select_related(
+                "patient__gp_practice", "team", "navigator"
+            ).annotate(chase_texted_today=patient_texted_today(today=today)),
         ),
         "rule",
         "responsible_provider",
@@ -351,7 +363,7 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
     if not items:
         return report
     chases = _rounds_plan(items, today=today, now=now)
-    outcomes, report.messages = _nudges_send(chases)
+    outcomes, report.messages = _nudges_send(chases, today=today)
     _digests_write(chases, now=now)
     records: list[ChaseRecord] = []
     audited: dict[Any, list[tuple[TrackedItem, str]]] = {}
@@ -393,10 +405,13 @@ def _closed_cases_park(items: list[TrackedItem], *, now: dt.datetime) -> list[Tr
 def _rounds_plan(items: list[TrackedItem], *, today: dt.date, now: dt.datetime) -> list[_Chase]:
     """Each item's next round, worked out in memory: its task (the open one, or a new one),
     its nudges, its escalation to the team lead when it is late enough, its next chase date."""
-    open_tasks = {
-        task.item_id: task
-        for task in ChaseTask.objects.open().filter(item_id__in=[i.pk for i in items])
-    }
+    # Only items the claim found with an open task (a later round, or opened by hand).
+    task_ids = [item.open_task_id for item in items if item.open_task_id is not None]
+    open_tasks = (
+        {task.item_id: task for task in ChaseTask.objects.filter(pk__in=task_ids)}
+        if task_ids
+        else {}
+    )
     late = {item.pk for item in items if item.escalated_at is None and _escalation_due(item, today)}
     leads = _team_leads({i.case.team_id for i in items if i.pk in late}) if late else {}
     return [
@@ -455,19 +470,19 @@ def _round_plan(
 
 
 def _nudges_send(
-    chases: list[_Chase],
+    chases: list[_Chase], *, today: dt.date
 ) -> tuple[Iterator[OutboundMessage | MessagingError | None], int]:
     """Send the rounds' messages (to patients, and escalations); returns what became of each,
     in order (None: the patient's text of the day had gone already), and how many messages
     were queued."""
     messages = [n[0] for chase in chases for n in chase.nudges if isinstance(n, tuple)]
-    # The patients' texts of the day already sent, by an earlier batch or run: one lookup.
-    keys = {m.idempotency_key for m in messages}
-    covered = set(
-        OutboundMessage.objects.filter(idempotency_key__in=keys).values_list(
-            "idempotency_key", flat=True
-        )
-    )
+    # The patients' texts of the day already sent, by an earlier batch or run: the claim read
+    # them with the cases (`chase_texted_today`), so no lookup here.
+    covered = {
+        patient_day_key(patient_id=chase.item.case.patient_id, today=today)
+        for chase in chases
+        if chase.item.case.chase_texted_today
+    }
     pending = [n for n, m in enumerate(messages) if m.idempotency_key not in covered]
     # A patient with nudges of several kinds still gets one text (they share the day's key, so
     # the first written is the one): the chase text, put first so which one is never chance.
@@ -501,7 +516,8 @@ def _digests_write(chases: list[_Chase], *, now: dt.datetime) -> None:
                     created_at=now,
                 )
             digest.items.append(nudge.line)
-            if nudge.subject_id not in digest.subject_ids:
+            # Two are enough to say the email is about no one patient (`_digest_message`).
+            if nudge.subject_id not in digest.subject_ids and len(digest.subject_ids) < 2:
                 digest.subject_ids.append(nudge.subject_id)
     ChaseDigest.objects.bulk_create(digests.values())
 
