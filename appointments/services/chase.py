@@ -38,7 +38,7 @@ from appointments.services.tracked_items import _today
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import AuditEntry, audit_record, audit_record_many
-from navigator.db import rows_insert, rows_update
+from navigator.db import rows_update
 from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import (
     MessageToSend,
@@ -354,9 +354,10 @@ class _Chase:
 
 def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
     """Handle claimed items, inside the caller's transaction, in a fixed number of statements
-    whatever their number: the open tasks, the team leads (only if one may be needed), the
-    messages (`messages_send`), the new tasks, the changed tasks, the chase records, the items
-    (one UPDATE per distinct next chase date) and the audit entries."""
+    whatever their number: the open tasks (only if the claim found some), the team leads
+    (only if one may be needed), the messages (`messages_send`), the changed tasks, the items
+    (one UPDATE per distinct next chase date), and one INSERT of the new tasks, the chase
+    records, the organisations' digests and the audit entries."""
     now = timezone.now()
     report = ChaseReport()
     items = _closed_cases_park(items, now=now)
@@ -364,7 +365,6 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
         return report
     chases = _rounds_plan(items, today=today, now=now)
     outcomes, report.messages = _nudges_send(chases, today=today)
-    _digests_write(chases, now=now)
     records: list[ChaseRecord] = []
     audited: dict[Any, list[tuple[TrackedItem, str]]] = {}
     for chase in chases:
@@ -385,8 +385,19 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
         report.items += 1
         report.tasks_opened += chase.opened
         report.escalated += chase.escalated
-    _rounds_save(chases, records, now=now)
-    audit_record_many(actor=None, entries=[_audit_entry(done) for done in audited.values()])
+    _rounds_save(chases, now=now)
+    # Plain INSERTs, in one statement with the audit entries: a second open task or a second
+    # automatic record for a round breaks a unique constraint and fails the batch, which is
+    # then retried item by item.
+    audit_record_many(
+        actor=None,
+        entries=[_audit_entry(done) for done in audited.values()],
+        with_rows=[
+            (ChaseTask, [c.task for c in chases if c.opened]),
+            (ChaseRecord, records),
+            (ChaseDigest, _digests(chases, now=now)),
+        ],
+    )
     return report
 
 
@@ -497,9 +508,9 @@ def _nudges_send(
     ), queued
 
 
-def _digests_write(chases: list[_Chase], *, now: dt.datetime) -> None:
-    """The batch's lines for each organisation, as one `ChaseDigest` each (per message kind
-    and shared wording), for the run's one email to it."""
+def _digests(chases: list[_Chase], *, now: dt.datetime) -> list[ChaseDigest]:
+    """The batch's lines for each organisation, as one unsaved `ChaseDigest` each (per
+    message kind and shared wording), for the run's one email to it."""
     digests: dict[tuple[Any, ...], ChaseDigest] = {}
     for chase in chases:
         for nudge in chase.nudges:
@@ -519,7 +530,7 @@ def _digests_write(chases: list[_Chase], *, now: dt.datetime) -> None:
             # Two are enough to say the email is about no one patient (`_digest_message`).
             if nudge.subject_id not in digest.subject_ids and len(digest.subject_ids) < 2:
                 digest.subject_ids.append(nudge.subject_id)
-    ChaseDigest.objects.bulk_create(digests.values())
+    return list(digests.values())
 
 
 def _round_outcome(
@@ -550,11 +561,9 @@ def _round_outcome(
     return summary, sent
 
 
-def _rounds_save(chases: list[_Chase], records: list[ChaseRecord], *, now: dt.datetime) -> None:
-    """Write the rounds: new and changed tasks, the chase records, and the items."""
-    # Plain INSERTs: a second open task or a second automatic record for a round breaks a
-    # unique constraint and fails the batch, which is then retried item by item.
-    rows_insert(model=ChaseTask, rows=[c.task for c in chases if c.opened])
+def _rounds_save(chases: list[_Chase], *, now: dt.datetime) -> None:
+    """Write the rounds' changes to open tasks, and the items (the new rows go with the
+    audit entries)."""
     changed = [c.task for c in chases if not c.opened]
     if changed:
         rows_update(
@@ -562,7 +571,6 @@ def _rounds_save(chases: list[_Chase], records: list[ChaseRecord], *, now: dt.da
             rows=changed,
             fields=["chase_round", "escalated_to", "escalated_at", "contact_problem"],
         )
-    rows_insert(model=ChaseRecord, rows=records)
     # One UPDATE per distinct outcome (usually one per batch) rather than one per item: the
     # rows are locked by the claim, so incrementing in SQL matches the counts computed above.
     groups: dict[tuple[dt.date | None, bool], list[Any]] = {}
