@@ -295,11 +295,13 @@ def _digest_message(digests: list[ChaseDigest]) -> MessageToSend:
 
 def chase_claimable(*, today: dt.date) -> QuerySet[TrackedItem]:
     """The chase's claim: overdue items no other runner holds, oldest first, locked with
-    SKIP LOCKED, each with its open task's id (`open_task_id`, None if it has none: one probe
-    of `one_open_task_per_item`, so a batch of items never chased reads no tasks). The
+    SKIP LOCKED (the items' rows only), with their rule and responsible organisation joined,
+    and each with its open task's id (`open_task_id`, None if it has none: one probe of
+    `one_open_task_per_item`, so a batch of items never chased reads no tasks). The
     benchmark prints this query's plan (the partial index must serve it)."""
     return (
-        TrackedItem.objects.select_for_update(skip_locked=True)
+        TrackedItem.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("rule", "responsible_provider")
         .chase_due(today=today)
         .annotate(
             open_task_id=Subquery(
@@ -315,9 +317,9 @@ def _claim(
 ) -> list[TrackedItem]:
     """Lock up to `limit` overdue items no other runner holds, with what the chase reads.
 
-    The related rows come in three more queries rather than joined into the claim: a
-    locking query joined seven ways took longer to plan than to run. Each case comes with
-    whether its patient has had the day's chase text (`chase_texted_today`).
+    The cases come in one more query rather than joined into the claim: a locking query
+    joined seven ways took longer to plan than to run. Each comes with whether its patient
+    has had the day's chase text (`chase_texted_today`).
     """
     overdue = chase_claimable(today=today)
     if only is not None:
@@ -333,8 +335,6 @@ def _claim(
                 "patient__gp_practice", "team", "navigator"
             ).annotate(chase_texted_today=patient_texted_today(today=today)),
         ),
-        "rule",
-        "responsible_provider",
     )
     return items
 
