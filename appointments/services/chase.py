@@ -295,17 +295,15 @@ def _digest_message(digests: list[ChaseDigest]) -> MessageToSend:
 
 def chase_claimable(*, today: dt.date) -> QuerySet[TrackedItem]:
     """The chase's claim: overdue items no other runner holds, oldest first, locked with
-    SKIP LOCKED (the items' rows only), with their rule and responsible organisation joined,
-    and each with its open task's id (`open_task_id`, None if it has none: one probe of
-    `one_open_task_per_item`, so a batch of items never chased reads no tasks). The
+    SKIP LOCKED, each with its open task's id (`open_task_id`, None if it has none: one probe
+    of `one_open_task_per_item`, so a batch of items never chased reads no tasks). The
     benchmark prints this query's plan (the partial index must serve it)."""
     return (
-        TrackedItem.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("rule", "responsible_provider")
+        TrackedItem.objects.select_for_update(skip_locked=True)
         .chase_due(today=today)
         .annotate(
             open_task_id=Subquery(
-                ChaseTask.objects.open().filter(item_id=OuterRef("pk")).values("pk")[:1]
+                ChaseTask.objects.open().filter(item_id=OuterRef("pk")).order_by().values("pk")[:1]
             )
         )
         .order_by("next_chase_on")
@@ -317,9 +315,10 @@ def _claim(
 ) -> list[TrackedItem]:
     """Lock up to `limit` overdue items no other runner holds, with what the chase reads.
 
-    The cases come in one more query rather than joined into the claim: a locking query
-    joined seven ways took longer to plan than to run. Each comes with whether its patient
-    has had the day's chase text (`chase_texted_today`).
+    The related rows come in more queries rather than joined into the claim: a locking query
+    joined seven ways took longer to plan than to run, and even joining the rules and
+    organisations made the claim dearer than their own queries. Each case comes with whether
+    its patient has had the day's chase text (`chase_texted_today`).
     """
     overdue = chase_claimable(today=today)
     if only is not None:
@@ -335,6 +334,8 @@ def _claim(
                 "patient__gp_practice", "team", "navigator"
             ).annotate(chase_texted_today=patient_texted_today(today=today)),
         ),
+        "rule",
+        "responsible_provider",
     )
     return items
 
