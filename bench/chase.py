@@ -179,7 +179,7 @@ def _table(sql: str) -> str:
     if text.startswith("WITH") and "INSERT INTO" in text:
         return "one insert: tasks, records, digests, audit"
     if "FOR UPDATE" in text and '"APPOINTMENTS_TRACKEDITEM"' in text:
-        return "the claim (items, open tasks)"
+        return "appointments_trackeditem (the claim)"
     if text.startswith("SELECT") and 'FROM "PATIENTS_CASE"' in text:
         return "cases (patients, teams, navigators, the day's texts)"
     for name in (

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from appointments.models import (
@@ -295,17 +295,10 @@ def _digest_message(digests: list[ChaseDigest]) -> MessageToSend:
 
 def chase_claimable(*, today: dt.date) -> QuerySet[TrackedItem]:
     """The chase's claim: overdue items no other runner holds, oldest first, locked with
-    SKIP LOCKED, each with its open task's id (`open_task_id`, None if it has none: one probe
-    of `one_open_task_per_item`, so a batch of items never chased reads no tasks). The
-    benchmark prints this query's plan (the partial index must serve it)."""
+    SKIP LOCKED. The benchmark prints this query's plan (the partial index must serve it)."""
     return (
         TrackedItem.objects.select_for_update(skip_locked=True)
         .chase_due(today=today)
-        .annotate(
-            open_task_id=Subquery(
-                ChaseTask.objects.open().filter(item_id=OuterRef("pk")).order_by().values("pk")[:1]
-            )
-        )
         .order_by("next_chase_on")
     )
 
@@ -317,8 +310,9 @@ def _claim(
 
     The related rows come in more queries rather than joined into the claim: a locking query
     joined seven ways took longer to plan than to run, and even joining the rules and
-    organisations made the claim dearer than their own queries. Each case comes with whether
-    its patient has had the day's chase text (`chase_texted_today`).
+    organisations, or a probe for each item's open task, made the claim dearer than their own
+    queries. Each case comes with whether its patient has had the day's chase text
+    (`chase_texted_today`).
     """
     overdue = chase_claimable(today=today)
     if only is not None:
@@ -355,7 +349,7 @@ class _Chase:
 
 def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
     """Handle claimed items, inside the caller's transaction, in a fixed number of statements
-    whatever their number: the open tasks (only if the claim found some), the team leads
+    whatever their number: the open tasks, the team leads
     (only if one may be needed), the messages (`messages_send`), the changed tasks, the items
     (one UPDATE per distinct next chase date), and one INSERT of the new tasks, the chase
     records, the organisations' digests and the audit entries."""
@@ -417,13 +411,10 @@ def _closed_cases_park(items: list[TrackedItem], *, now: dt.datetime) -> list[Tr
 def _rounds_plan(items: list[TrackedItem], *, today: dt.date, now: dt.datetime) -> list[_Chase]:
     """Each item's next round, worked out in memory: its task (the open one, or a new one),
     its nudges, its escalation to the team lead when it is late enough, its next chase date."""
-    # Only items the claim found with an open task (a later round, or opened by hand).
-    task_ids = [item.open_task_id for item in items if item.open_task_id is not None]
-    open_tasks = (
-        {task.item_id: task for task in ChaseTask.objects.filter(pk__in=task_ids)}
-        if task_ids
-        else {}
-    )
+    open_tasks = {
+        task.item_id: task
+        for task in ChaseTask.objects.open().filter(item_id__in=[i.pk for i in items])
+    }
     late = {item.pk for item in items if item.escalated_at is None and _escalation_due(item, today)}
     leads = _team_leads({i.case.team_id for i in items if i.pk in late}) if late else {}
     return [
