@@ -99,7 +99,7 @@ class _Insert:
         quote = connection.ops.quote_name
         self.table = quote(meta.db_table)
         self.columns = ", ".join(quote(f.column) for f in self.fields)
-        self.pk_column = quote(self.pk.column)
+        self.pk_column = quote(str(self.pk.column))
         self.tail = f"RETURNING {self.pk_column}"
         if conflict_target:
             targets: list[Any] = [meta.get_field(name) for name in conflict_target]

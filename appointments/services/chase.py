@@ -484,7 +484,8 @@ def _nudges_send(
     covered = {
         patient_day_key(patient_id=chase.item.case.patient_id, today=today)
         for chase in chases
-        if chase.item.case.chase_texted_today
+        # Annotated by `_claim` (`patient_texted_today`), so unknown to the type checker.
+        if chase.item.case.chase_texted_today  # type: ignore[attr-defined]
     }
     pending = [n for n, m in enumerate(messages) if m.idempotency_key not in covered]
     # A patient with nudges of several kinds still gets one text (they share the day's key, so

@@ -141,14 +141,18 @@ class _UUIDText(Func):
 
     output_field = CharField()
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"({sql})::text", list(params)
+        return f"({sql})::text", tuple(params)
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         sql, params = compiler.compile(self.source_expressions[0])
         parts = [f"substr({sql}, {start}, {length})" for start, length in _UUID_GROUPS]
-        return " || '-' || ".join(parts), list(params) * len(parts)
+        return " || '-' || ".join(parts), tuple(params) * len(parts)
 
 
 # Where each hyphen-separated group of a UUID's 32 hex digits starts (1-based), and its length.
