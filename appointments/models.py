@@ -639,7 +639,8 @@ class ChaseDigest(models.Model):
     - at the end of a run every unsent digest to the same organisation (and message kind and
       team phone) goes as one email listing all the references (`message` is then set);
     - `items` holds each nudge's `what`, `reference` and `expected_by` (ISO date); `context`
-      what the nudges share.
+      what the nudges share; `subject_ids` the patients they are about, at most two (two
+      already mean the email is about no one patient).
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")

@@ -176,6 +176,12 @@ def _table(sql: str) -> str:
     text = sql.lstrip().upper()
     if text.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
         return "savepoints"
+    if text.startswith("WITH") and "INSERT INTO" in text:
+        return "one insert: tasks, records, digests, audit"
+    if "FOR UPDATE" in text and '"APPOINTMENTS_TRACKEDITEM"' in text:
+        return "appointments_trackeditem (the claim)"
+    if text.startswith("SELECT") and 'FROM "PATIENTS_CASE"' in text:
+        return "cases (patients, teams, navigators, the day's texts)"
     for name in (
         "messaging_outboundmessage",
         "messaging_smsoptout",

@@ -1,5 +1,6 @@
 """Bulk writes for jobs, where the ORM's own way costs more than the work itself: `rows_insert`
-(for `bulk_create`) and `rows_update` (for `bulk_update`)."""
+(for `bulk_create`; `rows_insert_together` for several models in one statement) and
+`rows_update` (for `bulk_update`)."""
 
 import json
 from collections.abc import Sequence
@@ -28,69 +29,125 @@ def rows_insert(
     batch took longer than the insert itself. Elsewhere (SQLite) a VALUES list, split to stay
     within the database's limit on parameters.
     """
-    if not rows:
-        return set()
-    meta = model._meta
-    pk: Any = meta.pk
-    auto_pk = pk.db_returning
-    if auto_pk and conflict_target:
-        raise ValueError("Rows with database-made ids cannot be matched when some are skipped.")
-    if auto_pk and any(row.pk is not None for row in rows):
-        raise ValueError("Leave every id to the database, or set them all.")
-    fields: list[Any] = [f for f in meta.concrete_fields if not (auto_pk and f.primary_key)]
-    for row in rows:
-        # As `bulk_create` does: refuse an unsaved related row, take a related row's new pk.
-        row._prepare_related_fields_for_save(operation_name="rows_insert")  # type: ignore[attr-defined]
-    values = [[f.pre_save(row, add=True) for f in fields] for row in rows]
+    [inserted] = rows_insert_together(tables=[(model, rows)], conflict_target=conflict_target)
+    return inserted
 
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    tail = f"RETURNING {quote(pk.column)}"
-    if conflict_target:
-        targets: list[Any] = [meta.get_field(name) for name in conflict_target]
-        target = ", ".join(quote(f.column) for f in targets)
-        tail = f"ON CONFLICT ({target}) DO NOTHING {tail}"
-    statements: list[tuple[str, list[Any]]] = []
-    if connection.vendor == "postgresql":
+
+def rows_insert_together(
+    *,
+    tables: Sequence[tuple[type[models.Model], Sequence[models.Model]]],
+    conflict_target: Sequence[str] = (),
+) -> list[set[Any]]:
+    """`rows_insert` for the rows of several models at once (a job's batch writing its
+    tasks, records and audit entries); the primary keys inserted, per model, in order.
+
+    On PostgreSQL one statement, an INSERT per model in a WITH: each statement is a round
+    trip that waits its turn on a busy machine, and the rows' foreign keys to each other are
+    checked at commit (Django makes them DEFERRABLE INITIALLY DEFERRED). Elsewhere (SQLite)
+    `rows_insert`'s statements, model by model, in the order given.
+    """
+    prepared = [_Insert(model, rows, conflict_target) for model, rows in tables]
+    writing = [p for p in prepared if p.rows]
+    if connection.vendor == "postgresql" and len(writing) == 1:
+        [one] = writing
+        with connection.cursor() as cursor:
+            cursor.execute(one.postgresql_sql(), [one.payload()])
+            one.returned.extend(one.pk.to_python(value) for (value,) in cursor.fetchall())
+    elif connection.vendor == "postgresql" and writing:
+        parts = [f"w{n} AS ({p.postgresql_sql()})" for n, p in enumerate(writing)]
+        tags = " UNION ALL ".join(
+            f"SELECT {n}, {p.pk_column}::text FROM w{n}"  # noqa: S608 - our own names
+            for n, p in enumerate(writing)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(parts)} {tags}", [p.payload() for p in writing])
+            for n, value in cursor.fetchall():
+                writing[n].returned.append(writing[n].pk.to_python(value))
+    else:
+        for p in writing:
+            with connection.cursor() as cursor:
+                for sql, params in p.values_statements():
+                    cursor.execute(sql, params)
+                    p.returned.extend(p.pk.to_python(value) for (value,) in cursor.fetchall())
+    return [p.done() for p in prepared]
+
+
+class _Insert:
+    """One model's rows for `rows_insert_together`: checked, with their values and SQL."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        rows: Sequence[models.Model],
+        conflict_target: Sequence[str],
+    ) -> None:
+        meta = model._meta
+        self.model, self.rows = model, rows
+        self.pk: Any = meta.pk
+        self.auto_pk = self.pk.db_returning
+        if self.auto_pk and conflict_target:
+            raise ValueError("Rows with database-made ids cannot be matched when some are skipped.")
+        if self.auto_pk and any(row.pk is not None for row in rows):
+            raise ValueError("Leave every id to the database, or set them all.")
+        self.fields: list[Any] = [
+            f for f in meta.concrete_fields if not (self.auto_pk and f.primary_key)
+        ]
+        for row in rows:
+            # As `bulk_create` does: refuse an unsaved related row, take a related row's new pk.
+            row._prepare_related_fields_for_save(operation_name="rows_insert")  # type: ignore[attr-defined]
+        self.values = [[f.pre_save(row, add=True) for f in self.fields] for row in rows]
+        quote = connection.ops.quote_name
+        self.table = quote(meta.db_table)
+        self.columns = ", ".join(quote(f.column) for f in self.fields)
+        self.pk_column = quote(str(self.pk.column))
+        self.tail = f"RETURNING {self.pk_column}"
+        if conflict_target:
+            targets: list[Any] = [meta.get_field(name) for name in conflict_target]
+            target = ", ".join(quote(f.column) for f in targets)
+            self.tail = f"ON CONFLICT ({target}) DO NOTHING {self.tail}"
+        self.returned: list[Any] = []
+
+    def postgresql_sql(self) -> str:
+        return (
+            f"INSERT INTO {self.table} ({self.columns}) SELECT {self.columns} "  # noqa: S608
+            f"FROM json_populate_recordset(NULL::{self.table}, %s) {self.tail}"
+        )
+
+    def payload(self) -> str:
         # Values are str, int, bool, None, UUID, dates and aware datetimes: `str` writes the
         # last three in forms PostgreSQL reads, so no field needs its own conversion.
-        names = [f.column for f in fields]
-        payload = json.dumps([dict(zip(names, row, strict=True)) for row in values], default=str)
-        sql = (
-            f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 - our own names
-            f"FROM json_populate_recordset(NULL::{table}, %s) {tail}"
-        )
-        statements.append((sql, [payload]))
-    else:
-        placeholders = f"({', '.join(['%s'] * len(fields))})"
-        size = connection.ops.bulk_batch_size(fields, rows)
-        for start in range(0, len(rows), size):
-            chunk = values[start : start + size]
+        names = [f.column for f in self.fields]
+        return json.dumps([dict(zip(names, row, strict=True)) for row in self.values], default=str)
+
+    def values_statements(self) -> list[tuple[str, list[Any]]]:
+        placeholders = f"({', '.join(['%s'] * len(self.fields))})"
+        size = connection.ops.bulk_batch_size(self.fields, self.rows)
+        statements = []
+        for start in range(0, len(self.rows), size):
+            chunk = self.values[start : start + size]
             sql = (
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - our own names
-                f"VALUES {', '.join([placeholders] * len(chunk))} {tail}"
+                f"INSERT INTO {self.table} ({self.columns}) "  # noqa: S608 - our own names
+                f"VALUES {', '.join([placeholders] * len(chunk))} {self.tail}"
             )
             params = [
                 f.get_db_prep_save(value, connection)
                 for row in chunk
-                for f, value in zip(fields, row, strict=True)
+                for f, value in zip(self.fields, row, strict=True)
             ]
             statements.append((sql, params))
-    returned: list[Any] = []
-    with connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
-            returned.extend(pk.to_python(value) for (value,) in cursor.fetchall())
-    if auto_pk:
-        # RETURNING gives the rows in the order inserted, as `bulk_create` relies on too.
-        for row, value in zip(rows, returned, strict=True):
-            row.pk = value
-    inserted = set(returned)
-    for row in rows:
-        if row.pk in inserted:
-            row._state.adding, row._state.db = False, connection.alias
-    return inserted
+        return statements
+
+    def done(self) -> set[Any]:
+        """Mark the rows inserted as saved; their primary keys."""
+        if self.auto_pk:
+            # RETURNING gives the rows in the order inserted, as `bulk_create` relies on too.
+            for row, value in zip(self.rows, self.returned, strict=True):
+                row.pk = value
+        inserted = set(self.returned)
+        for row in self.rows:
+            if row.pk in inserted:
+                row._state.adding, row._state.db = False, connection.alias
+        return inserted
 
 
 def rows_update(

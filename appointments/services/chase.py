@@ -30,13 +30,15 @@ from appointments.services.chase_nudges import (
     _escalation_nudge,
     _nudge,
     _together,
+    patient_day_key,
+    patient_texted_today,
     unreachable_problem,
 )
 from appointments.services.tracked_items import _today
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import AuditEntry, audit_record, audit_record_many
-from navigator.db import rows_insert, rows_update
+from navigator.db import rows_update
 from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import (
     MessageToSend,
@@ -306,8 +308,11 @@ def _claim(
 ) -> list[TrackedItem]:
     """Lock up to `limit` overdue items no other runner holds, with what the chase reads.
 
-    The related rows come in three more queries rather than joined into the claim: a
-    locking query joined seven ways took longer to plan than to run.
+    The related rows come in more queries rather than joined into the claim: a locking query
+    joined seven ways took longer to plan than to run, and even joining the rules and
+    organisations, or a probe for each item's open task, made the claim dearer than their own
+    queries. Each case comes with whether its patient has had the day's chase text
+    (`chase_texted_today`).
     """
     overdue = chase_claimable(today=today)
     if only is not None:
@@ -319,7 +324,9 @@ def _claim(
         items,
         Prefetch(
             "case",
-            queryset=Case.objects.select_related("patient__gp_practice", "team", "navigator"),
+            queryset=Case.objects.select_related(
+                "patient__gp_practice", "team", "navigator"
+            ).annotate(chase_texted_today=patient_texted_today(today=today)),
         ),
         "rule",
         "responsible_provider",
@@ -342,17 +349,17 @@ class _Chase:
 
 def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
     """Handle claimed items, inside the caller's transaction, in a fixed number of statements
-    whatever their number: the open tasks, the team leads (only if one may be needed), the
-    messages (`messages_send`), the new tasks, the changed tasks, the chase records, the items
-    (one UPDATE per distinct next chase date) and the audit entries."""
+    whatever their number: the open tasks, the team leads
+    (only if one may be needed), the messages (`messages_send`), the changed tasks, the items
+    (one UPDATE per distinct next chase date), and one INSERT of the new tasks, the chase
+    records, the organisations' digests and the audit entries."""
     now = timezone.now()
     report = ChaseReport()
     items = _closed_cases_park(items, now=now)
     if not items:
         return report
     chases = _rounds_plan(items, today=today, now=now)
-    outcomes, report.messages = _nudges_send(chases)
-    _digests_write(chases, now=now)
+    outcomes, report.messages = _nudges_send(chases, today=today)
     records: list[ChaseRecord] = []
     audited: dict[Any, list[tuple[TrackedItem, str]]] = {}
     for chase in chases:
@@ -373,8 +380,19 @@ def _chase_items(items: list[TrackedItem], *, today: dt.date) -> ChaseReport:
         report.items += 1
         report.tasks_opened += chase.opened
         report.escalated += chase.escalated
-    _rounds_save(chases, records, now=now)
-    audit_record_many(actor=None, entries=[_audit_entry(done) for done in audited.values()])
+    _rounds_save(chases, now=now)
+    # Plain INSERTs, in one statement with the audit entries: a second open task or a second
+    # automatic record for a round breaks a unique constraint and fails the batch, which is
+    # then retried item by item.
+    audit_record_many(
+        actor=None,
+        entries=[_audit_entry(done) for done in audited.values()],
+        with_rows=[
+            (ChaseTask, [c.task for c in chases if c.opened]),
+            (ChaseRecord, records),
+            (ChaseDigest, _digests(chases, now=now)),
+        ],
+    )
     return report
 
 
@@ -455,19 +473,20 @@ def _round_plan(
 
 
 def _nudges_send(
-    chases: list[_Chase],
+    chases: list[_Chase], *, today: dt.date
 ) -> tuple[Iterator[OutboundMessage | MessagingError | None], int]:
     """Send the rounds' messages (to patients, and escalations); returns what became of each,
     in order (None: the patient's text of the day had gone already), and how many messages
     were queued."""
     messages = [n[0] for chase in chases for n in chase.nudges if isinstance(n, tuple)]
-    # The patients' texts of the day already sent, by an earlier batch or run: one lookup.
-    keys = {m.idempotency_key for m in messages}
-    covered = set(
-        OutboundMessage.objects.filter(idempotency_key__in=keys).values_list(
-            "idempotency_key", flat=True
-        )
-    )
+    # The patients' texts of the day already sent, by an earlier batch or run: the claim read
+    # them with the cases (`chase_texted_today`), so no lookup here.
+    covered = {
+        patient_day_key(patient_id=chase.item.case.patient_id, today=today)
+        for chase in chases
+        # Annotated by `_claim` (`patient_texted_today`), so unknown to the type checker.
+        if chase.item.case.chase_texted_today  # type: ignore[attr-defined]
+    }
     pending = [n for n, m in enumerate(messages) if m.idempotency_key not in covered]
     # A patient with nudges of several kinds still gets one text (they share the day's key, so
     # the first written is the one): the chase text, put first so which one is never chance.
@@ -482,9 +501,9 @@ def _nudges_send(
     ), queued
 
 
-def _digests_write(chases: list[_Chase], *, now: dt.datetime) -> None:
-    """The batch's lines for each organisation, as one `ChaseDigest` each (per message kind
-    and shared wording), for the run's one email to it."""
+def _digests(chases: list[_Chase], *, now: dt.datetime) -> list[ChaseDigest]:
+    """The batch's lines for each organisation, as one unsaved `ChaseDigest` each (per
+    message kind and shared wording), for the run's one email to it."""
     digests: dict[tuple[Any, ...], ChaseDigest] = {}
     for chase in chases:
         for nudge in chase.nudges:
@@ -501,9 +520,10 @@ def _digests_write(chases: list[_Chase], *, now: dt.datetime) -> None:
                     created_at=now,
                 )
             digest.items.append(nudge.line)
-            if nudge.subject_id not in digest.subject_ids:
+            # Two are enough to say the email is about no one patient (`_digest_message`).
+            if nudge.subject_id not in digest.subject_ids and len(digest.subject_ids) < 2:
                 digest.subject_ids.append(nudge.subject_id)
-    ChaseDigest.objects.bulk_create(digests.values())
+    return list(digests.values())
 
 
 def _round_outcome(
@@ -534,11 +554,9 @@ def _round_outcome(
     return summary, sent
 
 
-def _rounds_save(chases: list[_Chase], records: list[ChaseRecord], *, now: dt.datetime) -> None:
-    """Write the rounds: new and changed tasks, the chase records, and the items."""
-    # Plain INSERTs: a second open task or a second automatic record for a round breaks a
-    # unique constraint and fails the batch, which is then retried item by item.
-    rows_insert(model=ChaseTask, rows=[c.task for c in chases if c.opened])
+def _rounds_save(chases: list[_Chase], *, now: dt.datetime) -> None:
+    """Write the rounds' changes to open tasks, and the items (the new rows go with the
+    audit entries)."""
     changed = [c.task for c in chases if not c.opened]
     if changed:
         rows_update(
@@ -546,7 +564,6 @@ def _rounds_save(chases: list[_Chase], records: list[ChaseRecord], *, now: dt.da
             rows=changed,
             fields=["chase_round", "escalated_to", "escalated_at", "contact_problem"],
         )
-    rows_insert(model=ChaseRecord, rows=records)
     # One UPDATE per distinct outcome (usually one per batch) rather than one per item: the
     # rows are locked by the claim, so incrementing in SQL matches the counts computed above.
     groups: dict[tuple[dt.date | None, bool], list[Any]] = {}

@@ -16,10 +16,13 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.db.models import CharField, Exists, Func, OuterRef, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 
 from appointments.models import ItemKind, Nudge, TrackedItem
 from navigator.accounts.models import User
+from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import MessageToSend, Recipient
 from navigator.organisations.models import Organisation
 from patients import links
@@ -117,6 +120,43 @@ PATIENT_KEY_PREFIX = "chase:patient:"
 def patient_day_key(*, patient_id: Any, today: dt.date) -> str:
     """The idempotency key of the patient's one chase text of the day (London date)."""
     return f"{PATIENT_KEY_PREFIX}{patient_id}:{today.isoformat()}"
+
+
+def patient_texted_today(*, today: dt.date, patient: str = "patient_id") -> Exists:
+    """Whether the patient (the outer query's `patient` column) has had the day's chase text:
+    `patient_day_key` spelled in SQL, so the chase learns it with the cases it reads rather
+    than in a lookup of its own (one index probe a case, on the outbox's unique key)."""
+    key = Concat(
+        Value(PATIENT_KEY_PREFIX),
+        _UUIDText(OuterRef(patient)),
+        Value(f":{today.isoformat()}"),
+        output_field=CharField(),
+    )
+    return Exists(OutboundMessage.objects.filter(idempotency_key=key))
+
+
+class _UUIDText(Func):
+    """A UUID column as `str(uuid)` writes it (lower case, with hyphens): PostgreSQL's own
+    text form; SQLite stores Django's UUIDs as 32 hex digits, so the hyphens are put in."""
+
+    output_field = CharField()
+
+    def as_postgresql(
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql})::text", tuple(params)
+
+    def as_sqlite(
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        parts = [f"substr({sql}, {start}, {length})" for start, length in _UUID_GROUPS]
+        return " || '-' || ".join(parts), tuple(params) * len(parts)
+
+
+# Where each hyphen-separated group of a UUID's 32 hex digits starts (1-based), and its length.
+_UUID_GROUPS = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
 
 
 def unreachable_problem(organisation: Organisation) -> str:

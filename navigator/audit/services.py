@@ -3,11 +3,12 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from django.http import HttpRequest
 
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
-from navigator.db import rows_insert
+from navigator.db import rows_insert_together
 
 _ACTION_WORDS: dict[str, str] = dict(AuditEvent.Action.choices)
 
@@ -55,12 +56,14 @@ def audit_record_many(
     actor: User | AnonymousUser | None,
     entries: Sequence[AuditEntry],
     request: HttpRequest | None = None,
+    with_rows: Sequence[tuple[type[models.Model], Sequence[models.Model]]] = (),
 ) -> list[AuditEvent]:
     """Write many audit entries by one actor in one INSERT (a job's batch): each as
-    `audit_record` would write it."""
+    `audit_record` would write it. `with_rows`: new rows of other models (what the entries
+    record), written in the same statement (`rows_insert_together`)."""
     events = [_event(entry, actor=actor, request=request) for entry in entries]
     # Inserts only, so the append-only rule (no updates, no deletes) holds here too.
-    rows_insert(model=AuditEvent, rows=events)
+    rows_insert_together(tables=[*with_rows, (AuditEvent, events)])
     return events
 
 

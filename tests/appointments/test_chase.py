@@ -298,12 +298,13 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(cast):
     fifty = chase_statements(cast, trust, 50, today=TODAY + dt.timedelta(days=1))
 
     assert five == fifty
-    # Savepoint; the claim and its related rows (cases with patients, teams and navigators;
-    # hospitals); open tasks; the texts of the day already sent; SMS opt-outs; messages;
-    # digests; new tasks; records; items; audit; release; then a claim that finds nothing
-    # left, in its own savepoint; then the run's emails: the digests claimed (in a
-    # savepoint), the message, the digests marked sent.
-    assert len(fifty) == 22
+    # Savepoint; the claim and its related rows (cases with patients, teams, navigators and
+    # whether the patient had the day's text; hospitals); open tasks; SMS opt-outs;
+    # messages; items; one INSERT of the new tasks, records,
+    # digests and audit entries; release; then a claim that finds nothing left, in its own
+    # savepoint; then the run's emails: the digests claimed (in a savepoint), the message,
+    # the digests marked sent.
+    assert len(fifty) == 18
 
 
 def test_the_command_runs_the_chase_once(cast, capsys):
