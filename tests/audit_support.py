@@ -41,3 +41,14 @@ class Form:
     good: Callable[[Cast, Any], dict[str, str]]
     writes: tuple[tuple[str, str], ...]
     setup: Callable[[Cast], Any] = field(default=lambda cast: None)
+
+
+def form_sent(
+    client: Any, cast: Cast, form: Form, *, good: bool
+) -> tuple[Any, list[tuple[str, str]]]:
+    """Make what the page is about, sign in as the form's sender and send its good (or its
+    mistaken) body: the response, and what that wrote to the audit trail."""
+    obj = form.setup(cast)
+    client.force_login(getattr(cast, form.who))
+    body = form.good if good else form.bad
+    return entries_during(lambda: client.post(form.url(cast, obj), body(cast, obj)))

@@ -8,7 +8,7 @@ from appointments.models import ChaseTask, ItemKind, TrackedItem
 from appointments.services import chase_run
 from navigator.audit.models import AuditEvent
 from tests.appointments.chase_helpers import MORNING, hospital, overdue_item
-from tests.audit_support import ACCESS, Form, entries_during, others_in, writes_in
+from tests.audit_support import ACCESS, Form, form_sent, others_in, writes_in
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
@@ -86,12 +86,7 @@ FORMS = {
 @pytest.mark.parametrize("name", FORMS)
 def test_a_form_sent_back_with_errors_records_the_access_and_no_write(client, cast, name):
     form = FORMS[name]
-    obj = form.setup(cast)
-    client.force_login(getattr(cast, form.who))
-
-    response, written = entries_during(
-        lambda: client.post(form.url(cast, obj), form.bad(cast, obj))
-    )
+    response, written = form_sent(client, cast, form, good=False)
 
     assert response.status_code == 200, response
     assert written == ACCESS
@@ -100,12 +95,7 @@ def test_a_form_sent_back_with_errors_records_the_access_and_no_write(client, ca
 @pytest.mark.parametrize("name", FORMS)
 def test_a_good_form_records_the_access_and_one_write_by_the_service(client, cast, name):
     form = FORMS[name]
-    obj = form.setup(cast)
-    client.force_login(getattr(cast, form.who))
-
-    response, written = entries_during(
-        lambda: client.post(form.url(cast, obj), form.good(cast, obj))
-    )
+    response, written = form_sent(client, cast, form, good=True)
 
     assert response.status_code == 302, response
     assert others_in(written) == ACCESS

@@ -9,7 +9,7 @@ import pytest
 from careplans import services
 from careplans.models import Assessment, CarePlan, PlanItem
 from navigator.audit.models import AuditEvent
-from tests.audit_support import ACCESS, Form, entries_during, others_in, writes_in
+from tests.audit_support import ACCESS, Form, form_sent, others_in, writes_in
 from tests.careplans.conftest import complete
 from tests.conftest import Cast
 
@@ -142,12 +142,7 @@ def test_a_form_sent_back_with_errors_records_the_access_and_no_write(
     client, cast, directory, name
 ):
     form = FORMS[name]
-    obj = form.setup(cast)
-    client.force_login(getattr(cast, form.who))
-
-    _response, written = entries_during(
-        lambda: client.post(form.url(cast, obj), form.bad(cast, obj))
-    )
+    _response, written = form_sent(client, cast, form, good=False)
 
     assert written == ACCESS
 
@@ -155,12 +150,7 @@ def test_a_form_sent_back_with_errors_records_the_access_and_no_write(
 @pytest.mark.parametrize("name", FORMS)
 def test_a_good_form_records_the_access_and_the_services_write(client, cast, directory, name):
     form = FORMS[name]
-    obj = form.setup(cast)
-    client.force_login(getattr(cast, form.who))
-
-    response, written = entries_during(
-        lambda: client.post(form.url(cast, obj), form.good(cast, obj))
-    )
+    response, written = form_sent(client, cast, form, good=True)
 
     assert response.status_code == 302, response
     assert others_in(written) == ACCESS

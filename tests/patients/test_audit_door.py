@@ -18,7 +18,7 @@ from navigator.audit.models import AuditEvent
 from patients.access import get_case_for_user
 from patients.models import CarerInvitation, CareTeamMember
 from patients.services import appointment_question_add, carer_invite
-from tests.audit_support import ACCESS, Form, entries_during, others_in, writes_in
+from tests.audit_support import ACCESS, Form, entries_during, form_sent, others_in, writes_in
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
@@ -163,12 +163,7 @@ FORMS = {
 @pytest.mark.parametrize("name", FORMS)
 def test_a_form_sent_back_with_errors_records_the_access_and_no_write(client, cast, name):
     form = FORMS[name]
-    obj = form.setup(cast)
-    client.force_login(getattr(cast, form.who))
-
-    response, written = entries_during(
-        lambda: client.post(form.url(cast, obj), form.bad(cast, obj))
-    )
+    response, written = form_sent(client, cast, form, good=False)
 
     assert response.status_code in (200, 400), response
     assert written == ACCESS
@@ -177,12 +172,7 @@ def test_a_form_sent_back_with_errors_records_the_access_and_no_write(client, ca
 @pytest.mark.parametrize("name", FORMS)
 def test_a_good_form_records_the_access_and_one_write_by_the_service(client, cast, name):
     form = FORMS[name]
-    obj = form.setup(cast)
-    client.force_login(getattr(cast, form.who))
-
-    response, written = entries_during(
-        lambda: client.post(form.url(cast, obj), form.good(cast, obj))
-    )
+    response, written = form_sent(client, cast, form, good=True)
 
     assert response.status_code == 302, response
     assert others_in(written) == ACCESS
@@ -248,12 +238,7 @@ BUTTONS = {
 @pytest.mark.parametrize("name", BUTTONS)
 def test_a_button_records_the_access_and_one_write_by_the_service(client, cast, name):
     button = BUTTONS[name]
-    obj = button.setup(cast)
-    client.force_login(getattr(cast, button.who))
-
-    response, written = entries_during(
-        lambda: client.post(button.url(cast, obj), button.good(cast, obj))
-    )
+    response, written = form_sent(client, cast, button, good=True)
 
     assert response.status_code == 302, response
     assert others_in(written) == ACCESS
