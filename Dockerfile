@@ -28,7 +28,10 @@ WORKDIR /app
 COPY . .
 COPY --from=assets /build/node_modules/nhsuk-frontend/dist node_modules/nhsuk-frontend/dist
 COPY --from=assets /build/node_modules/htmx.org/dist node_modules/htmx.org/dist
-RUN pip install -c requirements.lock .
+# Every package (pip and the build backend too) is pinned with its sha256 in requirements.lock and
+# pip refuses anything unhashed; the app itself then goes in with nothing more fetched.
+RUN pip install --require-hashes -r requirements.lock \
+    && pip install --no-deps --no-build-isolation .
 
 # Static files are collected once, here. Production settings refuse to load without these three;
 # the values exist only for this command and are never used by a running container.
