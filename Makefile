@@ -24,7 +24,11 @@ $(VENV)/bin/python:
 # requirements.lock is production's (the Dockerfile installs it), requirements-dev.lock adds the
 # [dev] extra at the same versions. The project itself goes in last, with nothing more fetched;
 # `pip check` then fails when pyproject.toml asks for something the locks lack: run `make lock`.
+# pip goes first, on its own (its entry in the lock, up to the first line without a trailing \):
+# the venv's bundled pip is too old to check hashes of a requirement with extras.
 $(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock | $(VENV)/bin/python
+	sed -n '/^pip==/,/[^\\]$$/p' requirements-dev.lock > $(VENV)/pip.lock
+	$(VENV)/bin/pip install --quiet --require-hashes -r $(VENV)/pip.lock
 	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
 	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
 	@$(VENV)/bin/pip check >/dev/null || { $(VENV)/bin/pip check; \
