@@ -97,12 +97,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database answers 503 in seconds rather than holding every worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # An unreachable Redis answers 503 in seconds (navigator.outage), not a hung page.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache"}
     )
@@ -354,6 +364,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every rendering step at INFO; its refused fetches stay visible as warnings.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    # Third-party clients at WARNING: Twilio's logs every request and its headers at INFO (eleven
+    # lines a text), WeasyPrint every rendering step; their failures stay visible as warnings.
+    "loggers": {
+        name: {"level": "WARNING"}
+        for name in ("twilio", "urllib3", "weasyprint.progress", "fontTools")
+    },
 }

@@ -20,7 +20,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
@@ -381,19 +381,38 @@ def _links_forget(message: OutboundMessage) -> None:
     )
 
 
-def _enqueue(message_id: uuid.UUID) -> None:
+def _enqueue(message_id: uuid.UUID) -> bool:
+    """Hand one message to the broker; False, with the row left for the sweep, if it is down."""
     from navigator.messaging.tasks import deliver_message
 
     try:
         deliver_message.delay(str(message_id))
-    except Exception:
-        # The row is committed; the sweep enqueues it again within a couple of minutes.
-        logger.exception("Could not enqueue message %s; the outbox sweep will retry", message_id)
+    except Exception as exc:
+        # One line, not a traceback: a broker outage fails every enqueue the same way.
+        logger.warning("Could not enqueue message %s (%s); the outbox sweep will", message_id, exc)
+        _enqueue_lost([message_id])
+        return False
+    return True
 
 
 def _enqueue_all(message_ids: list[uuid.UUID]) -> None:
-    for message_id in message_ids:
-        _enqueue(message_id)
+    for done, message_id in enumerate(message_ids):
+        if not _enqueue(message_id):
+            # The broker is down: the rest would each wait for it too; the sweep sends them.
+            _enqueue_lost(message_ids[done + 1 :])
+            return
+
+
+def _enqueue_lost(message_ids: list[uuid.UUID]) -> None:
+    """Mark rows whose task never reached the broker, so the next sweep enqueues them at once
+    rather than waiting REQUEUE_AFTER for a task that does not exist."""
+    try:
+        OutboundMessage.objects.filter(id__in=message_ids, status=Status.QUEUED).update(
+            enqueued_at=None
+        )
+    except DatabaseError as exc:
+        # Not marked: the sweep still finds them, REQUEUE_AFTER later.
+        logger.warning("Could not mark %d messages for the sweep (%s)", len(message_ids), exc)
 
 
 def message_status_update(
