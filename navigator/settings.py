@@ -263,6 +263,12 @@ SMS_BACKEND = (
 QUIET_HOURS_START = envint("QUIET_HOURS_START", 21)
 QUIET_HOURS_END = envint("QUIET_HOURS_END", 8)
 MESSAGE_MAX_ATTEMPTS = envint("MESSAGE_MAX_ATTEMPTS", 5)
+# Seconds between outbox sweeps (navigator/celery.py): a message whose task the broker lost (a
+# Redis restart) is sent within two sweeps of the broker's return.
+OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 30)
+# Minutes a message may stay "sending" while its provider cannot be asked whether it went,
+# before it "needs attention" on the case's messages page (it is never resent blindly).
+MESSAGE_ATTENTION_AFTER_MINUTES = envint("MESSAGE_ATTENTION_AFTER_MINUTES", 30)
 # Seconds before the second try of a failed send; each later wait doubles (with jitter).
 MESSAGE_RETRY_BACKOFF = envint("MESSAGE_RETRY_BACKOFF", 30)
 # The public https origin Twilio posts its webhooks to (and signs): SITE_URL unless they differ.

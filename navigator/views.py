@@ -105,7 +105,7 @@ def service_unavailable(
         " ".join(str(exc).split())[:200] or type(exc).__name__,
     )
     detail = "The service is unavailable. Nothing was saved; try again in a few minutes."
-    response = _api_error(request, 503, detail)
+    response: HttpResponse | None = _api_error(request, 503, detail)
     if response is None:
         submitted = request.method == "POST"
         context = {"submitted": submitted, "entered": _entered(request) if submitted else []}
@@ -127,7 +127,7 @@ def _entered(request: HttpRequest) -> list[tuple[str, str]]:
         csrf = CsrfViewMiddleware(lambda r: HttpResponse())
         if "CSRF_COOKIE" not in request.META:
             csrf.process_request(request)
-        if csrf.process_view(request, None, (), {}):
+        if csrf.process_view(request, service_unavailable, (), {}):  # not exempt from CSRF
             return []  # not from our page: showing it back would let another site write here
         fields = [(name, values) for name, values in request.POST.lists()]
     except Exception:

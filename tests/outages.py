@@ -100,3 +100,27 @@ def own_redis_server() -> Iterator[OwnRedis]:
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def publishing_to(broker_url: str) -> Iterator[None]:
+    """Until the block ends, this process's Celery app sends its tasks (and control messages)
+    to `broker_url`, as a web process configured with it would."""
+    from navigator.celery import app
+
+    def reset() -> None:
+        # The app keeps a connection pool and a producer pool for the broker it first used.
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    # The write and read URLs: the plain one gives way to a CELERY_BROKER_URL variable.
+    saved = app.conf.get("broker_write_url"), app.conf.get("broker_read_url")
+    app.conf.broker_write_url = app.conf.broker_read_url = broker_url
+    reset()
+    try:
+        yield
+    finally:
+        app.conf.broker_write_url, app.conf.broker_read_url = saved
+        reset()
