@@ -412,13 +412,13 @@ def _enqueue_all(message_ids: list[uuid.UUID]) -> None:
 
 def _enqueue_lost(message_ids: list[uuid.UUID]) -> None:
     """Mark rows whose task never reached the broker, so the next sweep enqueues them at once
-    rather than waiting REQUEUE_AFTER for a task that does not exist."""
+    rather than waiting `requeue_after()` for a task that does not exist."""
     try:
         OutboundMessage.objects.filter(id__in=message_ids, status=Status.QUEUED).update(
             enqueued_at=None
         )
     except DatabaseError as exc:
-        # Not marked: the sweep still finds them, REQUEUE_AFTER later.
+        # Not marked: the sweep still finds them, `requeue_after()` later.
         logger.warning("Could not mark %d messages for the sweep (%s)", len(message_ids), exc)
 
 
