@@ -68,11 +68,13 @@ run: install system-packages
 	wait -n
 
 # System packages, by their Debian 12 names: WeasyPrint's Pango and HarfBuzz and the font the
-# PDFs are set in (the app needs them to serve a care plan's PDF), plus Chromium for the tests.
+# PDFs are set in (the app needs them to serve a care plan's PDF), plus Chromium for the tests
+# and redis-server (the outage tests start and stop a Redis of their own).
 # Installed when missing and we are root with apt-get (a fresh container, CI); otherwise named.
 # A package counts as present when dpkg has it or a command of its name is on the PATH.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
 test test-bench test-browser chromium: SYSTEM_PACKAGES += chromium
+test test-browser: SYSTEM_PACKAGES += redis-server
 
 system-packages:
 	@missing=; for p in $(SYSTEM_PACKAGES); do \
