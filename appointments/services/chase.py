@@ -38,7 +38,7 @@ from appointments.services.tracked_items import _today
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import AuditEntry, audit_record, audit_record_many
-from navigator.db import rows_update
+from navigator.db import AnyOf, rows_update
 from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import (
     MessageToSend,
@@ -413,7 +413,7 @@ def _rounds_plan(items: list[TrackedItem], *, today: dt.date, now: dt.datetime) 
     its nudges, its escalation to the team lead when it is late enough, its next chase date."""
     open_tasks = {
         task.item_id: task
-        for task in ChaseTask.objects.open().filter(item_id__in=[i.pk for i in items])
+        for task in ChaseTask.objects.open().filter(AnyOf(F("item_id"), [i.pk for i in items]))
     }
     late = {item.pk for item in items if item.escalated_at is None and _escalation_due(item, today)}
     leads = _team_leads({i.case.team_id for i in items if i.pk in late}) if late else {}
@@ -571,7 +571,7 @@ def _rounds_save(chases: list[_Chase], *, now: dt.datetime) -> None:
         groups.setdefault((chase.item.next_chase_on, chase.escalated), []).append(chase.item.pk)
     for (next_chase_on, escalated), pks in groups.items():
         extra = {"escalated_at": now} if escalated else {}
-        TrackedItem.objects.filter(pk__in=pks).update(
+        TrackedItem.objects.filter(AnyOf(F("pk"), pks)).update(
             chase_count=F("chase_count") + 1,
             version=F("version") + 1,
             last_chased_at=now,

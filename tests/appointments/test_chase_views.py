@@ -216,6 +216,19 @@ def test_the_record_page_works_without_javascript(client, cast, task):
     assert "Record a chase" in response.content.decode()
 
 
+def test_the_record_page_links_to_the_queue_and_to_the_case(client, cast, task):
+    client.force_login(cast.nadia)
+
+    body = client.get(reverse("appointments:chase_record", args=[task.pk])).content.decode()
+
+    assert f'href="{QUEUE}"' in body
+    case = task.item.case
+    case_url = reverse("caseload:case_detail", args=[case.pk])
+    assert f'href="{case_url}">Go to {case.patient.full_name}\'s case</a>' in body
+    # The link lands on the case: the navigator may open it.
+    assert client.get(case_url).status_code == 200
+
+
 @pytest.mark.parametrize("who", ["oscar", "paul", "carol", "olive", "adam"])
 def test_recording_is_refused_to_anyone_not_working_the_case(client, cast, task, who):
     client.force_login(getattr(cast, who))

@@ -1,16 +1,18 @@
-"""rows_insert and rows_update: a batch in one statement (a few on SQLite), as the ORM writes it."""
+"""rows_insert and rows_update: a batch in one statement (a few on SQLite), as the ORM writes it;
+AnyOf: the rows `__in` finds, with the values as one array on PostgreSQL."""
 
 import datetime as dt
 import math
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments.models import ChaseTask
 from navigator.audit.models import AuditEvent
-from navigator.db import rows_insert, rows_update
+from navigator.db import AnyOf, rows_insert, rows_update
 from navigator.messaging.models import OutboundMessage
 from tests.appointments.chase_helpers import overdue_item
 
@@ -149,3 +151,43 @@ def test_rows_update_gives_each_row_its_own_values_in_one_statement(cast):
     ]
     assert stored[tasks[0].pk].escalated_at == now and stored[tasks[0].pk].status == "open"
     assert rows_update(model=ChaseTask, rows=[], fields=["chase_round"]) == 0
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ["any:1", "any:3"],
+        ['any:"quoted", {braced}', "any:back\\slash", "any:missing"],
+        ["any:2", None],
+        [],
+    ],
+)
+def test_any_of_finds_the_rows_in_finds(keys):
+    rows = [outbox_row(key) for key in ("any:1", "any:2", "any:3")]
+    rows += [outbox_row('any:"quoted", {braced}'), outbox_row("any:back\\slash")]
+    rows_insert(model=OutboundMessage, rows=rows)
+
+    found = set(OutboundMessage.objects.filter(AnyOf(F("idempotency_key"), keys)))
+
+    assert found == set(OutboundMessage.objects.filter(idempotency_key__in=keys))
+    assert {m.idempotency_key for m in found} == {
+        k for k in keys if k in {r.idempotency_key for r in rows}
+    }
+
+
+def test_any_of_sends_one_array_on_postgresql_and_updates_by_ids(cast):
+    tasks = [ChaseTask.objects.create(item=overdue_item(cast), chase_round=1) for _ in range(3)]
+
+    with CaptureQueriesContext(connection) as captured:
+        changed = ChaseTask.objects.filter(
+            AnyOf(F("item_id"), [t.item_id for t in tasks[:2]])
+        ).update(chase_round=2)
+
+    assert changed == 2
+    assert [t.chase_round for t in ChaseTask.objects.order_by("chase_round")] == [1, 2, 2]
+    [query] = captured.captured_queries
+    if connection.vendor == "postgresql":
+        assert "= ANY('{\"" in query["sql"]
+        assert "::uuid[])" in query["sql"]
+    else:
+        assert " IN (" in query["sql"]
