@@ -28,7 +28,7 @@ from django.template.loader import select_template
 from django.utils import timezone
 from django.utils.html import escape
 
-from navigator.crypto import UnsealError, seal, unseal
+from navigator.crypto import UnsealError, reseal, seal, unseal
 from navigator.db import rows_insert
 from navigator.messaging.hooks import HANDLERS, SMS_UNREACHABLE
 from navigator.messaging.models import Channel, EarlyDeliveryReport, OutboundMessage, SmsOptOut
@@ -280,6 +280,18 @@ def message_words(message: OutboundMessage) -> tuple[str, str]:
         return message.body, message.body_html
     words = json.loads(unseal(message.sealed_body))
     return words["body"], words["body_html"]
+
+
+def outbox_secrets_reseal() -> int:
+    """Seal the words of every message still waiting with a secret again under the first key
+    in DATA_ENCRYPTION_KEYS (key rotation); the number of messages changed."""
+    changed = 0
+    for message in OutboundMessage.objects.exclude(sealed_body="").only("id", "sealed_body"):
+        # Conditional: a message sent meanwhile (its words wiped) stays wiped.
+        changed += OutboundMessage.objects.filter(
+            pk=message.pk, sealed_body=message.sealed_body
+        ).update(sealed_body=reseal(message.sealed_body))
+    return changed
 
 
 def _insert_new(rows: list[OutboundMessage]) -> set[uuid.UUID]:
