@@ -32,8 +32,7 @@ class AuthenticatorAdmin(admin.ModelAdmin):
 
     list_display = ["user", "type", "created_at", "last_used_at"]
     list_filter = ["type"]
-    fields = ["user", "type", "created_at", "last_used_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "type", "created_at", "last_used_at")
     search_fields = ["user__email"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Authenticator]:

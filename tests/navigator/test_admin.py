@@ -9,14 +9,14 @@ from collections.abc import Iterator
 import pytest
 from allauth.mfa.models import Authenticator
 from django.apps import apps
-from django.contrib.auth.models import Permission
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.db.models import Model
 from django.test import Client
 
 from appointments.models import ItemKind
 from appointments.services import tracked_item_create
-from navigator.accounts.models import Role, User
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.crypto import unseal
