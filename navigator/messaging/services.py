@@ -72,12 +72,19 @@ UNDELIVERABLE_CODES = {
     "30006": "a landline, or a network that cannot take text messages",
 }
 # Kinds whose words carry a bearer secret, and the context values that are the secret: the GP's
-# care plan link (it opens the plan, after a second check) and a sign-in code. The outbox row
+# care plan link (it opens the plan, after a second check), an invitation's link (it makes an
+# account, for staff with a role) and a sign-in code. The outbox row
 # keeps such a message's words in clear with each secret WITHHELD, and the words as sent only
 # sealed (navigator.crypto) in `sealed_body`, which delivery opens and which is wiped once the
 # message is sent or has failed for good: no working link or code at rest, in a backup or in
 # the admin.
-SEALED_KINDS: dict[str, tuple[str, ...]] = {"gp_share": ("link",), "sign_in_code": ("code",)}
+SEALED_KINDS: dict[str, tuple[str, ...]] = {
+    "gp_share": ("link",),
+    "invitation": ("link",),
+    "patient_invitation": ("link",),
+    "carer_invitation": ("link",),
+    "sign_in_code": ("code",),
+}
 WITHHELD = {"link": "[link withheld]", "code": "[code withheld]"}
 UNSEALABLE = (
     "Not sent: its words were sealed under a key no longer in DATA_ENCRYPTION_KEYS (README, "

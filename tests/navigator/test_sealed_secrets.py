@@ -129,6 +129,16 @@ def test_waiting_links_stored_in_clear_are_sealed_by_the_migration(db: None, set
         status="sent",
         not_before="2026-03-11T10:00Z",
     )
+    invite = f"{settings.SITE_URL}/cases/carer-invitation/abcdefghijklmnopqrstuvwxyz0123/"
+    invited = OutboundMessage.objects.create(
+        idempotency_key="carer-invitation:old",
+        channel="sms",
+        to_address="+447700900457",
+        kind="carer_invitation",
+        body=f"You have been invited to help someone with their cancer care: {invite}",
+        status="delivered",
+        not_before="2026-03-11T10:00Z",
+    )
     migration = importlib.import_module("navigator.messaging.migrations.0006_seal_waiting_secrets")
 
     migration.withhold(apps, None)
@@ -139,6 +149,8 @@ def test_waiting_links_stored_in_clear_are_sealed_by_the_migration(db: None, set
     sent.refresh_from_db()
     assert "ABCD-EFGH" not in sent.body and sent.sealed_body == ""
     assert "service is [code withheld]." in sent.body
+    invited.refresh_from_db()
+    assert invited.body.endswith("care: [link withheld]") and invited.sealed_body == ""
     with smtp_sink(settings) as sink:
         OutboundMessage.objects.filter(pk=waiting.pk).update(not_before="2000-01-01T00:00Z")
         assert message_deliver(message_id=waiting.pk).status == OutboundMessage.Status.SENT

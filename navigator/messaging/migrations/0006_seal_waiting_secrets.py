@@ -1,7 +1,7 @@
 """Withhold the links and codes already stored in clear in the outbox.
 
-Before this, a GP's care plan link sat in its email's body until sent (then was removed), and a
-sign-in code stayed in its text's body for good. Now the clear words never hold them: a message
+Before this, a GP's care plan link sat in its email's body until sent (then was removed), and
+invitation links and sign-in codes stayed in their message's body for good. Now the clear words never hold them: a message
 still waiting keeps its words as sent in `sealed_body`, sealed (navigator.crypto); every such
 message's clear words get "[link withheld]" or "[code withheld]". Not reversible: the clear
 secrets are not put back.
@@ -15,9 +15,14 @@ from django.db import migrations
 from navigator.crypto import seal
 
 WAITING = ("queued", "sending")
+# Any address of a GP care plan link or an invitation, whatever SITE_URL was when it was sent.
+GP_LINK = (re.compile(r"https?://[^\s\"'<>]*/gp/[^\s\"'<>]*"), "[link withheld]")
+INVITATION_LINK = (re.compile(r"https?://[^\s\"'<>]*invitation/[^\s\"'<>]*"), "[link withheld]")
 SECRETS = {
-    # Any address of a GP care plan link, whatever SITE_URL was when it was sent.
-    "gp_share": (re.compile(r"https?://[^\s\"'<>]*/gp/[^\s\"'<>]*"), "[link withheld]"),
+    "gp_share": GP_LINK,
+    "invitation": INVITATION_LINK,
+    "patient_invitation": INVITATION_LINK,
+    "carer_invitation": INVITATION_LINK,
     "sign_in_code": (re.compile(r"(?<=service is )[^\s.]+(?=\.)"), "[code withheld]"),
 }
 
