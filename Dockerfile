@@ -28,7 +28,15 @@ WORKDIR /app
 COPY . .
 COPY --from=assets /build/node_modules/nhsuk-frontend/dist node_modules/nhsuk-frontend/dist
 COPY --from=assets /build/node_modules/htmx.org/dist node_modules/htmx.org/dist
-RUN pip install -c requirements.lock .
+# Every package (pip and the build backend too) is pinned with its sha256 in requirements.lock and
+# pip refuses anything unhashed. pip goes first, on its own (its entry in the lock): the image's
+# pip may be too old to check hashes of a requirement with extras. The app goes in last, with
+# nothing more fetched.
+RUN sed -n '/^pip==/,/[^\\]$/p' requirements.lock > /tmp/pip.lock \
+    && pip install --require-hashes -r /tmp/pip.lock \
+    && rm /tmp/pip.lock \
+    && pip install --require-hashes -r requirements.lock \
+    && pip install --no-deps --no-build-isolation .
 
 # Static files are collected once, here. Production settings refuse to load without these four;
 # the values exist only for this command and are never used by a running container.

@@ -11,16 +11,45 @@ PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=true SECURE_SSL_REDIRECT=false
 RUN_ENV := $(DEV_ENV) SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: install run test test-bench test-browser lint format bench system-packages chromium clean
+.PHONY: install lock run test test-bench test-browser lint format bench system-packages chromium clean
 
 install: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+$(VENV)/bin/python:
 	@[ -n "$(PYTHON)" ] || { echo "Python 3.11 is needed: neither python3.11 nor python3 is 3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -c requirements.lock -e '.[dev]'
+
+# Supply chain: every package, pip and the build backend included, comes from a lock file that
+# pins its version and the sha256 of each file; pip refuses anything else (--require-hashes).
+# requirements.lock is production's (the Dockerfile installs it), requirements-dev.lock adds the
+# [dev] extra at the same versions. The project itself goes in last, with nothing more fetched;
+# `pip check` then fails when pyproject.toml asks for something the locks lack: run `make lock`.
+# pip goes first, on its own (its entry in the lock, up to the first line without a trailing \):
+# the venv's bundled pip is too old to check hashes of a requirement with extras.
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock | $(VENV)/bin/python
+	sed -n '/^pip==/,/[^\\]$$/p' requirements-dev.lock > $(VENV)/pip.lock
+	$(VENV)/bin/pip install --quiet --require-hashes -r $(VENV)/pip.lock
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
+	@$(VENV)/bin/pip check >/dev/null || { $(VENV)/bin/pip check; \
+	  echo "The lock files do not match pyproject.toml: run 'make lock' and commit both lock files."; exit 1; }
 	touch $@
+
+# Regenerates both lock files from pyproject.toml. Pins already in requirements.lock are kept
+# (nothing upgrades unless a new requirement needs it); UPGRADE=name upgrades one package,
+# UPGRADE=all every one. Besides pyproject's dependencies the locks pin pip and the
+# [build-system] requirements, so that the installer and the build are hashed too.
+LOCK_EXTRAS = $(PY) -c 'import tomllib; \
+	print("pip", *tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
+LOCK_UPGRADE = $(if $(filter all,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet pyproject.toml - --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command 'make lock'
+
+lock: | $(VENV)/bin/python
+	@[ -x $(VENV)/bin/uv ] || $(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(LOCK_EXTRAS) | $(UV_COMPILE) $(LOCK_UPGRADE) -o requirements.lock
+	$(LOCK_EXTRAS) | $(UV_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock
+	@echo "Locked: requirements.lock and requirements-dev.lock. Run 'make install' and commit both."
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js (npm) is needed for the front-end assets"; exit 1; }
@@ -39,11 +68,13 @@ run: install system-packages
 	wait -n
 
 # System packages, by their Debian 12 names: WeasyPrint's Pango and HarfBuzz and the font the
-# PDFs are set in (the app needs them to serve a care plan's PDF), plus Chromium for the tests.
+# PDFs are set in (the app needs them to serve a care plan's PDF), plus Chromium for the tests
+# and redis-server (the outage tests start and stop a Redis of their own).
 # Installed when missing and we are root with apt-get (a fresh container, CI); otherwise named.
 # A package counts as present when dpkg has it or a command of its name is on the PATH.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
 test test-bench test-browser chromium: SYSTEM_PACKAGES += chromium
+test test-browser: SYSTEM_PACKAGES += redis-server
 
 system-packages:
 	@missing=; for p in $(SYSTEM_PACKAGES); do \

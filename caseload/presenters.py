@@ -34,7 +34,7 @@ from careplans.selectors import (
 from careplans.services.offers import open_offer
 from navigator.accounts.models import User
 from navigator.messaging.models import SmsOptOut
-from navigator.messaging.selectors import sms_opt_out_for
+from navigator.messaging.selectors import outbox_needing_attention, sms_opt_out_for
 from navigator.organisations.models import Organisation
 from patients.models import (
     AppointmentQuestion,
@@ -261,6 +261,12 @@ class CaseOverview:
         self.treatment_summary: TreatmentSummary | None = treatment_summary_for_case(case)
         # messaging: why no text goes to their mobile (they replied STOP, or it cannot get texts).
         self.sms_opt_out: SmsOptOut | None = sms_opt_out_for(phone=self.patient.phone)
+        # messaging: messages stuck with no word whether they went (the outbox page says more).
+        self.messages_needing_attention = (
+            outbox_needing_attention(subject_id=self.patient.id).count()
+            if self.can_view_outbox
+            else 0
+        )
 
         # appointments: the clocks, what is late, and the chases waiting for someone.
         self.clocks: list[PathwayClock] = case_clocks(case)

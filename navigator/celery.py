@@ -1,9 +1,11 @@
 """The Celery app and its beat schedule: every periodic job is listed here, so a change shows in a diff."""
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "navigator.settings")
 
@@ -12,9 +14,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Every settings.OUTBOX_SWEEP_SECONDS (set below, once the settings are loaded): a message
+    # whose task the broker lost is enqueued again within two sweeps.
     "messaging-sweep": {
         "task": "navigator.messaging.tasks.sweep_outbox",
-        "schedule": 60.0,
+        "schedule": 30.0,
     },
     "clear-expired-sessions": {
         "task": "navigator.tasks.clear_expired_sessions",
@@ -54,3 +58,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=40),
     },
 }
+
+
+@app.on_after_configure.connect
+def _sweep_interval(sender: Celery, **kwargs: Any) -> None:
+    # Django's settings cannot be read while this module is imported (the settings import it).
+    sender.conf.beat_schedule["messaging-sweep"]["schedule"] = float(settings.OUTBOX_SWEEP_SECONDS)

@@ -34,13 +34,11 @@ class StaffMfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The path first: reading the user reads the session, which /healthz must never need.
+        if request.path.startswith(MFA_EXEMPT_PREFIXES):
+            return self.get_response(request)
         user = request.user
-        if (
-            user.is_authenticated
-            and user.is_staff_role
-            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and not user.has_mfa
-        ):
+        if user.is_authenticated and user.is_staff_role and not user.has_mfa:
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 

@@ -103,12 +103,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database answers 503 in seconds rather than holding every worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # An unreachable Redis answers 503 in seconds (navigator.outage), not a hung page.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache"}
     )
@@ -259,6 +269,12 @@ SMS_BACKEND = (
 QUIET_HOURS_START = envint("QUIET_HOURS_START", 21)
 QUIET_HOURS_END = envint("QUIET_HOURS_END", 8)
 MESSAGE_MAX_ATTEMPTS = envint("MESSAGE_MAX_ATTEMPTS", 5)
+# Seconds between outbox sweeps (navigator/celery.py): a message whose task the broker lost (a
+# Redis restart) is sent within two sweeps of the broker's return.
+OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 30)
+# Minutes a message may stay "sending" while its provider cannot be asked whether it went,
+# before it "needs attention" on the case's messages page (it is never resent blindly).
+MESSAGE_ATTENTION_AFTER_MINUTES = envint("MESSAGE_ATTENTION_AFTER_MINUTES", 30)
 # Seconds before the second try of a failed send; each later wait doubles (with jitter).
 MESSAGE_RETRY_BACKOFF = envint("MESSAGE_RETRY_BACKOFF", 30)
 # The public https origin Twilio posts its webhooks to (and signs): SITE_URL unless they differ.
@@ -360,6 +376,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every rendering step at INFO; its refused fetches stay visible as warnings.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    # Third-party clients at WARNING: Twilio's logs every request and its headers at INFO (eleven
+    # lines a text), WeasyPrint every rendering step; their failures stay visible as warnings.
+    "loggers": {
+        name: {"level": "WARNING"}
+        for name in ("twilio", "urllib3", "weasyprint.progress", "fontTools")
+    },
 }

@@ -1,10 +1,20 @@
+import logging
+import re
+import sys
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from navigator.outage import RETRY_AFTER_SECONDS, outage_of
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -13,9 +23,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the Celery broker both answer, 503 otherwise."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     status = 200 if all(checks.values()) else 503
-    return JsonResponse(
+    response = JsonResponse(
         {name: "ok" if ok else "unavailable" for name, ok in checks.items()}, status=status
     )
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _database_ok() -> bool:
@@ -65,5 +78,64 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception, so it is still at hand.
+    exc = sys.exc_info()[1]
+    service = outage_of(exc)
+    if service is not None:
+        return service_unavailable(request, service=service, exc=exc)
     detail = "Something went wrong on our side. Nothing was changed; try again later."
     return _api_error(request, 500, detail) or defaults.server_error(request)
+
+
+def service_unavailable(
+    request: HttpRequest, *, service: str, exc: BaseException | None
+) -> HttpResponse:
+    """503 with `Retry-After`: JSON for the API, NHS.UK's "service unavailable" page otherwise.
+
+    Logs one line, not a traceback: an outage fails every request, and its cause is the other
+    service's log. Touches neither the session nor the database (they may be what is down). A
+    form sent with a valid CSRF token is shown back, so what the person typed is not lost:
+    nothing was saved, and our pages are not kept by the browser for its back button.
+    """
+    logger.error(
+        "Service unavailable (%s unreachable): %s %s: %s",
+        service,
+        request.method,
+        request.path,
+        " ".join(str(exc).split())[:200] or type(exc).__name__,
+    )
+    detail = "The service is unavailable. Nothing was saved; try again in a few minutes."
+    response: HttpResponse | None = _api_error(request, 503, detail)
+    if response is None:
+        submitted = request.method == "POST"
+        context = {"submitted": submitted, "entered": _entered(request) if submitted else []}
+        template = loader.get_template("503.html")
+        response = HttpResponse(template.render(context), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Django's request logger would add the traceback this avoids.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+# Never shown back: secrets, one-time codes and Django's own token.
+_NOT_SHOWN = re.compile(r"(^|[_-])(password\d?|token|code|otp|secret|csrfmiddlewaretoken)($|[_-])")
+
+
+def _entered(request: HttpRequest) -> list[tuple[str, str]]:
+    """The fields of a form the person sent from one of our pages, as (label, value)."""
+    try:
+        csrf = CsrfViewMiddleware(lambda r: HttpResponse())
+        if "CSRF_COOKIE" not in request.META:
+            csrf.process_request(request)
+        if csrf.process_view(request, service_unavailable, (), {}):  # not exempt from CSRF
+            return []  # not from our page: showing it back would let another site write here
+        fields = [(name, values) for name, values in request.POST.lists()]
+    except Exception:
+        return []
+    return [
+        (name.replace("_", " ").replace("-", " ").capitalize(), value)
+        for name, values in fields
+        if not _NOT_SHOWN.search(name.lower())
+        for value in values
+        if value.strip()
+    ]

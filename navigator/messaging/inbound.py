@@ -45,6 +45,7 @@ KEYWORD_MAX_LENGTH = 20
 # Messages that left us, so a reply can be to them.
 SENT_STATUSES = (
     OutboundMessage.Status.SENDING,
+    OutboundMessage.Status.ATTENTION,
     OutboundMessage.Status.SENT,
     OutboundMessage.Status.DELIVERED,
 )

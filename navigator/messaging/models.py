@@ -19,7 +19,9 @@ class OutboundMessage(models.Model):
     - status moves queued -> sending -> sent -> delivered, or to failed; a worker claims a row
       by moving it from queued to sending, so two workers never both send it;
     - a row left in sending (no answer from the provider) is reconciled by the sweep against the
-      provider, never blindly resent;
+      provider, never blindly resent; if the provider cannot be asked for
+      settings.MESSAGE_ATTENTION_AFTER_MINUTES it "needs attention" (shown on the case's
+      messages page) and the sweep keeps asking, least recently asked first (`checked_at`);
     - `subject_id` is the patient the message is about (a plain UUID: the platform does not
       depend on the patients app); the body never carries clinical detail;
     - a link or code that lets someone in (a GP's care plan link, a sign-in code) is never in
@@ -32,6 +34,8 @@ class OutboundMessage(models.Model):
         SENT = "sent", "Sent"
         DELIVERED = "delivered", "Delivered"
         FAILED = "failed", "Failed"
+        # Stuck in sending: whether it went is unknown, and the provider cannot tell us yet.
+        ATTENTION = "attention", "Needs attention"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     idempotency_key = models.CharField(max_length=200)
@@ -69,6 +73,11 @@ class OutboundMessage(models.Model):
     last_error = models.TextField(blank=True)
     provider_id = models.CharField(max_length=200, blank=True)
     sending_started_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the sweep last asked the provider whether this stuck message went.",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -95,8 +104,8 @@ class OutboundMessage(models.Model):
             ),
             models.Index(
                 fields=["sending_started_at"],
-                condition=Q(status="sending"),
-                name="outbox_sending_since",
+                condition=Q(status__in=["sending", "attention"]),
+                name="outbox_stuck_since",
             ),
         ]
 

@@ -10,6 +10,11 @@ def outbox_for_subject(*, subject_id: UUID) -> QuerySet[OutboundMessage]:
     return OutboundMessage.objects.filter(subject_id=subject_id).order_by("-created_at", "-id")
 
 
+def outbox_needing_attention(*, subject_id: UUID) -> QuerySet[OutboundMessage]:
+    """Messages about one patient stuck with no word from the provider whether they went."""
+    return outbox_for_subject(subject_id=subject_id).filter(status=OutboundMessage.Status.ATTENTION)
+
+
 def sms_opt_out_for(*, phone: str) -> SmsOptOut | None:
     """Why a number gets no SMS, if it has opted out."""
     if not phone:

@@ -4,8 +4,9 @@ PostgreSQL is the source of truth and the broker only a hint. `message_send` wri
 row in the caller's transaction and enqueues delivery once it commits (`messages_send` does the
 same for many messages at once, for jobs such as the chase); `message_deliver` (run by
 a Celery task) claims the row with a conditional UPDATE so two workers never both send it;
-`outbox_sweep` (run every minute by beat) re-enqueues rows whose task the broker lost and checks
-rows stuck in "sending" with the provider rather than resending them blindly.
+`outbox_sweep` (run by beat every settings.OUTBOX_SWEEP_SECONDS) re-enqueues rows whose task the
+broker lost and checks rows stuck in "sending" with the provider rather than resending them
+blindly; one the provider cannot be asked about for long "needs attention".
 """
 
 import datetime as dt
@@ -21,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
@@ -46,8 +47,10 @@ Status = OutboundMessage.Status
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 # Two SMS segments: a short line and a link. Longer means a template grew clinical detail.
 SMS_MAX_LENGTH = 320
-# A queued row whose task has not run this long after it was due is taken as lost by the broker.
-REQUEUE_AFTER = dt.timedelta(minutes=1)
+# A queued row whose task has not run this share of a sweep interval after it was due is taken
+# as lost by the broker: under one interval, so the sweep after next finds it at the latest (a
+# task normally starts within a second; a late copy finds the row claimed and does nothing).
+REQUEUE_AFTER_SWEEPS = 0.75
 # Longer than any transport timeout: a row still "sending" after this lost its worker's answer.
 SENDING_STUCK_AFTER = dt.timedelta(minutes=2)
 # A provider may list a message a little late; only after this is "not found" taken as final.
@@ -55,7 +58,8 @@ RESEND_AFTER = dt.timedelta(minutes=10)
 # A delivery report for a provider id we never saved is dropped by the sweep after this long.
 EARLY_REPORT_KEEP = dt.timedelta(days=1)
 REQUEUE_BATCH = 500
-# Each reconciliation is a call to the provider, so fewer per sweep.
+# Each reconciliation is a call to the provider, so fewer per sweep; least recently checked
+# first, so rows the provider cannot tell us about never hold back newer ones.
 RECONCILE_BATCH = 50
 BACKOFF_CAP = 15 * 60.0
 # Twilio error 21610: the recipient replied STOP to our number, so the carrier blocks us.
@@ -418,11 +422,12 @@ def backoff_delay(attempts: int) -> float:
 
 
 def _finish(message: OutboundMessage, **changes: Any) -> bool:
-    """Record the outcome of a send, only if the row is still ours (status sending)."""
+    """Record the outcome of a send, only if the row is still ours (sending, or needing
+    attention while the sweep asks the provider about it)."""
     if changes.get("status") in _FINAL and message.sealed_body:
         # Sent, or never will be: the words with the secret in them are needed no more.
         changes["sealed_body"] = ""
-    updated = OutboundMessage.objects.filter(id=message.id, status=Status.SENDING).update(
+    updated = OutboundMessage.objects.filter(id=message.id, status__in=STUCK_STATUSES).update(
         updated_at=timezone.now(), **changes
     )
     if updated and changes.get("provider_id"):
@@ -431,21 +436,42 @@ def _finish(message: OutboundMessage, **changes: Any) -> bool:
 
 
 _FINAL = frozenset({Status.SENT, Status.DELIVERED, Status.FAILED})
+# Rows a send has claimed and not settled: the sweep checks them with the provider.
+STUCK_STATUSES = (Status.SENDING, Status.ATTENTION)
 
 
-def _enqueue(message_id: uuid.UUID) -> None:
+def _enqueue(message_id: uuid.UUID) -> bool:
+    """Hand one message to the broker; False, with the row left for the sweep, if it is down."""
     from navigator.messaging.tasks import deliver_message
 
     try:
         deliver_message.delay(str(message_id))
-    except Exception:
-        # The row is committed; the sweep enqueues it again within a couple of minutes.
-        logger.exception("Could not enqueue message %s; the outbox sweep will retry", message_id)
+    except Exception as exc:
+        # One line, not a traceback: a broker outage fails every enqueue the same way.
+        logger.warning("Could not enqueue message %s (%s); the outbox sweep will", message_id, exc)
+        _enqueue_lost([message_id])
+        return False
+    return True
 
 
 def _enqueue_all(message_ids: list[uuid.UUID]) -> None:
-    for message_id in message_ids:
-        _enqueue(message_id)
+    for done, message_id in enumerate(message_ids):
+        if not _enqueue(message_id):
+            # The broker is down: the rest would each wait for it too; the sweep sends them.
+            _enqueue_lost(message_ids[done + 1 :])
+            return
+
+
+def _enqueue_lost(message_ids: list[uuid.UUID]) -> None:
+    """Mark rows whose task never reached the broker, so the next sweep enqueues them at once
+    rather than waiting `requeue_after()` for a task that does not exist."""
+    try:
+        OutboundMessage.objects.filter(id__in=message_ids, status=Status.QUEUED).update(
+            enqueued_at=None
+        )
+    except DatabaseError as exc:
+        # Not marked: the sweep still finds them, `requeue_after()` later.
+        logger.warning("Could not mark %d messages for the sweep (%s)", len(message_ids), exc)
 
 
 def message_status_update(
@@ -471,9 +497,9 @@ def message_status_update(
     if message is None or ours is None:
         return message
     earlier = {
-        Status.SENT: [Status.SENDING],
-        Status.DELIVERED: [Status.SENDING, Status.SENT],
-        Status.FAILED: [Status.SENDING, Status.SENT],
+        Status.SENT: [*STUCK_STATUSES],
+        Status.DELIVERED: [*STUCK_STATUSES, Status.SENT],
+        Status.FAILED: [*STUCK_STATUSES, Status.SENT],
     }[Status(ours)]
     changes: dict[str, Any] = {"status": ours, "updated_at": timezone.now()}
     if ours == Status.FAILED:
@@ -524,18 +550,34 @@ def _early_reports_apply(provider_id: str) -> None:
 
 
 def outbox_sweep() -> SweepReport:
-    """Re-enqueue queued rows the broker lost; check rows stuck in "sending" with the provider;
-    drop delivery reports whose message never got their provider id."""
+    """Re-enqueue queued rows the broker lost; check rows stuck in "sending" (or needing
+    attention) with the provider; drop delivery reports whose message never got their provider
+    id."""
     now = timezone.now()
     requeued = _requeue_lost(now)
-    stuck = OutboundMessage.objects.filter(
-        status=Status.SENDING, sending_started_at__lte=now - SENDING_STUCK_AFTER
-    ).order_by("sending_started_at")[:RECONCILE_BATCH]
-    outcomes = Counter(_reconcile(message, now=now) for message in stuck)
+    outcomes = Counter(_reconcile(message, now=now) for message in _stuck_claim(now))
     dropped, _ = EarlyDeliveryReport.objects.filter(
         received_at__lte=now - EARLY_REPORT_KEEP
     ).delete()
     return SweepReport(requeued=requeued, reconciled=dict(outcomes), early_reports_dropped=dropped)
+
+
+def requeue_after() -> dt.timedelta:
+    """How long a queued row's task may not have run before the sweep takes it as lost."""
+    return dt.timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS * REQUEUE_AFTER_SWEEPS)
+
+
+def _stuck_claim(now: dt.datetime) -> list[OutboundMessage]:
+    """The RECONCILE_BATCH stuck rows asked about longest ago (never asked first), stamped as
+    asked now: the next sweep takes the next ones, and a sweep running alongside others."""
+    with transaction.atomic():
+        stuck = list(
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(status__in=STUCK_STATUSES, sending_started_at__lte=now - SENDING_STUCK_AFTER)
+            .order_by(F("checked_at").asc(nulls_first=True), "sending_started_at")[:RECONCILE_BATCH]
+        )
+        OutboundMessage.objects.filter(id__in=[m.id for m in stuck]).update(checked_at=now)
+    return stuck
 
 
 def _requeue_lost(now: dt.datetime) -> int:
@@ -544,7 +586,7 @@ def _requeue_lost(now: dt.datetime) -> int:
         ids = list(
             OutboundMessage.objects.select_for_update(skip_locked=True)
             .filter(status=Status.QUEUED, not_before__lte=now)
-            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - REQUEUE_AFTER))
+            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - requeue_after()))
             .order_by("not_before")
             .values_list("id", flat=True)[:REQUEUE_BATCH]
         )
@@ -559,9 +601,8 @@ def _reconcile(message: OutboundMessage, *, now: dt.datetime) -> str:
     assert message.sending_started_at is not None  # noqa: S101 - set by every claim
     try:
         transport = transport_for(message.channel)
-    except Exception:
-        logger.exception("Cannot check message %s with its provider", message.id)
-        return "unchecked"
+    except Exception as exc:
+        return _unchecked(message, now=now, why=f"cannot reach it: {exc}")
     if not transport.can_look_up:
         _finish(
             message,
@@ -583,8 +624,7 @@ def _reconcile(message: OutboundMessage, *, now: dt.datetime) -> str:
             since=message.sending_started_at,
         )
     except TransportError as exc:
-        logger.warning("Could not check message %s with its provider: %s", message.id, exc)
-        return "unchecked"
+        return _unchecked(message, now=now, why=exc.message)
     if (
         record is not None
         and not OutboundMessage.objects.filter(provider_id=record.provider_id)
@@ -622,6 +662,27 @@ def _reconcile(message: OutboundMessage, *, now: dt.datetime) -> str:
     if requeued and due_now:
         transaction.on_commit(partial(_enqueue, message.id), robust=True)
     return Status.QUEUED
+
+
+def _unchecked(message: OutboundMessage, *, now: dt.datetime, why: str) -> str:
+    """The provider could not be asked whether a stuck message went. Not resent (it may have
+    arrived); after settings.MESSAGE_ATTENTION_AFTER_MINUTES it needs attention, shown to the
+    case's staff, and the sweep keeps asking."""
+    assert message.sending_started_at is not None  # noqa: S101 - set by every claim
+    logger.warning("Could not check message %s with its provider: %s", message.id, why)
+    minutes = settings.MESSAGE_ATTENTION_AFTER_MINUTES
+    if message.status == Status.ATTENTION or now - message.sending_started_at < dt.timedelta(
+        minutes=minutes
+    ):
+        return "unchecked"
+    _finish(
+        message,
+        status=Status.ATTENTION,
+        last_error=f"Not known whether it arrived: the provider could not be asked for over "
+        f"{minutes} minutes ({why}). Not sent again, so it cannot arrive twice; we keep asking. "
+        "If it matters, contact them another way.",
+    )
+    return Status.ATTENTION
 
 
 def sms_opt_out(*, phone: str, keyword: str) -> SmsOptOut:

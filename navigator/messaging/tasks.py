@@ -20,7 +20,8 @@ def deliver_message(self: Task, message_id: str) -> str:
 
 @shared_task
 def sweep_outbox() -> dict[str, object]:
-    """Every minute (navigator/celery.py): re-enqueue lost rows, settle rows stuck in sending."""
+    """Every settings.OUTBOX_SWEEP_SECONDS (navigator/celery.py): re-enqueue lost rows, settle
+    rows stuck in sending."""
     report = outbox_sweep()
     return {
         "requeued": report.requeued,

@@ -60,6 +60,8 @@ class FakeTwilio:
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     _plans: deque[Plan] = field(default_factory=deque)
+    # While set, every look-up (GET) gets this HTTP status with Twilio's JSON error body.
+    lookup_failure: int | None = None
     _sids: deque[str] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _release: threading.Event = field(default_factory=threading.Event)
@@ -76,6 +78,10 @@ class FakeTwilio:
         """The next `times` creates never answer; `record` says whether Twilio kept the message."""
         for _ in range(times):
             self._plans.append(Plan(hang=True, record=record))
+
+    def fail_lookups(self, status: int | None = 500) -> None:
+        """Every look-up from now on gets this HTTP status (None: answer them again)."""
+        self.lookup_failure = status
 
     def sid_next(self, sid: str) -> None:
         """The next message created gets this SID (so a test can report on it beforehand)."""
@@ -238,6 +244,8 @@ class _Handler(BaseHTTPRequestHandler):
         messages = f"{API}/Accounts/{fake.account_sid}/Messages"
         if not authorised:
             status, body = 401, {**_error(401, 20003), "message": "Authenticate"}
+        elif method == "GET" and fake.lookup_failure is not None:
+            status, body = fake.lookup_failure, _error(fake.lookup_failure, 20500)
         elif method == "POST" and parts.path == f"{messages}.json":
             status, body = fake._create(form)
         elif method == "GET" and parts.path == f"{messages}.json":

@@ -139,7 +139,7 @@ def test_waiting_links_stored_in_clear_are_sealed_by_the_migration(db: None, set
         status="delivered",
         not_before="2026-03-11T10:00Z",
     )
-    migration = importlib.import_module("navigator.messaging.migrations.0006_seal_waiting_secrets")
+    migration = importlib.import_module("navigator.messaging.migrations.0007_seal_waiting_secrets")
 
     migration.withhold(apps, None)
 

@@ -43,6 +43,6 @@ def withhold(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("messaging", "0005_outbox_sealed_body")]
+    dependencies = [("messaging", "0006_outbox_sealed_body")]
 
     operations = [migrations.RunPython(withhold, migrations.RunPython.noop, elidable=False)]

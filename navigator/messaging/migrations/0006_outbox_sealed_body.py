@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0004_early_delivery_reports"),
+        ("messaging", "0005_outbox_needs_attention"),
     ]
 
     operations = [
