@@ -1,15 +1,9 @@
+"""The pathway standards and follow-up rules a service tunes. Tracked items and the chase are
+patient records: they are read and changed through the audited pages (navigator.adminsite)."""
+
 from django.contrib import admin
 
-from appointments.models import (
-    ChaseDigest,
-    ChaseRecord,
-    ChaseTask,
-    FollowUpRule,
-    PathwayStandard,
-    TeamFollowUpOffset,
-    TrackedItem,
-    TrackedItemTransition,
-)
+from appointments.models import FollowUpRule, PathwayStandard, TeamFollowUpOffset
 
 
 @admin.register(PathwayStandard)
@@ -43,61 +37,3 @@ class FollowUpRuleAdmin(admin.ModelAdmin):
     ]
     list_filter = ["trigger", "item_kind", "active"]
     list_editable = ["offset_days", "chase_every_days", "escalate_after_days", "active"]
-
-
-class TransitionInline(admin.TabularInline):
-    model = TrackedItemTransition
-    extra = 0
-    readonly_fields = ["from_state", "to_state", "by", "at", "note"]
-    can_delete = False
-
-
-@admin.register(TrackedItem)
-class TrackedItemAdmin(admin.ModelAdmin):
-    """Read-only: items change through the services (history, audit, chase), not here."""
-
-    list_display = ["title", "kind", "state", "expected_by", "next_chase_on", "chase_count"]
-    list_filter = ["kind", "state"]
-    inlines = [TransitionInline]
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-
-@admin.register(ChaseTask)
-class ChaseTaskAdmin(admin.ModelAdmin):
-    list_display = ["item", "status", "assigned_to", "chase_round", "escalated_to", "opened_at"]
-    list_filter = ["status"]
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-
-@admin.register(ChaseRecord)
-class ChaseRecordAdmin(admin.ModelAdmin):
-    list_display = ["item", "chase_round", "chased_at", "by", "outcome", "next_chase_on"]
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-
-@admin.register(ChaseDigest)
-class ChaseDigestAdmin(admin.ModelAdmin):
-    """Read-only: what each chase batch had for an organisation, and the email it went in."""
-
-    list_display = ["organisation", "kind", "created_at", "sent_at", "message"]
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False

@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from navigator.crypto import dev_key, keys_check
 from navigator.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -20,6 +21,11 @@ DEV_SECRET_KEY = "dev-only-insecure-key-never-used-with-debug-off"  # noqa: S105
 SECRET_KEY = envstr("SECRET_KEY", DEV_SECRET_KEY if DEBUG else None, required=not DEBUG)
 if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY must be a random value of 50 or more characters.")
+# Fernet keys sealing TOTP secrets and the links and codes waiting in the outbox (navigator.crypto):
+# comma-separated, the newest first (README, "Rotating the data key"). With DEBUG on and none set,
+# one is derived from SECRET_KEY; production refuses to start without it.
+DATA_ENCRYPTION_KEYS = envlist("DATA_ENCRYPTION_KEYS") or ([dev_key(SECRET_KEY)] if DEBUG else [])
+keys_check(DATA_ENCRYPTION_KEYS)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
@@ -29,7 +35,7 @@ SITE_URL = envstr("SITE_URL", "http://localhost:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "navigator.admin_app.NavigatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

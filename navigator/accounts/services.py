@@ -8,6 +8,7 @@ import secrets
 
 import phonenumbers
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -22,6 +23,7 @@ from navigator.accounts.models import (
 )
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
+from navigator.crypto import reseal
 from navigator.messaging.services import Recipient, message_send
 from navigator.organisations.models import Membership, Team
 
@@ -217,3 +219,28 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
             )
     invitation.refresh_from_db()
     return invitation
+
+
+# The secrets allauth keeps in an authenticator's `data`, sealed by our MFA adapter.
+MFA_SEALED_FIELDS = {"totp": ("secret",), "recovery_codes": ("seed",)}
+MFA_SEALED_LISTS = {"recovery_codes": ("migrated_codes",)}
+
+
+def mfa_secrets_reseal() -> int:
+    """Seal every TOTP secret and recovery-code seed again under the first key in
+    DATA_ENCRYPTION_KEYS (key rotation); the number of authenticators changed."""
+    changed = 0
+    for authenticator in Authenticator.objects.filter(type__in=MFA_SEALED_FIELDS).iterator():
+        data = dict(authenticator.data)
+        for name in MFA_SEALED_FIELDS[authenticator.type]:
+            if isinstance(data.get(name), str):
+                data[name] = reseal(data[name])
+        for name in MFA_SEALED_LISTS.get(authenticator.type, ()):
+            if isinstance(data.get(name), list):
+                data[name] = [reseal(value) for value in data[name]]
+        # One row at a time, by a conditional UPDATE: a sign-in that marks a recovery code
+        # used meanwhile keeps its mark (the row is then left for the next run).
+        changed += Authenticator.objects.filter(
+            pk=authenticator.pk, data=authenticator.data
+        ).update(data=data)
+    return changed

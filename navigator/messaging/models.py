@@ -23,7 +23,9 @@ class OutboundMessage(models.Model):
       settings.MESSAGE_ATTENTION_AFTER_MINUTES it "needs attention" (shown on the case's
       messages page) and the sweep keeps asking, least recently asked first (`checked_at`);
     - `subject_id` is the patient the message is about (a plain UUID: the platform does not
-      depend on the patients app); the body never carries clinical detail.
+      depend on the patients app); the body never carries clinical detail;
+    - a link or code that lets someone in (a GP's care plan link, a sign-in code) is never in
+      `body` or `body_html`, only in `sealed_body`, sealed, until the message is sent or fails.
     """
 
     class Status(models.TextChoices):
@@ -42,8 +44,13 @@ class OutboundMessage(models.Model):
     language = models.CharField(max_length=10, default="en")
     kind = models.CharField(max_length=60)
     subject = models.CharField("email subject", max_length=200, blank=True)
-    body = models.TextField()
+    body = models.TextField(help_text="As sent, except any link or code it carries (withheld).")
     body_html = models.TextField(blank=True)
+    sealed_body = models.TextField(
+        blank=True,
+        help_text="For a message that carries a link or code: its words as sent, sealed with "
+        "DATA_ENCRYPTION_KEYS, and wiped once it is sent or has failed for good.",
+    )
     subject_id = models.UUIDField(
         null=True, blank=True, help_text="The patient this message is about."
     )

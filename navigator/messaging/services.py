@@ -10,6 +10,7 @@ blindly; one the provider cannot be asked about for long "needs attention".
 """
 
 import datetime as dt
+import json
 import logging
 import random
 import re
@@ -26,7 +27,9 @@ from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.utils import timezone
+from django.utils.html import escape
 
+from navigator.crypto import UnsealError, reseal, seal, unseal
 from navigator.db import rows_insert
 from navigator.messaging.hooks import HANDLERS, SMS_UNREACHABLE
 from navigator.messaging.models import Channel, EarlyDeliveryReport, OutboundMessage, SmsOptOut
@@ -72,11 +75,25 @@ UNDELIVERABLE_CODES = {
     "30005": "the number is unknown to the network or no longer in service",
     "30006": "a landline, or a network that cannot take text messages",
 }
-# Kinds whose links are bearer secrets (the GP's care plan link opens the plan, after a second
-# check): once such a message is sent, or has failed for good, the stored copy keeps its words
-# but not its links, so the outbox holds a working link only as long as delivery needs it.
-SECRET_LINK_KINDS = frozenset({"gp_share"})
-LINK_REMOVED = "[link removed once sent]"
+# Kinds whose words carry a bearer secret, and the context values that are the secret: the GP's
+# care plan link (it opens the plan, after a second check), an invitation's link (it makes an
+# account, for staff with a role) and a sign-in code. The outbox row
+# keeps such a message's words in clear with each secret WITHHELD, and the words as sent only
+# sealed (navigator.crypto) in `sealed_body`, which delivery opens and which is wiped once the
+# message is sent or has failed for good: no working link or code at rest, in a backup or in
+# the admin.
+SEALED_KINDS: dict[str, tuple[str, ...]] = {
+    "gp_share": ("link",),
+    "invitation": ("link",),
+    "patient_invitation": ("link",),
+    "carer_invitation": ("link",),
+    "sign_in_code": ("code",),
+}
+WITHHELD = {"link": "[link withheld]", "code": "[code withheld]"}
+UNSEALABLE = (
+    "Not sent: its words were sealed under a key no longer in DATA_ENCRYPTION_KEYS (README, "
+    '"Rotating the data key").'
+)
 # Worth telling the navigator, but the next text may arrive: the number itself is fine.
 UNREACHABLE_FOR_NOW_CODES = {
     "30003": "the phone was switched off or out of signal",
@@ -225,6 +242,10 @@ def _outbox_row(
     subject, body, body_html = _render(
         kind=message.kind, channel=chosen, language=recipient.language, context=message.context
     )
+    sealed_body = ""
+    if message.kind in SEALED_KINDS:
+        sealed_body = seal(json.dumps({"body": body, "body_html": body_html}))
+        body, body_html = _withheld(message, body=body, body_html=body_html)
     not_before = _due_at(now, urgent=message.urgent)
     return OutboundMessage(
         idempotency_key=message.idempotency_key,
@@ -235,6 +256,7 @@ def _outbox_row(
         subject=subject,
         body=body,
         body_html=body_html,
+        sealed_body=sealed_body,
         subject_id=message.subject_id,
         reference=message.reference,
         urgent=message.urgent,
@@ -245,6 +267,42 @@ def _outbox_row(
         created_at=now,
         updated_at=now,
     )
+
+
+def _withheld(message: MessageToSend, *, body: str, body_html: str) -> tuple[str, str]:
+    """The words of a SEALED_KINDS message with each of its secrets replaced by WITHHELD."""
+    for name in SEALED_KINDS[message.kind]:
+        raw = message.context.get(name)
+        if raw in (None, ""):
+            continue
+        secret = _absolute_link(raw) if name == "link" else str(raw)
+        shown = WITHHELD.get(name, "[withheld]")
+        body = body.replace(secret, shown)
+        body_html = body_html.replace(escape(secret), shown).replace(secret, shown)
+        if secret in body + body_html:  # a template that changes the value as it prints it
+            raise MessagingError(f"The {message.kind!r} template prints {name!r} altered.")
+    return body, body_html
+
+
+def message_words(message: OutboundMessage) -> tuple[str, str]:
+    """The plain and HTML body as the recipient gets them: opened from `sealed_body` for a
+    message that carries a secret (only until it is sent), else the stored words."""
+    if not message.sealed_body:
+        return message.body, message.body_html
+    words = json.loads(unseal(message.sealed_body))
+    return words["body"], words["body_html"]
+
+
+def outbox_secrets_reseal() -> int:
+    """Seal the words of every message still waiting with a secret again under the first key
+    in DATA_ENCRYPTION_KEYS (key rotation); the number of messages changed."""
+    changed = 0
+    for message in OutboundMessage.objects.exclude(sealed_body="").only("id", "sealed_body"):
+        # Conditional: a message sent meanwhile (its words wiped) stays wiped.
+        changed += OutboundMessage.objects.filter(
+            pk=message.pk, sealed_body=message.sealed_body
+        ).update(sealed_body=reseal(message.sealed_body))
+    return changed
 
 
 def _insert_new(rows: list[OutboundMessage]) -> set[uuid.UUID]:
@@ -307,16 +365,18 @@ def message_deliver(*, message_id: uuid.UUID) -> Delivery:
             return Delivery(status=Status.FAILED)
 
     try:
+        body, body_html = message_words(message)
+    except UnsealError:
+        _finish(message, status=Status.FAILED, last_error=UNSEALABLE)
+        return Delivery(status=Status.FAILED)
+    try:
         transport = transport_for(message.channel)
     except Exception as exc:
         # Nothing left us, so this is safe to retry (settings may be fixed meanwhile).
         return _after_failure(message, TransportError(f"Cannot send: {exc}"), now=now)
     try:
         provider_id = transport.send(
-            to=message.to_address,
-            subject=message.subject,
-            body=message.body,
-            body_html=message.body_html,
+            to=message.to_address, subject=message.subject, body=body, body_html=body_html
         )
     except OutcomeUnknown as exc:
         _finish(message, last_error=f"{exc.message} Checking with the provider before any retry.")
@@ -364,11 +424,12 @@ def backoff_delay(attempts: int) -> float:
 def _finish(message: OutboundMessage, **changes: Any) -> bool:
     """Record the outcome of a send, only if the row is still ours (sending, or needing
     attention while the sweep asks the provider about it)."""
+    if changes.get("status") in _FINAL and message.sealed_body:
+        # Sent, or never will be: the words with the secret in them are needed no more.
+        changes["sealed_body"] = ""
     updated = OutboundMessage.objects.filter(id=message.id, status__in=STUCK_STATUSES).update(
         updated_at=timezone.now(), **changes
     )
-    if updated and message.kind in SECRET_LINK_KINDS and changes.get("status") in _FINAL:
-        _links_forget(message)
     if updated and changes.get("provider_id"):
         _early_reports_apply(changes["provider_id"])
     return updated == 1
@@ -377,15 +438,6 @@ def _finish(message: OutboundMessage, **changes: Any) -> bool:
 _FINAL = frozenset({Status.SENT, Status.DELIVERED, Status.FAILED})
 # Rows a send has claimed and not settled: the sweep checks them with the provider.
 STUCK_STATUSES = (Status.SENDING, Status.ATTENTION)
-
-
-def _links_forget(message: OutboundMessage) -> None:
-    """Take our links out of the stored body of a sent (or failed) SECRET_LINK_KINDS message."""
-    link = re.compile(re.escape(settings.SITE_URL) + r"[^\s\"'<>]*")
-    OutboundMessage.objects.filter(id=message.id).update(
-        body=link.sub(LINK_REMOVED, message.body),
-        body_html=link.sub(LINK_REMOVED, message.body_html),
-    )
 
 
 def _enqueue(message_id: uuid.UUID) -> bool:
@@ -560,10 +612,15 @@ def _reconcile(message: OutboundMessage, *, now: dt.datetime) -> str:
         )
         return Status.FAILED
     try:
+        body, _ = message_words(message)
+    except UnsealError:
+        _finish(message, status=Status.FAILED, last_error=UNSEALABLE)
+        return Status.FAILED
+    try:
         record = transport.find(
             provider_id=message.provider_id,
             to=message.to_address,
-            body=message.body,
+            body=body,
             since=message.sending_started_at,
         )
     except TransportError as exc:

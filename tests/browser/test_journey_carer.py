@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from navigator.messaging.models import OutboundMessage
+from navigator.messaging.services import message_words
 from tests.browser.conftest import axe_check, fits, sign_in
 from tests.conftest import Cast
 
@@ -18,9 +19,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _latest_link(to: str) -> str:
-    """The link in the invitation as queued in the outbox (no worker delivers it here)."""
+    """The link in the invitation as queued in the outbox (no worker delivers it here), where
+    it is kept sealed until sent."""
     message = OutboundMessage.objects.get(kind="carer_invitation", to_address=to)
-    link = re.search(r"https?://\S+", message.body)
+    link = re.search(r"https?://\S+", message_words(message)[0])
     assert link
     return link.group(0)
 

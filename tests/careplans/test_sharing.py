@@ -14,12 +14,13 @@ from careplans.models.sharing import MAX_FAILED_CHECKS
 from careplans.services import sharing
 from navigator.audit.models import AuditEvent
 from navigator.messaging.models import OutboundMessage
-from navigator.messaging.services import LINK_REMOVED, message_deliver
+from navigator.messaging.services import WITHHELD, message_deliver, message_words
 from patients.models import CareTeamMember
 from tests import factories as f
 from tests.careplans.conftest import complete
 from tests.careplans.sharing_support import agreed_plan, shared
 from tests.fakes.smtp import smtp_sink
+from tests.outbox_support import outbox_row_as_stored
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +55,14 @@ def test_only_the_hash_of_the_token_is_stored(cast):
         assert new.token not in str(row)
     for row in AuditEvent.objects.values():
         assert new.token not in str(row)
-    # The queued email to the practice necessarily carries the link until it is sent (see
-    # test_the_stored_email_forgets_the_link_once_it_is_sent); nothing else we store does.
-    assert new.token in OutboundMessage.objects.get(kind="gp_share").body
+    # The queued email to the practice carries the link only sealed, until it is sent (see
+    # test_the_email_carries_the_link_sealed_until_it_is_sent_then_wipes_it).
+    message = OutboundMessage.objects.get(kind="gp_share")
+    assert new.token not in outbox_row_as_stored(message)
+    assert new.token in message_words(message)[0]
 
 
-def test_the_stored_email_forgets_the_link_once_it_is_sent(cast, client, settings):
+def test_the_email_carries_the_link_sealed_until_it_is_sent_then_wipes_it(cast, client, settings):
     # A weekday morning, outside quiet hours, so the email is due at once.
     with (
         time_machine.travel(dt.datetime(2026, 3, 11, 10, tzinfo=dt.UTC)),
@@ -67,15 +70,19 @@ def test_the_stored_email_forgets_the_link_once_it_is_sent(cast, client, setting
     ):
         new = shared(cast)
         message = OutboundMessage.objects.get(kind="gp_share")
-        assert new.token in message.body  # delivery needs it until the email has gone
+        waiting = outbox_row_as_stored(message)
+        assert new.token not in waiting and message.sealed_body in waiting
+        assert f"A care plan has been shared with your practice: {WITHHELD['link']}" in waiting
         assert message_deliver(message_id=message.pk).status == OutboundMessage.Status.SENT
     [email] = sink.messages
     assert f"{settings.SITE_URL}{new.path}" in email.get_body(("plain",)).get_content()
     assert f'href="{settings.SITE_URL}{new.path}"' in email.get_body(("html",)).get_content()
     row = OutboundMessage.objects.get(pk=message.pk)
     assert row.status == OutboundMessage.Status.SENT
-    assert new.token not in row.body + row.body_html + row.subject + row.last_error
-    assert f"A care plan has been shared with your practice: {LINK_REMOVED}" in row.body
+    assert row.sealed_body == ""
+    sent = outbox_row_as_stored(row)
+    assert new.token not in sent and message.sealed_body not in sent
+    assert f"A care plan has been shared with your practice: {WITHHELD['link']}" in row.body
     assert "To open it you will need the patient's date of birth" in row.body
     # The link in the email still works (a few minutes later).
     with time_machine.travel(dt.datetime(2026, 3, 11, 10, 5, tzinfo=dt.UTC)):
@@ -94,7 +101,8 @@ def test_an_email_that_failed_for_good_keeps_no_link_either(cast, settings):
         assert message_deliver(message_id=message.pk).status == OutboundMessage.Status.FAILED
     row = OutboundMessage.objects.get(pk=message.pk)
     assert "550" in row.last_error
-    assert new.token not in row.body + row.body_html
+    assert row.sealed_body == ""
+    assert new.token not in outbox_row_as_stored(row)
 
 
 def test_the_practice_gets_an_email_with_the_link_and_no_clinical_detail(cast, settings):
@@ -103,10 +111,11 @@ def test_the_practice_gets_an_email_with_the_link_and_no_clinical_detail(cast, s
     assert message.channel == "email"
     assert message.to_address == "riverside.gp@nhs.test"
     assert message.subject == "A care plan has been shared with your practice"
-    assert f"{settings.SITE_URL}{new.path}" in message.body
+    body, body_html = message_words(message)
+    assert f"{settings.SITE_URL}{new.path}" in body
     assert message.idempotency_key == f"gp-share:{new.link.pk}"
     for detail in ("Paul", "Jones", "Lung", cast.paul_patient.nhs_number, "Pain", "1950"):
-        assert detail not in message.body + message.body_html + message.subject
+        assert detail not in body + body_html + message.subject
 
 
 def test_a_link_expires_after_the_configured_days(cast, settings):

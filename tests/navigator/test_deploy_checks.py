@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
@@ -17,6 +18,7 @@ def production_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "navigator.settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(60)[:60],
+        "DATA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "navigator.example.nhs.uk",
         "SITE_URL": "https://navigator.example.nhs.uk",
         "REDIS_URL": "redis://127.0.0.1:6379/0",

@@ -18,6 +18,7 @@ from django.utils import timezone
 from navigator.accounts.models import Invitation, Role, User
 from navigator.accounts.services import invitation_create, invitation_revoke
 from navigator.messaging.models import OutboundMessage
+from navigator.messaging.services import message_words
 from navigator.organisations.models import Membership
 from tests import factories as f
 from tests.conftest import Cast
@@ -68,11 +69,13 @@ def test_the_link_goes_out_by_email_without_clinical_detail(cast: Cast) -> None:
     assert message.kind == "invitation"
     assert message.channel == "email"
     assert message.to_address == "new.nurse@nav.test"
-    assert f"{settings.SITE_URL}{link}" in message.body
-    assert f"{settings.SITE_URL}{link}" in message.body_html
-    assert "You have been invited to your cancer support team's service" in message.body
+    body, body_html = message_words(message)
+    assert f"{settings.SITE_URL}{link}" in body
+    assert f"{settings.SITE_URL}{link}" in body_html
+    assert link not in message.body + message.body_html  # kept only sealed until sent
+    assert "You have been invited to your cancer support team's service" in body
     for detail in ["lung", "diagnosis", "tumour", cast.team.name.lower()]:
-        assert detail not in message.body.lower()
+        assert detail not in body.lower()
 
 
 def test_a_patient_with_only_a_mobile_is_invited_by_sms(cast: Cast) -> None:
@@ -83,8 +86,12 @@ def test_a_patient_with_only_a_mobile_is_invited_by_sms(cast: Cast) -> None:
     message = OutboundMessage.objects.get(idempotency_key=f"invitation:{invitation.id}")
     assert message.channel == "sms"
     assert message.to_address == "+447700900456"
-    assert message.body == (
+    assert message_words(message)[0] == (
         f"You have been invited to your cancer support team's service: {settings.SITE_URL}{link}"
+    )
+    assert (
+        message.body
+        == "You have been invited to your cancer support team's service: [link withheld]"
     )
 
 
@@ -374,6 +381,6 @@ def test_a_patient_invited_by_text_may_give_no_email_and_signs_in_by_text(
     assert not EmailAddress.objects.filter(user=user).exists()
     code = OutboundMessage.objects.get(kind="sign_in_code")
     assert code.to_address == "+447700900790"
-    typed = re.search(r"service is (\S+)\.", code.body).group(1)
+    typed = re.search(r"service is (\S+)\.", message_words(code)[0]).group(1)
     client.post("/accounts/login/code/confirm/", {"code": typed})
     assert client.session["_auth_user_id"] == str(user.pk)

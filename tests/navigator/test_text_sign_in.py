@@ -3,12 +3,16 @@
 import re
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
 from navigator.accounts.models import Role, User
 from navigator.messaging.models import OutboundMessage, SmsOptOut
+from navigator.messaging.services import WITHHELD, message_deliver, message_words
 from tests import factories as f
+from tests.fakes.twilio import fake_twilio
+from tests.outbox_support import outbox_row_as_stored
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +33,8 @@ def joan(db):
     return User.objects.create_user("", None, phone="+447700900456", full_name="Joan Baker")
 
 
-def code_in(message: OutboundMessage) -> str:
-    return re.search(r"service is (\S+)\.", message.body).group(1)
+def code_in(text: str) -> str:
+    return re.search(r"service is (\S+)\.", text).group(1)
 
 
 def test_the_sign_in_page_offers_a_code_by_text(client):
@@ -38,19 +42,39 @@ def test_the_sign_in_page_offers_a_code_by_text(client):
     assert f'href="{TEXT_CODE}"' in html and "Text me a sign-in code" in html
 
 
-def test_a_patient_with_only_a_mobile_signs_in_with_a_texted_code(client, joan):
-    response = client.post(TEXT_CODE, {"phone": "07700 900456"})
-
-    assert response["Location"] == CONFIRM
-    sent = OutboundMessage.objects.get(kind="sign_in_code")
-    assert (sent.channel, sent.to_address) == ("sms", "+447700900456")
+def test_a_patient_with_only_a_mobile_signs_in_with_a_texted_code(client, joan, settings):
+    with fake_twilio(settings) as twilio:
+        response = client.post(TEXT_CODE, {"phone": "07700 900456"})
+        assert response["Location"] == CONFIRM
+        sent = OutboundMessage.objects.get(kind="sign_in_code")
+        assert (sent.channel, sent.to_address) == ("sms", "+447700900456")
+        assert message_deliver(message_id=sent.pk).status == OutboundMessage.Status.SENT
+    [text] = twilio.creates
+    assert text["To"] == "+447700900456"
     # Nothing but the code: no name, no care.
-    assert "Joan" not in sent.body and "cancer" in sent.body and "Lung" not in sent.body
+    assert "Joan" not in text["Body"] and "cancer" in text["Body"] and "Lung" not in text["Body"]
     page = client.get(CONFIRM).content.decode()
     assert "+447700900456" in page and "Text messages can take" in page
-    response = client.post(CONFIRM, {"code": code_in(sent)})
+    response = client.post(CONFIRM, {"code": code_in(text["Body"])})
     assert response.status_code == 302
     assert client.get(reverse("home")).wsgi_request.user == joan
+
+
+@time_machine.travel("2026-03-11 10:00Z")
+def test_the_code_waits_sealed_and_is_wiped_once_sent(client, joan, settings):
+    client.post(TEXT_CODE, {"phone": "+447700900456"})
+    message = OutboundMessage.objects.get(kind="sign_in_code")
+    code = code_in(message_words(message)[0])
+    waiting = outbox_row_as_stored(message)
+    assert code not in waiting and message.sealed_body in waiting
+    assert f"service is {WITHHELD['code']}." in message.body
+    with fake_twilio(settings) as twilio:
+        assert message_deliver(message_id=message.pk).status == OutboundMessage.Status.SENT
+    assert code_in(twilio.creates[0]["Body"]) == code
+    message.refresh_from_db()
+    assert message.sealed_body == ""
+    assert code not in outbox_row_as_stored(message)
+    assert f"service is {WITHHELD['code']}." in message.body
 
 
 def test_a_wrong_code_is_refused_and_too_many_end_the_attempt(client, joan):
