@@ -68,7 +68,7 @@ class TrackedItemInput(serializers.Serializer):
 
     kind = strict.ChoiceField(choices=ItemKind.choices)
     title = strict.CharField(max_length=200)
-    expected_by = serializers.DateField()
+    expected_by = strict.DateField()
     state = strict.CharField(required=False, allow_blank=True, max_length=20, default="")
     starts_at = strict.DateTimeField(required=False, allow_null=True, default=None)
     location = strict.CharField(required=False, allow_blank=True, max_length=200, default="")
@@ -86,7 +86,7 @@ class TransitionInput(serializers.Serializer):
     to_state = strict.CharField(max_length=30)
     note = strict.CharField(required=False, allow_blank=True, max_length=500, default="")
     expected_version = strict.IntegerField(required=False, allow_null=True, default=None)
-    expected_by = serializers.DateField(required=False, allow_null=True, default=None)
+    expected_by = strict.DateField(required=False, allow_null=True, default=None)
 
 
 class ChaseTaskOutput(serializers.Serializer):
@@ -109,7 +109,7 @@ class ChaseRecordInput(serializers.Serializer):
     """Chased, who (you), the outcome, and when to chase next (none only if the item closed)."""
 
     outcome = strict.CharField(max_length=500)
-    next_chase_on = serializers.DateField(allow_null=True)
+    next_chase_on = strict.DateField(allow_null=True)
 
 
 class ChaseRecordOutput(serializers.Serializer):
@@ -136,7 +136,7 @@ class ImportRowInput(serializers.Serializer):
     case_id = strict.UUIDField(required=False, allow_null=True, default=None)
     title = strict.CharField(max_length=200)
     state = strict.CharField(required=False, allow_blank=True, max_length=20, default="")
-    expected_by = serializers.DateField(required=False, allow_null=True, default=None)
+    expected_by = strict.DateField(required=False, allow_null=True, default=None)
     starts_at = strict.DateTimeField(required=False, allow_null=True, default=None)
     location = strict.CharField(required=False, allow_blank=True, max_length=200, default="")
     what_to_bring = strict.CharField(required=False, allow_blank=True, max_length=300, default="")

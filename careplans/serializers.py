@@ -208,7 +208,7 @@ class _PlanItemFieldsInput(LockVersionInput):
     owner_service_id = strict.UUIDField(
         required=False, allow_null=True, help_text="Needed when `owner` is `service`."
     )
-    due_date = serializers.DateField(required=False, allow_null=True)
+    due_date = strict.DateField(required=False, allow_null=True)
     outcome = strict.CharField(required=False, allow_blank=True)
 
     def validate_owner_service_id(self, value: UUID | None) -> DirectoryService | None:
@@ -284,7 +284,7 @@ class AgreeInput(LockVersionInput):
 
 
 class ReviewDateInput(LockVersionInput):
-    review_date = serializers.DateField(help_text="When the plan will be looked at again.")
+    review_date = strict.DateField(help_text="When the plan will be looked at again.")
 
 
 class ReviseInput(serializers.Serializer):

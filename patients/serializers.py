@@ -88,7 +88,7 @@ class TimelineEventInput(serializers.Serializer):
 
     kind = strict.ChoiceField(choices=TimelineEvent.Kind.choices)
     occurred_at = strict.DateTimeField(required=False)
-    occurred_on = serializers.DateField(required=False)
+    occurred_on = strict.DateField(required=False)
     summary = strict.CharField(max_length=200)
     detail = strict.CharField(required=False, allow_blank=True, default="")
     shared_with_patient = strict.BooleanField(required=False, default=False)

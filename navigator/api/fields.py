@@ -5,7 +5,7 @@ BooleanField takes "yes" and 1, a UUIDField takes an integer. A client sending t
 has misread the schema, so it gets a 400 naming the field rather than a record it did not mean.
 Query parameters arrive as text, so there a boolean is the schema's `true` or `false`.
 
-A time before 1900 is refused too: no appointment or event is that old, and the UK's offset
+A date or time before 1900 is refused too: no appointment or event is that old, and the UK's offset
 from UTC before 1847 has seconds in it, which no RFC 3339 date-time (the schema's format) can
 carry, so such a time could not be given back as the schema says.
 """
@@ -67,5 +67,17 @@ class DateTimeField(serializers.DateTimeField):
             self.fail("invalid", format="an ISO 8601 date and time")
         parsed = super().to_internal_value(value)
         if parsed < EARLIEST_TIME:
+            self.fail("too_early")
+        return parsed
+
+
+class DateField(serializers.DateField):
+    default_error_messages = {"too_early": "Give a date in 1900 or later."}
+
+    def to_internal_value(self, value: Any) -> dt.date:
+        if not isinstance(value, str):
+            self.fail("invalid", format="an ISO 8601 date (YYYY-MM-DD)")
+        parsed = super().to_internal_value(value)
+        if parsed < EARLIEST_TIME.date():
             self.fail("too_early")
         return parsed
