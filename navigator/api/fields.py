@@ -24,6 +24,13 @@ class CharField(serializers.CharField):
 
 
 class IntegerField(serializers.IntegerField):
+    """Within what the database's integer columns hold (PostgreSQL's `integer`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", -(2**31))
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")

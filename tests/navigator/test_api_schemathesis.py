@@ -23,7 +23,9 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -52,7 +54,27 @@ CHECKS = [
 # Requests per operation and person, by kind. 36 operations x 2 people x these finish in about
 # a minute and a half on two busy cores.
 EXAMPLES = {"paul's records": 10, "invalid": 6, "unknown ids": 2}
-APP = get_wsgi_application()
+DJANGO = get_wsgi_application()
+
+
+def wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """The WSGI application, keeping the test's database connection open across requests.
+
+    At the start and end of each request Django closes a connection that is not in autocommit,
+    which the test's transaction never is (on PostgreSQL that would end the test). Django's test
+    client disconnects the same handler for the same reason; this does it for schemathesis.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = DJANGO(environ, start_response)
+        try:
+            return list(response)
+        finally:
+            response.close()  # sends request_finished, as a WSGI server would
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def api_schema() -> Any:
@@ -85,7 +107,7 @@ def run(operation: Any, strategy: Any, examples: int, token: str) -> list[str]:
         cache.clear()  # the per-user throttle: these are many requests in a moment
         try:
             case.call_and_validate(
-                app=APP, headers={"Authorization": f"Token {token}"}, checks=CHECKS
+                app=wsgi_app, headers={"Authorization": f"Token {token}"}, checks=CHECKS
             )
         except BaseException as failure:  # schemathesis's FailureGroup is a BaseExceptionGroup
             if not isinstance(failure, Exception | BaseExceptionGroup):
