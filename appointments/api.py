@@ -14,7 +14,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from appointments.imports import ImportRejected, hospital_import, row_error
 from appointments.models import ChaseTask, TrackedItem
@@ -150,6 +149,7 @@ class TrackedItemApi(_CaseApi):
     )
 )
 class TrackedItemTransitionApi(_CaseApi):
+    serializer_class = TransitionInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"write": "appointments.change_tracked_items"}
     audit_summary = "Asked to move a tracked item on through the API"
 
@@ -205,6 +205,7 @@ class ChaseTasksApi(_CaseApi):
     )
 )
 class ChaseRecordApi(_CaseApi):
+    serializer_class = ChaseRecordInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"write": "appointments.work_chase"}
     audit_summary = "Asked to record a chase through the API"
 
@@ -243,8 +244,17 @@ class ChaseRecordApi(_CaseApi):
         },
     )
 )
-class HospitalImportApi(APIView):
+class HospitalImportApi(GenericAPIView):
+    serializer_class = ImportInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"write": "appointments.import_tracked_items"}
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Every 400 here has the documented shape: `rows` lists the rows' problems, empty when
+        # the problem is elsewhere (the JSON, `source_system`, or `rows` not being a list).
+        response = super().handle_exception(exc)
+        if response.status_code == 400 and isinstance(response.data, dict):
+            response.data = import_error_body(response.data)
+        return response
 
     def post(self, request: AuthenticatedRequest, team_id: UUID) -> Response:
         team = Team.objects.filter(pk=team_id).first()
@@ -282,3 +292,15 @@ class HospitalImportApi(APIView):
             ],
         }
         return Response(ImportOutput(body).data)
+
+
+def import_error_body(body: dict[str, Any]) -> dict[str, Any]:
+    """A refused import's body with `rows` always the list of row problems (ImportErrorOutput).
+
+    A problem with `rows` itself (not a list, empty, too long) is said in `detail`, which the
+    API's exception handler wrote from every field's first message.
+    """
+    rows = body.get("rows", [])
+    if isinstance(rows, list) and all(isinstance(row, dict) for row in rows):
+        return {**body, "rows": rows}
+    return {**body, "rows": []}

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from appointments.models import ChaseTask, ItemKind, ItemState, TrackedItem
+from navigator.api import fields as strict
 
 IMPORT_KINDS = (ItemKind.APPOINTMENT, ItemKind.FOLLOW_UP, ItemKind.RESULT)
 IMPORT_KIND_CHOICES = [(kind.value, kind.label) for kind in IMPORT_KINDS]
@@ -65,29 +66,27 @@ class TrackedItemInput(serializers.Serializer):
     """A new item to track. `state` defaults to the kind's first state (an appointment: to be
     booked). The title is shown to the patient: short, plain, no clinical detail."""
 
-    kind = serializers.ChoiceField(choices=ItemKind.choices)
-    title = serializers.CharField(max_length=200)
-    expected_by = serializers.DateField()
-    state = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
-    starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    location = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    what_to_bring = serializers.CharField(
-        required=False, allow_blank=True, max_length=300, default=""
-    )
-    responsible_provider_ods = serializers.CharField(
+    kind = strict.ChoiceField(choices=ItemKind.choices)
+    title = strict.CharField(max_length=200)
+    expected_by = strict.DateField()
+    state = strict.CharField(required=False, allow_blank=True, max_length=20, default="")
+    starts_at = strict.DateTimeField(required=False, allow_null=True, default=None)
+    location = strict.CharField(required=False, allow_blank=True, max_length=200, default="")
+    what_to_bring = strict.CharField(required=False, allow_blank=True, max_length=300, default="")
+    responsible_provider_ods = strict.CharField(
         required=False, allow_blank=True, max_length=10, default=""
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    note = strict.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class TransitionInput(serializers.Serializer):
     """Move the item to `to_state`. A move its kind does not allow is refused (400), naming the
     moves that are allowed. With `expected_version`, a move based on a stale read is refused."""
 
-    to_state = serializers.CharField(max_length=30)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
-    expected_by = serializers.DateField(required=False, allow_null=True, default=None)
+    to_state = strict.CharField(max_length=30)
+    note = strict.CharField(required=False, allow_blank=True, max_length=500, default="")
+    expected_version = strict.IntegerField(required=False, allow_null=True, default=None)
+    expected_by = strict.DateField(required=False, allow_null=True, default=None)
 
 
 class ChaseTaskOutput(serializers.Serializer):
@@ -109,8 +108,8 @@ class ChaseTaskOutput(serializers.Serializer):
 class ChaseRecordInput(serializers.Serializer):
     """Chased, who (you), the outcome, and when to chase next (none only if the item closed)."""
 
-    outcome = serializers.CharField(max_length=500)
-    next_chase_on = serializers.DateField(allow_null=True)
+    outcome = strict.CharField(max_length=500)
+    next_chase_on = strict.DateField(allow_null=True)
 
 
 class ChaseRecordOutput(serializers.Serializer):
@@ -131,19 +130,17 @@ class ImportRowInput(serializers.Serializer):
     allows); any other row creates one. A time without a UTC offset is UK time.
     """
 
-    external_id = serializers.CharField(max_length=100)
-    kind = serializers.ChoiceField(choices=IMPORT_KIND_CHOICES)
-    nhs_number = serializers.CharField(required=False, allow_blank=True, max_length=12, default="")
-    case_id = serializers.UUIDField(required=False, allow_null=True, default=None)
-    title = serializers.CharField(max_length=200)
-    state = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
-    expected_by = serializers.DateField(required=False, allow_null=True, default=None)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    location = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    what_to_bring = serializers.CharField(
-        required=False, allow_blank=True, max_length=300, default=""
-    )
-    responsible_provider_ods = serializers.CharField(
+    external_id = strict.CharField(max_length=100)
+    kind = strict.ChoiceField(choices=IMPORT_KIND_CHOICES)
+    nhs_number = strict.CharField(required=False, allow_blank=True, max_length=12, default="")
+    case_id = strict.UUIDField(required=False, allow_null=True, default=None)
+    title = strict.CharField(max_length=200)
+    state = strict.CharField(required=False, allow_blank=True, max_length=20, default="")
+    expected_by = strict.DateField(required=False, allow_null=True, default=None)
+    starts_at = strict.DateTimeField(required=False, allow_null=True, default=None)
+    location = strict.CharField(required=False, allow_blank=True, max_length=200, default="")
+    what_to_bring = strict.CharField(required=False, allow_blank=True, max_length=300, default="")
+    responsible_provider_ods = strict.CharField(
         required=False, allow_blank=True, max_length=10, default=""
     )
 
@@ -152,7 +149,7 @@ class ImportInput(serializers.Serializer):
     """Up to 1,000 rows from one source system. All are applied, or none: one malformed row
     rejects the import, with every row's problems listed."""
 
-    source_system = serializers.CharField(max_length=60)
+    source_system = strict.CharField(max_length=60)
     rows = serializers.ListField(
         child=serializers.JSONField(), allow_empty=False, max_length=IMPORT_MAX_ROWS
     )
@@ -183,5 +180,8 @@ class ImportRowError(serializers.Serializer):
 
 
 class ImportErrorOutput(serializers.Serializer):
+    """Nothing was imported. `rows` lists each row's problems; it is empty when the problem is
+    not in a row (the JSON, `source_system`, or `rows` itself), which `detail` names."""
+
     detail = serializers.CharField()
     rows = ImportRowError(many=True)

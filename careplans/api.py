@@ -16,7 +16,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -54,6 +53,7 @@ from careplans.serializers import (
     PlanItemInput,
     PlanItemOutput,
     PlanItemWriteOutput,
+    QuestionnaireSearchInput,
     ReviewDateInput,
     ReviseInput,
     ServiceMatchOutput,
@@ -85,19 +85,17 @@ ANSWER = "careplans.answer_for_patient"
         "(an assessment keeps the version it was answered on). Welsh wording is in FHIR's "
         "translation extension.",
         tags=["assessments"],
-        parameters=[
-            OpenApiParameter("code", str, description="Only this questionnaire, e.g. `hna`."),
-            OpenApiParameter("all", bool, description="Every version, not just the active one."),
-        ],
+        parameters=[QuestionnaireSearchInput],
         responses={200: fhir_schema("A FHIR R4 Bundle of Questionnaire"),
-                   **error_responses(401, 403)},
+                   **error_responses(400, 401, 403)},
     )
 )  # fmt: skip
 class QuestionnaireListApi(GenericAPIView):
     def get(self, request: AuthenticatedRequest) -> Response:
+        given = QuestionnaireSearchInput(data=request.query_params.dict())
+        given.is_valid(raise_exception=True)
         rows = questionnaires_for_api(
-            code=request.query_params.get("code", ""),
-            every_version=request.query_params.get("all", "").lower() in ("1", "true", "yes"),
+            code=given.validated_data["code"], every_version=given.validated_data["all"]
         )
         return Response(bundle([questionnaire_resource(q) for q in rows]))
 
@@ -106,30 +104,44 @@ class QuestionnaireListApi(GenericAPIView):
     get=extend_schema(
         operation_id="services_list",
         summary="The service directory (Open Referral UK shaped)",
-        description="Active services, by name. With `concern`, only services that help with "
-        "those concerns and serve the area, best first, each with the reasons it matched.",
+        description="Active services, by name.",
         tags=["directory"],
-        parameters=[ServiceSearchInput],
-        responses={200: ServiceOutput(many=True), **error_responses(400, 401, 403)},
+        responses={200: ServiceOutput(many=True), **error_responses(401, 403, 404)},
     )
 )
 class ServiceListApi(GenericAPIView):
     serializer_class = ServiceOutput
 
     def get(self, request: AuthenticatedRequest) -> Response:
-        given = ServiceSearchInput(data=request.query_params)
-        given.is_valid(raise_exception=True)
-        search = given.validated_data
-        if search.get("concern"):
-            matches = directory_match(
-                concern_codes=[c.strip() for c in search["concern"].split(",") if c.strip()],
-                tumour_site=search["tumour_site"],
-                postcode=search["postcode"],
-                language=search["language"],
-            )
-            return Response(ServiceMatchOutput(matches, many=True).data)
         page = self.paginate_queryset(services_for_api())
         return self.get_paginated_response(ServiceOutput(page, many=True).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="services_match",
+        summary="Services that help with these concerns and serve the area, best first",
+        description="Each with the reasons it matched (the concern, the area, the language).",
+        tags=["directory"],
+        parameters=[ServiceSearchInput],
+        responses={200: ServiceMatchOutput(many=True), **error_responses(400, 401, 403)},
+    )
+)
+class ServiceMatchApi(GenericAPIView):
+    serializer_class = ServiceMatchOutput
+    pagination_class = None
+
+    def get(self, request: AuthenticatedRequest) -> Response:
+        given = ServiceSearchInput(data=request.query_params.dict())
+        given.is_valid(raise_exception=True)
+        search = given.validated_data
+        matches = directory_match(
+            concern_codes=[c.strip() for c in search["concern"].split(",") if c.strip()],
+            tumour_site=search["tumour_site"],
+            postcode=search["postcode"],
+            language=search["language"],
+        )
+        return Response(ServiceMatchOutput(matches, many=True).data)
 
 
 # Records inside a case ------------------------------------------------------------------------
@@ -220,6 +232,7 @@ class AssessmentDetailApi(_CaseApi):
     ),
 )  # fmt: skip
 class OfferListApi(_CaseApi):
+    serializer_class = OfferInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"read": VIEW, "write": CHANGE}
     audit_summary = "Looked at assessment offers through the API"
 
@@ -289,6 +302,7 @@ class CarePlanDetailApi(_CaseApi):
     )
 )
 class PlanItemCompleteApi(_CaseApi):
+    serializer_class = CompleteInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to complete a care plan item through the API"
 
@@ -317,6 +331,7 @@ class PlanItemCompleteApi(_CaseApi):
     )
 )
 class PlanItemFeedbackApi(_CaseApi):
+    serializer_class = FeedbackInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"write": ANSWER}
     audit_summary = "Sent an answer for the patient through the API"
 
@@ -441,6 +456,7 @@ class _PlanChangeApi(_CaseApi):
     )
 )  # fmt: skip
 class PlanItemListApi(_PlanChangeApi):
+    serializer_class = PlanItemInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to add a care plan item through the API"
 
@@ -471,6 +487,7 @@ class PlanItemListApi(_PlanChangeApi):
     )
 )  # fmt: skip
 class PlanItemDetailApi(_PlanChangeApi):
+    serializer_class = PlanItemChangeInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to change a care plan item through the API"
 
@@ -503,6 +520,7 @@ class PlanItemDetailApi(_PlanChangeApi):
     )
 )
 class PlanItemRemoveApi(_PlanChangeApi):
+    serializer_class = LockVersionInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to remove a care plan item through the API"
 
@@ -535,6 +553,7 @@ class PlanItemRemoveApi(_PlanChangeApi):
     )
 )  # fmt: skip
 class CarePlanAgreeApi(_PlanChangeApi):
+    serializer_class = AgreeInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"write": ANSWER}
     audit_summary = "Asked to agree a care plan through the API"
 
@@ -566,6 +585,7 @@ class CarePlanAgreeApi(_PlanChangeApi):
     )
 )
 class CarePlanReviewDateApi(_PlanChangeApi):
+    serializer_class = ReviewDateInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to set a care plan's review date through the API"
 
@@ -598,6 +618,7 @@ class CarePlanReviewDateApi(_PlanChangeApi):
     )
 )  # fmt: skip
 class CarePlanReviseApi(_PlanChangeApi):
+    serializer_class = ReviseInput  # what OPTIONS describes: the body a write takes
     object_permissions = {"write": CHANGE}
     audit_summary = "Asked to start a new care plan version through the API"
 
@@ -632,7 +653,7 @@ class CarePlanCompareApi(_CaseApi):
     def get(self, request: AuthenticatedRequest, case_id: UUID, plan_id: UUID) -> Response:
         case = self.get_object()
         plan = self.plan_in(case, plan_id)
-        given = CompareInput(data=request.query_params)
+        given = CompareInput(data=request.query_params.dict())
         given.is_valid(raise_exception=True)
         versions = plans_for_case(case)
         if "with" in given.validated_data:

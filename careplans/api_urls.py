@@ -6,6 +6,7 @@ from careplans import api
 urlpatterns = [
     path("questionnaires/", api.QuestionnaireListApi.as_view(), name="api-questionnaires"),
     path("services/", api.ServiceListApi.as_view(), name="api-services"),
+    path("services/matches/", api.ServiceMatchApi.as_view(), name="api-services-match"),
     path(
         "cases/<uuid:case_id>/assessments/",
         api.AssessmentListApi.as_view(),

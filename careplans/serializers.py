@@ -18,6 +18,7 @@ from careplans.models import (
     OwnerKind,
 )
 from careplans.selectors import ItemChange
+from navigator.api import fields as strict
 
 
 class ServiceOutput(serializers.Serializer):
@@ -56,13 +57,22 @@ class ServiceMatchOutput(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
-class ServiceSearchInput(serializers.Serializer):
-    concern = serializers.CharField(
-        required=False, help_text="Checklist concern codes, comma-separated: match to these."
+class QuestionnaireSearchInput(serializers.Serializer):
+    code = strict.CharField(
+        required=False, default="", help_text="Only this questionnaire, e.g. `hna`."
     )
-    postcode = serializers.CharField(required=False, default="")
-    tumour_site = serializers.CharField(required=False, default="")
-    language = serializers.CharField(required=False, default="en")
+    all = strict.BooleanField(
+        required=False, default=False, help_text="Every version, not just the active one."
+    )
+
+
+class ServiceSearchInput(serializers.Serializer):
+    concern = strict.CharField(
+        help_text="Checklist concern codes, comma-separated: match to these."
+    )
+    postcode = strict.CharField(required=False, default="")
+    tumour_site = strict.CharField(required=False, default="")
+    language = strict.CharField(required=False, default="en")
 
 
 class SignpostOutput(serializers.Serializer):
@@ -76,7 +86,7 @@ class PlanItemOutput(serializers.Serializer):
     id = serializers.UUIDField()
     lineage = serializers.UUIDField()
     concern = serializers.CharField(source="concern_text")
-    concern_code = serializers.CharField(source="concern.code", default=None)
+    concern_code = serializers.CharField(source="concern.code", default=None, allow_null=True)
     is_priority = serializers.BooleanField()
     goal = serializers.CharField()
     actions = serializers.CharField()
@@ -181,7 +191,7 @@ class PlanConflictOutput(serializers.Serializer):
 
 
 class LockVersionInput(serializers.Serializer):
-    lock_version = serializers.IntegerField(
+    lock_version = strict.IntegerField(
         min_value=0,
         help_text="The plan's lock_version when you read it; a change made since is a 409.",
     )
@@ -191,15 +201,15 @@ class _PlanItemFieldsInput(LockVersionInput):
     """A plan item in the names PlanItemOutput uses. `owner_service_id` must be a listed
     service (or the one the item already has)."""
 
-    concern = serializers.CharField(max_length=200)
-    goal = serializers.CharField(max_length=300)
-    actions = serializers.CharField(required=False, allow_blank=True)
-    owner = serializers.ChoiceField(choices=OwnerKind.choices, required=False)
-    owner_service_id = serializers.UUIDField(
+    concern = strict.CharField(max_length=200)
+    goal = strict.CharField(max_length=300)
+    actions = strict.CharField(required=False, allow_blank=True)
+    owner = strict.ChoiceField(choices=OwnerKind.choices, required=False)
+    owner_service_id = strict.UUIDField(
         required=False, allow_null=True, help_text="Needed when `owner` is `service`."
     )
-    due_date = serializers.DateField(required=False, allow_null=True)
-    outcome = serializers.CharField(required=False, allow_blank=True)
+    due_date = strict.DateField(required=False, allow_null=True)
+    outcome = strict.CharField(required=False, allow_blank=True)
 
     def validate_owner_service_id(self, value: UUID | None) -> DirectoryService | None:
         if value is None:
@@ -243,8 +253,8 @@ class PlanItemInput(_PlanItemFieldsInput):
 class PlanItemChangeInput(_PlanItemFieldsInput):
     """Only the fields sent change (reword, owner, due date, outcome)."""
 
-    concern = serializers.CharField(max_length=200, required=False)
-    goal = serializers.CharField(max_length=300, required=False)
+    concern = strict.CharField(max_length=200, required=False)
+    goal = strict.CharField(max_length=300, required=False)
 
     # Never partial: the item fields are optional already and lock_version never is. (For a
     # PATCH, drf-spectacular marks the body partial, documenting lock_version as optional.)
@@ -265,7 +275,7 @@ class PlanItemChangeInput(_PlanItemFieldsInput):
 
 
 class AgreeInput(LockVersionInput):
-    how = serializers.ChoiceField(
+    how = strict.ChoiceField(
         choices=CarePlan.AgreedHow.choices,
         required=False,
         help_text="Staff recording the patient's agreement: `in_person` or `by_phone` "
@@ -274,7 +284,7 @@ class AgreeInput(LockVersionInput):
 
 
 class ReviewDateInput(LockVersionInput):
-    review_date = serializers.DateField(help_text="When the plan will be looked at again.")
+    review_date = strict.DateField(help_text="When the plan will be looked at again.")
 
 
 class ReviseInput(serializers.Serializer):
@@ -287,7 +297,7 @@ CompareInput = type(
     (serializers.Serializer,),
     {
         "__doc__": "Which two versions to compare.",
-        "with": serializers.UUIDField(
+        "with": strict.UUIDField(
             required=False,
             help_text="The version to compare with (a care plan id); the one before by default.",
         ),
@@ -308,18 +318,18 @@ class OfferOutput(serializers.Serializer):
 
 
 class OfferInput(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=AssessmentOffer.Reason.choices)
-    pathway_point = serializers.ChoiceField(
+    reason = strict.ChoiceField(choices=AssessmentOffer.Reason.choices)
+    pathway_point = strict.ChoiceField(
         choices=Assessment.PathwayPoint.choices, required=False, allow_null=True, default=None
     )
 
 
 class CompleteInput(serializers.Serializer):
-    outcome = serializers.CharField(max_length=2000, help_text="What happened, in plain words.")
+    outcome = strict.CharField(max_length=2000, help_text="What happened, in plain words.")
 
 
 class FeedbackInput(serializers.Serializer):
-    answer = serializers.ChoiceField(
+    answer = strict.ChoiceField(
         choices=FeedbackAnswer.choices, help_text="Did they get the help they needed?"
     )
 

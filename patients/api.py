@@ -78,7 +78,7 @@ class CaseObjectMixin:
     get=extend_schema(
         summary="List the cases you can see",
         tags=["cases"],
-        responses={200: CaseOutput(many=True), **error_responses(401, 403)},
+        responses={200: CaseOutput(many=True), **error_responses(401, 403, 404)},
     )
 )
 class CaseListApi(ListAPIView):

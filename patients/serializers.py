@@ -5,6 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from navigator.api import fields as strict
 from patients.models import CareTeamMember, Case, CaseMessage, TimelineEvent
 from patients.services import MESSAGE_MAX_LENGTH
 
@@ -26,9 +27,11 @@ class CareTeamMemberOutput(serializers.Serializer):
     role = serializers.ChoiceField(choices=CareTeamMember.Role.choices)
     name = serializers.SerializerMethodField()
     is_named_navigator = serializers.SerializerMethodField()
-    organisation_name = serializers.CharField(source="organisation.name", default=None)
+    organisation_name = serializers.CharField(
+        source="organisation.name", default=None, allow_null=True
+    )
     contact = serializers.CharField()
-    email = serializers.EmailField(source="user.email", default=None)
+    email = serializers.EmailField(source="user.email", default=None, allow_null=True)
 
     @extend_schema_field(serializers.CharField())
     def get_name(self, member: CareTeamMember) -> str:
@@ -44,13 +47,13 @@ class CareTeamMemberOutput(serializers.Serializer):
 class CareTeamMemberInput(serializers.Serializer):
     """A staff account (`user_id`) or a contact by name; the named navigator changes by handover."""
 
-    role = serializers.ChoiceField(
+    role = strict.ChoiceField(
         choices=[c for c in CareTeamMember.Role.choices if c[0] != CareTeamMember.Role.NAVIGATOR]
     )
-    user_id = serializers.UUIDField(required=False, allow_null=True, default=None)
-    name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    contact = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    organisation_ods_code = serializers.CharField(
+    user_id = strict.UUIDField(required=False, allow_null=True, default=None)
+    name = strict.CharField(required=False, allow_blank=True, max_length=200, default="")
+    contact = strict.CharField(required=False, allow_blank=True, max_length=200, default="")
+    organisation_ods_code = strict.CharField(
         required=False, allow_blank=True, max_length=10, default=""
     )
 
@@ -67,7 +70,7 @@ class TimelineEventOutput(serializers.Serializer):
     detail = serializers.CharField(required=False)
     shared_with_patient = serializers.BooleanField(required=False)
     recorded_by_name = serializers.CharField(
-        source="recorded_by.get_full_name", default=None, required=False
+        source="recorded_by.get_full_name", default=None, allow_null=True, required=False
     )
     recorded_at = serializers.DateTimeField(required=False)
 
@@ -83,12 +86,12 @@ class TimelineEventPatientOutput(serializers.Serializer):
 class TimelineEventInput(serializers.Serializer):
     """`occurred_at` (a date and time, with its offset) or `occurred_on` (a date): one of them."""
 
-    kind = serializers.ChoiceField(choices=TimelineEvent.Kind.choices)
-    occurred_at = serializers.DateTimeField(required=False)
-    occurred_on = serializers.DateField(required=False)
-    summary = serializers.CharField(max_length=200)
-    detail = serializers.CharField(required=False, allow_blank=True, default="")
-    shared_with_patient = serializers.BooleanField(required=False, default=False)
+    kind = strict.ChoiceField(choices=TimelineEvent.Kind.choices)
+    occurred_at = strict.DateTimeField(required=False)
+    occurred_on = strict.DateField(required=False)
+    summary = strict.CharField(max_length=200)
+    detail = strict.CharField(required=False, allow_blank=True, default="")
+    shared_with_patient = strict.BooleanField(required=False, default=False)
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if ("occurred_at" in data) == ("occurred_on" in data):
@@ -113,4 +116,4 @@ class CaseMessageOutput(serializers.Serializer):
 
 
 class CaseMessageInput(serializers.Serializer):
-    body = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
+    body = strict.CharField(max_length=MESSAGE_MAX_LENGTH)

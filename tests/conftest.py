@@ -5,6 +5,8 @@ Paul's care team. Carol is Paul's carer. Olive is a patient in another team, nav
 Oscar. Adam administers the service. Staff have MFA enrolled unless a test says otherwise.
 """
 
+import os
+import tempfile
 from dataclasses import dataclass
 
 import pytest
@@ -13,6 +15,12 @@ from navigator.accounts.models import Role, User
 from navigator.organisations.models import Organisation, Team
 from patients.models import CarerAccess, CareTeamMember, Case, Patient
 from tests import factories as f
+
+# Hypothesis (under schemathesis, tests/navigator/test_api_schemathesis.py) keeps a cache of the
+# constants it finds in the code; outside the repository, not in a .hypothesis folder in it.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "navigator-hypothesis")
+)
 
 
 @dataclass

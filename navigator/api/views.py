@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,7 +27,7 @@ class MeApi(APIView):
         return Response(MeOutput(request.user).data)
 
 
-class TokenApi(APIView):
+class TokenApi(GenericAPIView):
     """Your API token. Sign in on the website first: tokens are issued to a signed-in session.
 
     Send it as `Authorization: Token <token>`. Staff need multi-factor authentication set up.
@@ -36,6 +37,7 @@ class TokenApi(APIView):
     # rate limits and, for staff, the second factor, and a password endpoint would bypass both.
     # RulesPermission still refuses staff without MFA, here and whenever a token is used.
     authentication_classes = [SessionAuthentication]
+    serializer_class = TokenInput  # what OPTIONS describes: the body a POST takes
 
     @extend_schema(
         operation_id="token_create",

@@ -190,7 +190,7 @@ def test_the_directory_lists_services_and_explains_matches(client, cast, directo
     listed = client.get("/api/services/").json()
     assert listed["count"] == 5
     matches = client.get(
-        "/api/services/?concern=money&postcode=CF10%201AA&tumour_site=Lung&language=cy"
+        "/api/services/matches/?concern=money&postcode=CF10%201AA&tumour_site=Lung&language=cy"
     ).json()
     assert [m["service"]["name"] for m in matches] == [
         "Cardiff Money Matters",

@@ -15,6 +15,7 @@ from careplans import services
 from careplans.models import CarePlan, DirectoryService, PlanItem
 from navigator.audit.models import AuditEvent
 from patients.models import CarerAccess
+from tests.api_support import field_errors
 from tests.careplans.conftest import complete
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +167,7 @@ def test_a_review_date_is_set_on_the_draft(client, cast, draft):
         client, "POST", url, {"lock_version": draft.lock_version + 1, "review_date": in_days(-1)}
     )
     assert past.status_code == 400
-    assert past.json() == {"review_date": ["The review date must be in the future"]}
+    assert field_errors(past) == {"review_date": ["The review date must be in the future"]}
 
 
 # Agreeing ----------------------------------------------------------------------------------
@@ -197,10 +198,12 @@ def test_a_navigator_records_that_the_patient_agreed_by_phone(client, cast, draf
     url = plans(cast.paul_case, f"{draft.pk}/agree/")
     unsaid = send(client, "POST", url, {"lock_version": draft.lock_version})
     assert unsaid.status_code == 400
-    assert unsaid.json() == {"how": ["Choose how the plan was agreed"]}
+    assert field_errors(unsaid) == {"how": ["Choose how the plan was agreed"]}
     online = send(client, "POST", url, {"lock_version": draft.lock_version, "how": "online"})
     assert online.status_code == 400
-    assert online.json() == {"how": ["Choose whether the patient agreed in person or by phone"]}
+    assert field_errors(online) == {
+        "how": ["Choose whether the patient agreed in person or by phone"]
+    }
 
     response = send(client, "POST", url, {"lock_version": draft.lock_version, "how": "by_phone"})
     assert response.status_code == 200, response.content
@@ -218,7 +221,7 @@ def test_the_patient_cannot_say_they_agreed_by_phone(client, cast, draft):
         {"lock_version": draft.lock_version, "how": "by_phone"},
     )
     assert response.status_code == 400
-    assert response.json() == {"how": ["A plan agreed here is agreed online"]}
+    assert field_errors(response) == {"how": ["A plan agreed here is agreed online"]}
     draft.refresh_from_db()
     assert draft.is_draft
 
@@ -402,7 +405,7 @@ def test_compare_names_the_other_version_or_refuses(client, cast, agreed):
     ]
     assert client.get(url).status_code == 404  # version 1 has no version before it
     bad = client.get(f"{url}?with=yesterday")
-    assert bad.status_code == 400 and bad.json() == {"with": ["Must be a valid UUID."]}
+    assert bad.status_code == 400 and field_errors(bad) == {"with": ["Must be a valid UUID."]}
     olives = complete(cast.olive_case, cast.olive, ratings={"pain": 2}, distress=1).plan
     assert client.get(f"{url}?with={olives.pk}").status_code == 404
 
@@ -554,7 +557,7 @@ def test_a_bad_new_item_is_a_400_saying_which_field(client, cast, draft, body, e
     body = {"lock_version": draft.lock_version} | body
     response = send(client, "POST", plans(cast.paul_case, f"{draft.pk}/items/"), body)
     assert response.status_code == 400
-    assert response.json() == errors
+    assert field_errors(response) == errors
     assert draft.items.count() == 2
 
 
@@ -573,7 +576,7 @@ def test_a_service_that_left_the_directory_cannot_be_given_an_item(client, cast,
         },
     )
     assert response.status_code == 400
-    assert response.json() == {
+    assert field_errors(response) == {
         "owner_service_id": ["That service has left the directory: choose another."]
     }
 
@@ -611,7 +614,7 @@ def test_a_change_that_changes_nothing_is_a_400(client, cast, draft):
         client, "PATCH", plans(cast.paul_case, f"{draft.pk}/items/{pain(draft).pk}/"), {"goal": "x"}
     )
     assert unversioned.status_code == 400
-    assert unversioned.json() == {"lock_version": ["This field is required."]}
+    assert field_errors(unversioned) == {"lock_version": ["This field is required."]}
     response = send(
         client,
         "PATCH",
@@ -626,7 +629,7 @@ def test_a_change_that_changes_nothing_is_a_400(client, cast, draft):
         plans(cast.paul_case, f"{draft.pk}/items/{pain(draft).pk}/"),
         {"lock_version": draft.lock_version, "goal": ""},
     )
-    assert blank.json() == {"goal": ["This field may not be blank."]}
+    assert field_errors(blank) == {"goal": ["This field may not be blank."]}
 
 
 @pytest.mark.parametrize(
@@ -659,7 +662,7 @@ def test_bad_plan_input_is_a_400_saying_which_field(client, cast, draft, rest, b
     url = plans(cast.paul_case, f"{draft.pk}/{rest.format(pain=pain(draft).pk)}")
     response = send(client, "POST", url, {"lock_version": draft.lock_version} | body)
     assert response.status_code == 400
-    assert response.json() == errors
+    assert field_errors(response) == errors
 
 
 def test_a_malformed_id_in_the_path_is_a_404(client, cast, draft):

@@ -120,6 +120,10 @@ SAMPLE_BODIES: dict[str, Callable[[Any], dict[str, Any]]] = {
 }
 
 
+# operationId -> a valid query string, for operations with a required query parameter.
+SAMPLE_QUERIES: dict[str, str] = {"services_match": "?concern=money"}
+
+
 # operationId -> a minimal valid body from this sender (None when anonymous).
 SAMPLE_BODIES_BY_SENDER: dict[str, Callable[[Any, Any], dict[str, Any]]] = {
     # Staff record how the patient agreed; the patient's side agrees online, the default.
@@ -244,6 +248,20 @@ def request_body(operation: Operation, cast: Any, user: Any) -> dict[str, Any] |
     return {}
 
 
+def request_query(operation: Operation) -> str:
+    required = [
+        p["name"]
+        for p in operation.spec.get("parameters", [])
+        if p["in"] == "query" and p.get("required")
+    ]
+    if required and operation.id not in SAMPLE_QUERIES:
+        pytest.fail(
+            f"{operation} ({operation.id}) needs the query parameters {required}. Add a valid "
+            f"query string to SAMPLE_QUERIES in {__file__}."
+        )
+    return SAMPLE_QUERIES.get(operation.id, "")
+
+
 def declared_permission(view: Any, method: str) -> str:
     """The rule a view about a record names for `method`; it must exist in the rule set."""
     perm = object_permission_for(view, method)
@@ -290,6 +308,7 @@ def test_each_person_gets_what_the_rules_allow(client, cast, operation, who):
     url = operation.path.format(**{name: obj.pk for name, obj in objects.items()})
     view = resolve(url).func.cls
     expected = expected_statuses(user, view, operation.method, objects)
+    url += request_query(operation)
     body = request_body(operation, cast, user)
     if user is not None:
         client.force_login(user)
