@@ -34,7 +34,9 @@ class Command(BaseCommand):
         try:
             month = dt.datetime.strptime(options["drop"], "%Y-%m").date()  # noqa: DTZ007
         except ValueError:
-            raise CommandError(f"--drop takes a month as YYYY-MM, not {options['drop']!r}.") from None
+            raise CommandError(
+                f"--drop takes a month as YYYY-MM, not {options['drop']!r}."
+            ) from None
         try:
             name = audit_month_drop(month=month)
         except AuditRetentionError as refused:
