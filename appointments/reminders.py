@@ -8,7 +8,7 @@ not the place, what to bring, the appointment's title or kind, the clinic or spe
 diagnosis or any note, since a text can be read on a locked phone and an email in a shared inbox
 ("… chemotherapy suite", "… drug list"). Where to go and what to bring are on the page the link
 opens, behind sign-in. `reminder_context` is all the templates are given, so they cannot say
-more; tests/navigator/test_messages_no_clinical_detail.py checks every message template.
+more; tests/careplans/test_messages_no_clinical_detail.py checks every message template.
 
 `appointment_reminders_send` runs every few minutes (navigator/celery.py). Each reminder is one
 outbox row whose idempotency key names the appointment, its start time and how many days before

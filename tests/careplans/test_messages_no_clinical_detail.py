@@ -63,24 +63,53 @@ CLINICAL_APPS = ("patients", "appointments", "careplans")
 # Free text that is not clinical and that messages need as it is: who someone is and how to
 # reach them, codes the software matches on, and the directory's public contact details.
 NOT_CLINICAL = {
-    "given_name", "family_name", "name", "full_name", "email", "phone", "mobile", "nhs_number",
-    "postcode", "language", "token_hash", "code", "reference", "message_sid", "idempotency_key",
-    "patient_message", "professional_message", "from_number", "to_number", "lineage",
-    "website", "ods_code", "how_to_refer",
-}  # fmt: skip
+    "given_name",
+    "family_name",
+    "name",
+    "full_name",
+    "email",
+    "phone",
+    "mobile",
+    "nhs_number",
+    "postcode",
+    "language",
+    "token_hash",
+    "code",
+    "reference",
+    "message_sid",
+    "idempotency_key",
+    "patient_message",
+    "professional_message",
+    "from_number",
+    "to_number",
+    "lineage",
+    "website",
+    "ods_code",
+    "how_to_refer",
+}
 # What staff typed before the canaries went in, in case a service kept a row from before.
 TYPED_BEFORE = "Chemotherapy|drug list|CT chest"
 # Reference data, not anyone's record: rules, standards, the questionnaire's structure (its
 # concerns are filled: a concern named in a message would say what troubles the person) and
 # the public service directory (whose names a referral to that service rightly carries).
 REFERENCE_DATA = {
-    "appointments.pathwaystandard", "appointments.followuprule",
-    "appointments.teamfollowupoffset", "careplans.questionnaire", "careplans.domain",
-    "careplans.directoryorganization", "careplans.taxonomyterm", "careplans.concerntopic",
-    "careplans.postcodedistrict", "careplans.directoryservice", "careplans.location",
-    "careplans.servicearea", "careplans.servicelanguage", "careplans.regularschedule",
-    "careplans.informationresource", "careplans.triagesettings",
-}  # fmt: skip
+    "appointments.pathwaystandard",
+    "appointments.followuprule",
+    "appointments.teamfollowupoffset",
+    "careplans.questionnaire",
+    "careplans.domain",
+    "careplans.directoryorganization",
+    "careplans.taxonomyterm",
+    "careplans.concerntopic",
+    "careplans.postcodedistrict",
+    "careplans.directoryservice",
+    "careplans.location",
+    "careplans.servicearea",
+    "careplans.servicelanguage",
+    "careplans.regularschedule",
+    "careplans.informationresource",
+    "careplans.triagesettings",
+}
 # Templates no service sends today, so no scenario can render them through one.
 NO_SCENARIO: dict[tuple[str, str, str], str] = {}
 
@@ -189,9 +218,12 @@ def replies_to_a_reminder(record: Record) -> None:
     OutboundMessage.objects.filter(kind="appointment_reminder").update(status="sent")
     for n, body in enumerate(("CONFIRM", "CHANGE", "HELP", f"{CANARY} typed by the patient")):
         inbound = InboundSms.objects.create(
-            message_sid=f"SM{n:032d}", from_number="+447700900123", to_number="+447700900000",
-            body=body, keyword=body if body.isupper() else "",
-        )  # fmt: skip
+            message_sid=f"SM{n:032d}",
+            from_number="+447700900123",
+            to_number="+447700900000",
+            body=body,
+            keyword=body if body.isupper() else "",
+        )
         sms_received(inbound=inbound)
 
 
@@ -200,10 +232,13 @@ def discharge(record: Record) -> None:
     is due (before the result is overdue: a patient gets one chase text a day)."""
     with time_machine.travel(at(2025, 2, 20, 10), tick=False):
         timeline_event_add(
-            case=record.cast.paul_case, by=record.cast.nadia, kind=TimelineEvent.Kind.DISCHARGE,
-            occurred_at=dt.date(2025, 2, 20), summary=f"{CANARY} discharge summary",
+            case=record.cast.paul_case,
+            by=record.cast.nadia,
+            kind=TimelineEvent.Kind.DISCHARGE,
+            occurred_at=dt.date(2025, 2, 20),
+            summary=f"{CANARY} discharge summary",
             detail=f"{CANARY} discharge detail",
-        )  # fmt: skip
+        )
     with time_machine.travel(at(2025, 2, 26, 10), tick=False):
         chase_run()
 
@@ -236,20 +271,31 @@ def invitations(record: Record) -> None:
 def carer_invitations(record: Record) -> None:
     cast = record.cast
     carer_invite(
-        patient=cast.paul_patient, by=cast.paul, carer_name="Dan Jones",
-        email="dan@example.test", phone="", level="read",
-    )  # fmt: skip
+        patient=cast.paul_patient,
+        by=cast.paul,
+        carer_name="Dan Jones",
+        email="dan@example.test",
+        phone="",
+        level="read",
+    )
     carer_invite(
-        patient=cast.paul_patient, by=cast.paul, carer_name="Eve Jones",
-        email="", phone="+447700900555", level="read",
-    )  # fmt: skip
+        patient=cast.paul_patient,
+        by=cast.paul,
+        carer_name="Eve Jones",
+        email="",
+        phone="+447700900555",
+        level="read",
+    )
 
 
 def staff_invitation(record: Record) -> None:
     invitation_create(
-        invited_by=record.lena, email="new@nav.test", phone="", role=Role.NAVIGATOR,
+        invited_by=record.lena,
+        email="new@nav.test",
+        phone="",
+        role=Role.NAVIGATOR,
         team=record.cast.team,
-    )  # fmt: skip
+    )
     invitation_create(
         invited_by=record.cast.nadia, email="", phone="+447700900666", role=Role.CARER, team=None
     )
@@ -270,18 +316,22 @@ def plan_actions(record: Record) -> None:
     feedback_request_send(item=PlanItem.objects.get(pk=money.pk))
     signpost_feedback_ask_due()
     inbound = InboundSms.objects.create(
-        message_sid="SM" + "f" * 32, from_number="+447700900123", to_number="+447700900000",
+        message_sid="SM" + "f" * 32,
+        from_number="+447700900123",
+        to_number="+447700900000",
         body="Y",
-    )  # fmt: skip
+    )
     feedback_thanks_send(item=money, inbound=inbound, helped=True)
     # And in Welsh, for a patient who reads Welsh.
     Patient.objects.filter(pk=record.cast.paul_patient.pk).update(language="cy")
     pain = record.item("pain")
     feedback_request_send(item=pain)
     inbound = InboundSms.objects.create(
-        message_sid="SM" + "e" * 32, from_number="+447700900123", to_number="+447700900000",
+        message_sid="SM" + "e" * 32,
+        from_number="+447700900123",
+        to_number="+447700900000",
         body="N",
-    )  # fmt: skip
+    )
     feedback_thanks_send(item=pain, inbound=inbound, helped=False)
     Patient.objects.filter(pk=record.cast.paul_patient.pk).update(language="en")
 
@@ -340,9 +390,13 @@ def sent_about_the_record(cast, directory, *, preferred: str) -> list[OutboundMe
         Patient.objects.filter(pk=cast.paul_patient.pk).update(preferred_channel=preferred)
         cast.paul_patient.refresh_from_db()
         record = Record(cast, directory, preferred=preferred)
-        assert {"patients.case.tumour_site", "appointments.trackeditem.location",
-                "appointments.trackeditem.what_to_bring", "appointments.trackeditem.title",
-                "careplans.planitem.goal"} <= set(record.filled)  # fmt: skip
+        assert {
+            "patients.case.tumour_site",
+            "appointments.trackeditem.location",
+            "appointments.trackeditem.what_to_bring",
+            "appointments.trackeditem.title",
+            "careplans.planitem.goal",
+        } <= set(record.filled)
         with time_machine.travel(at(2025, 3, 12, 10), tick=False):
             for scenario in SCENARIOS:
                 scenario(record)
