@@ -1,16 +1,14 @@
 """Appointment reminders: each patient hears before each booked appointment, once per reminder.
 
 What a reminder says, and nothing else (templates/sms/appointment_reminder.txt and
-templates/emails/appointment_reminder-*):
-- the day and time (Europe/London);
-- the place, as recorded in the appointment's `location` (where to go: the hospital and
-  building, as the patient would be told in a letter);
-- what to bring, as recorded in `what_to_bring`;
-- how to reply by text (CONFIRM or CHANGE; never CANCEL, which Twilio takes as "stop all
-  texts": see navigator.messaging.inbound), and a link to the service.
-Never the appointment's title or kind, the clinic or specialty, the diagnosis, or any note: a
-text can be read on a locked phone. When the place and what to bring are too long for a short
-text, what to bring (then the place) is left for the link.
+templates/emails/appointment_reminder-*): the day and time (Europe/London), how to reply by text
+(CONFIRM or CHANGE; never CANCEL, which Twilio takes as "stop all texts": see
+navigator.messaging.inbound), and a link to the patient's "coming up" page. Nothing staff typed:
+not the place, what to bring, the appointment's title or kind, the clinic or specialty, the
+diagnosis or any note, since a text can be read on a locked phone and an email in a shared inbox
+("… chemotherapy suite", "… drug list"). Where to go and what to bring are on the page the link
+opens, behind sign-in. `reminder_context` is all the templates are given, so they cannot say
+more; tests/careplans/test_messages_no_clinical_detail.py checks every message template.
 
 `appointment_reminders_send` runs every few minutes (navigator/celery.py). Each reminder is one
 outbox row whose idempotency key names the appointment, its start time and how many days before
@@ -43,9 +41,6 @@ REMINDER_KIND = "appointment_reminder"
 REFERENCE_PREFIX = "appointments.trackeditem:"
 # Nobody is reminded of an appointment starting sooner than this: they could not act on it.
 MIN_NOTICE = dt.timedelta(hours=2)
-# Room in a two-segment text for the place and what to bring together, after the fixed words,
-# the time and the link.
-SMS_DETAIL_BUDGET = 110
 
 
 @dataclass
@@ -153,27 +148,15 @@ def _reminder(*, item: TrackedItem, days_before: int) -> MessageToSend:
 
 
 def reminder_context(item: TrackedItem) -> dict[str, Any]:
-    """What the reminder's templates may use: the time, place and what to bring, and a link."""
+    """What the reminder's templates may use: the day and time, and a link. Nothing typed by
+    staff (the place and what to bring are on the linked page)."""
     assert item.starts_at is not None  # noqa: S101 - callers check
     local = item.starts_at.astimezone(LONDON)
     minutes = f":{local:%M}" if local.minute else ""
     clock = f"{local.hour % 12 or 12}{minutes}{'am' if local.hour < 12 else 'pm'}"
-    place = " ".join(item.location.split())
-    bring = " ".join(item.what_to_bring.split())
-    # The email has room for everything; the text only for what fits in two segments.
-    sms_place, sms_bring = place, bring
-    if len(sms_place) + len(sms_bring) > SMS_DETAIL_BUDGET:
-        sms_bring = ""
-    if len(sms_place) > SMS_DETAIL_BUDGET:
-        sms_place = ""
     return {
         "when": f"{local:%A} {local.day} {local:%B} at {clock}",
         "when_short": f"{local:%a} {local.day} {local:%b} at {clock}",
-        "place": place,
-        "bring": bring,
-        "sms_place": sms_place,
-        "sms_bring": sms_bring,
-        "more_at_link": (place and not sms_place) or (bring and not sms_bring),
         "link": links.home_link(case_id=item.case_id, section=links.COMING_UP),
     }
 

@@ -24,6 +24,11 @@ app.conf.beat_schedule = {
         "task": "navigator.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # The audit trail's monthly partitions, made months ahead (idempotent).
+    "make-audit-partitions": {
+        "task": "navigator.audit.tasks.make_audit_partitions",
+        "schedule": crontab(hour=3, minute=41),
+    },
     "escalate-unacknowledged-flags": {
         "task": "careplans.tasks.escalate_unacknowledged_flags",
         "schedule": 300.0,

@@ -293,6 +293,13 @@ except ValueError:
 if not APPOINTMENT_REMINDER_DAYS or min(APPOINTMENT_REMINDER_DAYS) < 1:
     raise ImproperlyConfigured("APPOINTMENT_REMINDER_DAYS must list days of 1 or more, like 7,2.")
 
+# Years the audit trail is kept: a month's entries may be dropped (whole, by partition) only
+# once they are this old. 30 years by default, as for cancer records in the NHS Records
+# Management Code of Practice; set your organisation's policy.
+AUDIT_RETENTION_YEARS = envint("AUDIT_RETENTION_YEARS", 30)
+if AUDIT_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_YEARS must be 1 or more.")
+
 # Celery: Redis in production; a filesystem broker in development so nothing must be running.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":

@@ -10,7 +10,7 @@ from uuid import UUID
 from django.http import Http404, HttpRequest
 
 from navigator.audit.models import AuditEvent
-from navigator.audit.services import audit_record
+from navigator.audit.services import audit_record, audit_refusal_record
 from patients.models import Case
 
 # What the door may record: looking at the record, or taking it away (a print or a PDF).
@@ -27,15 +27,17 @@ def get_case_for_user(
 ) -> Case:
     """Return the case if `request.user` holds `perm` on it, writing the access audit entry.
 
-    Anyone else gets 404, so a case's existence is not revealed to those outside it. `action`
-    is VIEW or EXPORT; a write (CREATE, UPDATE, DELETE) is the service's to record.
+    Anyone else gets 404, so a case's existence is not revealed to those outside it, and the
+    refusal goes in the security log (`audit_refusal_record`), which the patient's "who has
+    looked" leaves out. `action` is VIEW or EXPORT; a write (CREATE, UPDATE, DELETE) is the
+    service's to record.
     """
     if action not in ACCESS_ACTIONS:
         raise ValueError(f"The case door records access only, not {action!r}.")
     user = request.user
     case = Case.objects.select_related("patient", "team", "navigator").filter(pk=case_id).first()
     if case is None or not user.has_perm(perm, case):
-        raise Http404("No such case")
+        raise case_refused(request, case_id=case_id, case=case)
     audit_record(
         actor=user,
         action=action,
@@ -45,3 +47,16 @@ def get_case_for_user(
         request=request,
     )
     return case
+
+
+def case_refused(request: HttpRequest, *, case_id: UUID | str, case: Case | None) -> Http404:
+    """The 404 for a case `request.user` may not have (`case`: the case, if it exists), with the
+    refusal recorded in the security log. For pages that decide a refusal themselves."""
+    audit_refusal_record(
+        request=request,
+        status=404,
+        object_type=Case._meta.label_lower,
+        object_id=str(case_id),
+        patient_id=case.patient_id if case else None,
+    )
+    return Http404("No such case")

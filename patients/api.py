@@ -8,6 +8,7 @@ read is audited, exactly as on the web pages.
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -22,6 +23,7 @@ from rest_framework.response import Response
 from navigator.accounts.models import User
 from navigator.api.permissions import object_permission_for
 from navigator.api.schema import error_responses
+from navigator.audit.services import audit_refusal_record
 from navigator.http import AuthenticatedRequest
 from navigator.organisations.models import Organisation
 from patients.access import get_case_for_user
@@ -72,6 +74,22 @@ class CaseObjectMixin:
         return get_case_for_user(
             self.request, self.kwargs["case_id"], perm=perm, summary=self.audit_summary
         )
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """A 403 about the case in the URL goes in the security log, as the door's 404s do."""
+        refused = isinstance(exc, exceptions.PermissionDenied | PermissionDenied)
+        if refused and self.request.user.is_authenticated:
+            case_id = self.kwargs["case_id"]
+            audit_refusal_record(
+                request=self.request._request,
+                status=403,
+                object_type=Case._meta.label_lower,
+                object_id=str(case_id),
+                patient_id=Case.objects.filter(pk=case_id)
+                .values_list("patient_id", flat=True)
+                .first(),
+            )
+        return super().handle_exception(exc)  # type: ignore[misc]  # a mixin for APIView
 
 
 @extend_schema_view(

@@ -221,3 +221,15 @@ def can_answer_for_patient(user: User | AnonymousUser, obj: Any) -> bool:
 rules.add_perm("careplans.view_plan_records", can_view_plan_records)
 rules.add_perm("careplans.change_plan_records", can_change_plan_records)
 rules.add_perm("careplans.answer_for_patient", can_answer_for_patient)
+
+
+# The security log (refused attempts at patients' records): team leads, for their teams' people
+# and cases, and administrators, for everything (`patients.selectors.security_log_visible`).
+@rules.predicate
+def can_view_security_log(user: User | AnonymousUser) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in (Role.TEAM_LEAD, Role.ADMIN) and _staff_verified(user)
+
+
+rules.add_perm("patients.view_security_log", can_view_security_log)

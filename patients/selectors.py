@@ -6,7 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case as Conditional
 from django.db.models import Exists, OuterRef, Q, QuerySet, When
 
-from navigator.accounts.models import User
+from navigator.accounts.models import Role, User
+from navigator.audit.models import AuditEvent
 from navigator.models import BankHoliday
 from navigator.organisations.models import Membership
 from patients.models import (
@@ -161,3 +162,17 @@ def bank_holidays_for(nation: str) -> frozenset[dt.date]:
     `navigator.time`'s working-time arithmetic."""
     division = DIVISION_FOR_NATION.get(nation, BankHoliday.Division.ENGLAND_AND_WALES)
     return frozenset(BankHoliday.objects.filter(division=division).values_list("date", flat=True))
+
+
+def security_log_visible(*, user: User) -> QuerySet[AuditEvent]:
+    """Refused attempts at patients' records, newest first, that `user` reviews: everything for
+    an administrator; for a team lead, those made by anyone in their teams or at a case of
+    their teams. (Who may open the log at all is `patients.view_security_log`.)"""
+    refusals = AuditEvent.objects.refusals().order_by("-at", "-id")
+    if user.role == Role.ADMIN:
+        return refusals
+    teams = Membership.objects.filter(user=user).values("team")
+    return refusals.filter(
+        Q(actor_id__in=Membership.objects.filter(team__in=teams).values("user"))
+        | Q(patient_id__in=Case.objects.filter(team__in=teams).values("patient_id"))
+    )

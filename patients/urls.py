@@ -8,6 +8,7 @@ from patients.views import (
     outbox,
     questions,
     record,
+    security,
     timeline,
 )
 from patients.views import messages as case_messages
@@ -19,6 +20,7 @@ app_name = "patients"
 urlpatterns: list = [
     path("", cases.case_list, name="case_list"),
     path("open/", cases.case_open_page, name="case_open"),
+    path("security-log/", security.security_log, name="security_log"),
     path("<uuid:case_id>/handover/", cases.case_handover_page, name="case_handover"),
     path("<uuid:case_id>/care-team/add/", cases.care_team_add_page, name="care_team_add"),
     path("<uuid:case_id>/care-team/remove/", cases.care_team_remove_page, name="care_team_remove"),

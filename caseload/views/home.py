@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET
 from caseload.presenters import PatientHome
 from navigator.http import AuthenticatedHttpRequest
 from patients import links
-from patients.access import get_case_for_user
+from patients.access import case_refused, get_case_for_user
+from patients.models import Case
 from patients.selectors import carer_grants_withdrawn, cases_for_patient_home
 
 
@@ -41,7 +42,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         # follows an old link or reloads the page is told so, not "we cannot find a record").
         withdrawn = carer_grants_withdrawn(user=user, case_id=chosen or None)
         if chosen and not withdrawn:
-            raise Http404("No such case")
+            raise case_refused(request, case_id=chosen, case=Case.objects.filter(pk=chosen).first())
         return render(request, "caseload/home.html", {"case": None, "withdrawn": withdrawn})
     chosen = chosen or str(cases[0].pk)
     case = get_case_for_user(request, chosen, summary="Viewed what happens next")

@@ -11,6 +11,15 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events are append-only.")
 
+    def about_patient(self, patient_id: object) -> "AuditEventQuerySet":
+        """What was done with a patient's record, for the patient's "who has looked": not the
+        refused attempts, which are the security log's (`refusals`)."""
+        return self.filter(patient_id=patient_id).exclude(action=AuditEvent.Action.REFUSE)
+
+    def refusals(self) -> "AuditEventQuerySet":
+        """The security log: every refused attempt at a patient's record (404 or 403)."""
+        return self.filter(action=AuditEvent.Action.REFUSE)
+
 
 class AuditEvent(models.Model):
     """One read or write of a patient's record: who, which record, what, when. Append-only.
@@ -28,6 +37,9 @@ class AuditEvent(models.Model):
         DELETE = "delete", "Deleted"
         EXPORT = "export", "Printed or exported"
         SEND = "send", "Sent"
+        # An attempt at a record refused (404 by the case door, 403 from the API): the security
+        # log's, never shown to the patient.
+        REFUSE = "refuse", "Refused"
 
     id = models.BigAutoField(primary_key=True)
     # The trail is read one patient at a time (audit_patient_at), never by time or actor alone,

@@ -51,6 +51,27 @@ def audit_record(
     return event
 
 
+def audit_refusal_record(
+    *,
+    request: HttpRequest,
+    status: int,
+    object_type: str,
+    object_id: str = "",
+    patient_id: UUID | None = None,
+) -> AuditEvent:
+    """Record a refused attempt at a patient's record (the security log): who, what they asked
+    for (method and path), and the answer they got (404, or 403 from the API)."""
+    return audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.REFUSE,
+        object_type=object_type,
+        object_id=object_id[:64],
+        patient_id=patient_id,
+        summary=f"Refused {request.method} (answered {status})",
+        request=request,
+    )
+
+
 def audit_record_many(
     *,
     actor: User | AnonymousUser | None,

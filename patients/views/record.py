@@ -29,9 +29,10 @@ class AccessRow:
 @login_required
 @require_GET
 def case_record_access(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
-    """Every audit entry about this patient, newest first: the patient's own view of the trail."""
+    """Every audit entry about this patient, newest first: the patient's own view of the trail
+    (refused attempts are the security log's)."""
     case = get_case_for_user(request, case_id, summary="Looked at who has seen the record")
-    events = AuditEvent.objects.filter(patient_id=case.patient_id).order_by("-at", "-id")
+    events = AuditEvent.objects.about_patient(case.patient_id).order_by("-at", "-id")
     page = Paginator(events, RECORD_ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

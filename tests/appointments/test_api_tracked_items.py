@@ -66,7 +66,10 @@ def test_anyone_outside_the_case_gets_404_and_no_hint(client, cast, who):
         client, f"{items_url(cast.paul_case)}{item.pk}/transitions/", {"to_state": "attended"}
     )
     assert transition.status_code == 404
-    assert not AuditEvent.objects.filter(actor=getattr(cast, who)).exists()
+    # No access recorded; the three refusals are in the security log.
+    entries = AuditEvent.objects.filter(actor=getattr(cast, who))
+    assert not entries.exclude(action=AuditEvent.Action.REFUSE).exists()
+    assert entries.refusals().count() == 3
 
 
 def test_reading_is_audited(client, cast):

@@ -40,7 +40,9 @@ def test_overview_is_404_to_anyone_outside_the_case(client, cast, who):
     else:
         response = client.get(reverse("caseload:case_detail", args=[cast.paul_case.id]))
     assert response.status_code == 404
-    assert not AuditEvent.objects.filter(patient_id=cast.paul_patient.id).exists()
+    # Nothing in Paul's "who has looked"; the attempt is in the security log.
+    assert not AuditEvent.objects.about_patient(cast.paul_patient.id).exists()
+    assert AuditEvent.objects.refusals().get().actor == getattr(cast, who)
 
 
 def test_patient_opening_their_case_url_gets_their_own_page(client, cast):

@@ -167,7 +167,9 @@ def test_paul_cannot_reach_olives_case_by_url(client, cast):
     assert (
         client.get(reverse("patients:contact_edit", args=[cast.olive_case.id])).status_code == 404
     )
-    assert not AuditEvent.objects.filter(patient_id=cast.olive_patient.id).exists()
+    # Nothing for Olive's "who has looked"; each attempt in the security log instead.
+    assert not AuditEvent.objects.about_patient(cast.olive_patient.id).exists()
+    assert AuditEvent.objects.refusals().filter(patient_id=cast.olive_patient.id).count() == 3
 
 
 def test_a_malformed_case_id_is_404(client, cast):

@@ -86,7 +86,9 @@ def test_it_is_404_to_everyone_not_on_the_case_team(client, cast, who):
     client.force_login(getattr(cast, who))
     response = client.get(outbox_url(cast.paul_case))
     assert response.status_code == 404
-    assert not AuditEvent.objects.filter(patient_id=cast.paul_patient.pk).exists()
+    # Only the security log's refusal: nothing in Paul's "who has looked".
+    assert not AuditEvent.objects.about_patient(cast.paul_patient.pk).exists()
+    assert AuditEvent.objects.refusals().get().actor == getattr(cast, who)
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, cast):

@@ -146,7 +146,8 @@ def test_each_read_of_a_case_is_audited(client, cast):
 
 def test_a_refused_read_writes_no_audit_entry_for_the_patient(client, cast):
     as_user(client, cast.oscar).get(detail_url(cast.paul_case))
-    assert not AuditEvent.objects.filter(patient_id=cast.paul_patient.pk).exists()
+    assert not AuditEvent.objects.about_patient(cast.paul_patient.pk).exists()
+    assert AuditEvent.objects.refusals().get().actor == cast.oscar  # the security log's
 
 
 def test_a_revoked_carer_loses_api_access_at_once(client, cast):

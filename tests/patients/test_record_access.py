@@ -66,7 +66,12 @@ def test_it_is_a_404_to_everyone_else(client, cast):
     for user in (cast.olive, cast.oscar, cast.adam):
         client.force_login(user)
         assert client.get(page_url(cast.paul_case)).status_code == 404, user
-    assert not AuditEvent.objects.filter(patient_id=cast.paul_patient.pk).exists()
+    # Only in the security log: nothing the patient's "who has looked" shows.
+    assert not AuditEvent.objects.about_patient(cast.paul_patient.pk).exists()
+    refused = AuditEvent.objects.filter(patient_id=cast.paul_patient.pk)
+    assert {(e.actor, e.action) for e in refused} == {
+        (user, AuditEvent.Action.REFUSE) for user in (cast.olive, cast.oscar, cast.adam)
+    }
 
 
 def test_it_needs_signing_in(client, cast):
