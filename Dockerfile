@@ -17,10 +17,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONPATH=/app \
     VAR_DIR=/app/var
 
-# WeasyPrint's Pango and HarfBuzz, and fonts to render PDFs with (Liberation Sans is Arial's metrics).
+# WeasyPrint's Pango and HarfBuzz, and fonts to render PDFs with (Liberation Sans is Arial's
+# metrics); gettext's msgfmt compiles the Welsh catalogue below.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core \
+        gettext \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --user-group --no-create-home --home-dir /app navigator
 
@@ -30,11 +32,14 @@ COPY --from=assets /build/node_modules/nhsuk-frontend/dist node_modules/nhsuk-fr
 COPY --from=assets /build/node_modules/htmx.org/dist node_modules/htmx.org/dist
 RUN pip install -c requirements.lock .
 
-# Static files are collected once, here. Production settings refuse to load without these three;
+# Static files are collected and the Welsh catalogue compiled (locale/*.po to .mo) once, here. Production settings refuse to load without these three;
 # the values exist only for this command and are never used by a running container.
 RUN DEBUG=false SECRET_KEY=collectstatic-only-collectstatic-only-collectstatic-only \
     ALLOWED_HOSTS=localhost REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput --verbosity 0 \
+    && DEBUG=false SECRET_KEY=collectstatic-only-collectstatic-only-collectstatic-only \
+    ALLOWED_HOSTS=localhost REDIS_URL=redis://localhost:6379/0 \
+    python manage.py compilemessages --verbosity 0 \
     && mkdir -p var/media \
     && chown navigator:navigator var var/media
 

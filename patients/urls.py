@@ -5,6 +5,7 @@ from patients.views import (
     cases,
     contact,
     invitations,
+    language,
     outbox,
     questions,
     record,
@@ -17,6 +18,7 @@ app_name = "patients"
 
 # Each feature adds its routes here; case URLs carry the case's UUID, never a sequential id.
 urlpatterns: list = [
+    path("language/", language.language_switch, name="language_switch"),
     path("", cases.case_list, name="case_list"),
     path("open/", cases.case_open_page, name="case_open"),
     path("<uuid:case_id>/handover/", cases.case_handover_page, name="case_handover"),

@@ -26,6 +26,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.utils import timezone
 
+from navigator.language import in_language
+
 from navigator.db import rows_insert
 from navigator.messaging.hooks import HANDLERS, SMS_UNREACHABLE
 from navigator.messaging.models import Channel, EarlyDeliveryReport, OutboundMessage, SmsOptOut
@@ -89,7 +91,7 @@ class Recipient:
     phone: str = ""  # E.164
     email: str = ""
     preferred_channel: str = "sms"  # "sms" | "email"
-    language: str = "en"  # "en" | "cy"; a missing Welsh template falls back to English
+    language: str = "en"  # "en" | "cy": the templates are rendered in it (navigator.language)
 
 
 @dataclass(frozen=True)
@@ -716,10 +718,11 @@ def _render(
     }
 
     def render(folder: str, name: str) -> str:
+        # One template per message in every language: its words go through gettext, in the
+        # recipient's language (locale/cy/LC_MESSAGES/django.po), with dates in that language.
         try:
-            return select_template([f"{folder}/{language}/{name}", f"{folder}/{name}"]).render(
-                values
-            )
+            with in_language(language):
+                return select_template([f"{folder}/{name}"]).render(values)
         except TemplateDoesNotExist:
             raise MessagingError(
                 f"No template for message kind {kind!r}: add templates/{folder}/{name}."

@@ -148,7 +148,7 @@ def carer_invitation_accept(*, carer_invitation: CarerInvitation, user: User) ->
 
 
 def carer_invitation_accept_new_account(
-    *, carer_invitation: CarerInvitation, email: str, full_name: str
+    *, carer_invitation: CarerInvitation, email: str, full_name: str, language: str = "en"
 ) -> tuple[User, CarerAccess]:
     """Someone without an account accepts: their carer account and their access, together.
 
@@ -157,7 +157,10 @@ def carer_invitation_accept_new_account(
     """
     with transaction.atomic():
         user = invitation_accept(
-            invitation=carer_invitation.invitation, email=email, full_name=full_name
+            invitation=carer_invitation.invitation,
+            email=email,
+            full_name=full_name,
+            language=language,
         )
         return user, _carer_grant(carer_invitation, carer=user)
 

@@ -163,6 +163,7 @@ def patient_contact_update(
         )
         if not changed:
             raise StaleRecord(Patient.objects.get(pk=patient.pk))
+        _account_language_follow(patient=patient, language=fields["language"])
         audit_record(
             actor=by,
             action=AuditEvent.Action.UPDATE,
@@ -172,6 +173,39 @@ def patient_contact_update(
         )
     patient.refresh_from_db()
     return patient
+
+
+def patient_language_set(*, patient: Patient, language: str, by: User) -> Patient:
+    """Make `language` ("en" or "cy") the patient's preferred language: their pages, messages and
+    printed plan. Used by the English / Cymraeg switch; the contact page changes it with the
+    rest of their details (`patient_contact_update`)."""
+    if language not in Language.values:
+        raise ValidationError({"language": "Choose English or Cymraeg."})
+    with transaction.atomic():
+        changed = (
+            Patient.objects.filter(pk=patient.pk)
+            .exclude(language=language)
+            .update(language=language, version=F("version") + 1, updated_at=timezone.now())
+        )
+        _account_language_follow(patient=patient, language=language)
+        if changed:
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.UPDATE,
+                obj=patient,
+                patient_id=patient.pk,
+                summary=f"Changed the preferred language to {Language(language).label}",
+            )
+    patient.refresh_from_db()
+    return patient
+
+
+def _account_language_follow(*, patient: Patient, language: str) -> None:
+    """The patient's account shows pages in their record's language (User.language)."""
+    if patient.user_id is not None:
+        User.objects.filter(pk=patient.user_id).exclude(language=language).update(
+            language=language
+        )
 
 
 def patient_recipient(*, patient: Patient, email: str | None = None) -> Recipient:

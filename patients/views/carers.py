@@ -17,11 +17,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_http_methods, require_POST
 
 from navigator.accounts.models import Invitation, User
 from navigator.accounts.services import invitation_for_token
 from navigator.http import AuthenticatedHttpRequest
+from navigator.language import language_of
 from navigator.messaging.services import MessagingError
 from patients.access import get_case_for_user
 from patients.forms import NhsFormMixin, add_service_errors
@@ -239,6 +241,7 @@ def carer_invitation_accept_page(request: HttpRequest, token: str) -> HttpRespon
                 carer_invitation=carer_invitation,
                 email=email,
                 full_name=form.cleaned_data["full_name"],
+                language=language_of(translation.get_language()),
             )
         except ValidationError as error:
             message = " ".join(error.messages)
