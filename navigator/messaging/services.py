@@ -26,9 +26,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.utils import timezone
 
-from navigator.language import in_language
-
 from navigator.db import rows_insert
+from navigator.language import in_language
 from navigator.messaging.hooks import HANDLERS, SMS_UNREACHABLE
 from navigator.messaging.models import Channel, EarlyDeliveryReport, OutboundMessage, SmsOptOut
 from navigator.messaging.transports import (

@@ -203,9 +203,7 @@ def patient_language_set(*, patient: Patient, language: str, by: User) -> Patien
 def _account_language_follow(*, patient: Patient, language: str) -> None:
     """The patient's account shows pages in their record's language (User.language)."""
     if patient.user_id is not None:
-        User.objects.filter(pk=patient.user_id).exclude(language=language).update(
-            language=language
-        )
+        User.objects.filter(pk=patient.user_id).exclude(language=language).update(language=language)
 
 
 def patient_recipient(*, patient: Patient, email: str | None = None) -> Recipient:

@@ -23,7 +23,7 @@ from patients.services import patient_language_set
 def language_switch(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if language not in CHOICES:
-        return HttpResponseBadRequest("Choose English (en) or Cymraeg (cy).".encode())
+        return HttpResponseBadRequest(b"Choose English (en) or Cymraeg (cy).")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -31,9 +31,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         back = reverse("home")
     user = request.user
     if user.is_authenticated and not user.is_staff_role:
-        patient = (
-            Patient.objects.filter(user=user).first() if user.role == Role.PATIENT else None
-        )
+        patient = Patient.objects.filter(user=user).first() if user.role == Role.PATIENT else None
         if patient is not None:
             patient_language_set(patient=patient, language=language, by=user)
         else:

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_user_email_optional'),
+        ("accounts", "0003_user_email_optional"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('cy', 'Cymraeg')], default='en', max_length=10),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                choices=[("en", "English"), ("cy", "Cymraeg")], default="en", max_length=10
+            ),
         ),
     ]
