@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from careplans.models import ShareLink, ShareLinkAccess
@@ -118,7 +119,9 @@ def share_consent(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpRespo
     allowed = request.POST.get("allowed") == "yes"
     revoked = sharing.sharing_set(patient=case.patient, allowed=allowed, actor=request.user)
     if allowed:
-        messages.success(request, "The care plan can be shared with the GP practice again.")
+        messages.success(
+            request, gettext("The care plan can be shared with the GP practice again.")
+        )
     else:
         messages.success(
             request,

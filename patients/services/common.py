@@ -8,8 +8,9 @@ can show each beside its field; callers check permissions (through `patients.acc
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-EMAIL_MESSAGE = "Enter an email address in the right format, like name@example.com."
+EMAIL_MESSAGE = _("Enter an email address in the right format, like name@example.com.")
 
 
 class _Errors:

@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
@@ -90,31 +91,33 @@ def _clean_contact(
     """Patient fields for contact details and preferences, normalised; problems go to `errors`."""
     phone, email, address, postcode = (v.strip() for v in (phone, email, address, postcode))
     if preferred_channel not in Channel.values:
-        errors.add("preferred_channel", "Choose how we should send messages.")
+        errors.add("preferred_channel", _("Choose how we should send messages."))
     if language not in Language.values:
-        errors.add("language", "Choose a language we write in.")
+        errors.add("language", _("Choose a language we write in."))
     if phone:
         phone = (
             errors.check("phone", phone_to_e164, phone, mobile=preferred_channel == Channel.SMS)
             or phone
         )
     elif preferred_channel == Channel.SMS:
-        errors.add("phone", "Enter a mobile number for text messages, or choose email instead.")
+        errors.add("phone", _("Enter a mobile number for text messages, or choose email instead."))
     if email:
         try:
             validate_email(email)
         except ValidationError:
             errors.add("email", EMAIL_MESSAGE)
     elif preferred_channel == Channel.EMAIL:
-        errors.add("email", "Enter an email address for emails, or choose text messages instead.")
+        errors.add(
+            "email", _("Enter an email address for emails, or choose text messages instead.")
+        )
     if postcode:
         postcode = errors.check("postcode", normalise_postcode, postcode) or postcode
     needs = communication_needs
     language_needed = needs.interpreter_language.strip()
     if needs.interpreter and not language_needed:
-        errors.add("interpreter_language", "Enter the language the interpreter should speak.")
+        errors.add("interpreter_language", _("Enter the language the interpreter should speak."))
     if len(needs.other) > 300:
-        errors.add("other_needs", "Other needs must be 300 characters or fewer.")
+        errors.add("other_needs", _("Other needs must be 300 characters or fewer."))
     return {
         "phone": phone,
         "email": email.lower(),
@@ -180,7 +183,7 @@ def patient_language_set(*, patient: Patient, language: str, by: User) -> Patien
     printed plan. Used by the English / Cymraeg switch; the contact page changes it with the
     rest of their details (`patient_contact_update`)."""
     if language not in Language.values:
-        raise ValidationError({"language": "Choose English or Cymraeg."})
+        raise ValidationError({"language": _("Choose English or Cymraeg.")})
     with transaction.atomic():
         changed = (
             Patient.objects.filter(pk=patient.pk)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from navigator.accounts.services import invitation_for_token
@@ -143,8 +144,10 @@ def patient_invitation_accept_page(request: HttpRequest, token: str) -> HttpResp
                     # Their phone refuses our texts (they replied STOP): the account stands.
                     messages.warning(
                         request,
-                        "Your account is ready, but we cannot send a text message to your phone."
-                        " Sign in with your email address, or phone your cancer support team.",
+                        gettext(
+                            "Your account is ready, but we cannot send a text message to your phone."
+                            " Sign in with your email address, or phone your cancer support team."
+                        ),
                     )
                     return redirect("account_login")
                 return redirect("account_confirm_login_code")

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from navigator.http import AuthenticatedHttpRequest
@@ -62,7 +63,7 @@ def questions(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "Question added.")
+                messages.success(request, gettext("Question added."))
                 return redirect("patients:questions", case_id=case.id)
     else:
         case = get_case_for_user(
@@ -108,7 +109,7 @@ def question_suggested_add(request: AuthenticatedHttpRequest, case_id: UUID) -> 
     text = request.POST.get("text", "")
     if text in SUGGESTED_QUESTIONS:
         appointment_question_add(case=case, by=request.user, text=text)
-        messages.success(request, "Question added.")
+        messages.success(request, gettext("Question added."))
     return redirect("patients:questions", case_id=case.id)
 
 
@@ -131,7 +132,7 @@ def question_edit(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Question changed.")
+            messages.success(request, gettext("Question changed."))
             return redirect("patients:questions", case_id=case.id)
     return render(
         request,
@@ -161,5 +162,5 @@ def question_delete(
     case = _changing(request, case_id, "Asked to delete a question")
     question = _question(case, question_id)
     appointment_question_delete(question=question, by=request.user)
-    messages.success(request, "Question deleted.")
+    messages.success(request, gettext("Question deleted."))
     return redirect("patients:questions", case_id=case.id)
