@@ -33,6 +33,11 @@ class Language(models.TextChoices):
     WELSH = "cy", _("Welsh (Cymraeg)")
 
 
+# For the audit trail and other staff-facing records, which stay in English whatever language
+# the change was made in (the choices' labels follow the reader's language).
+LANGUAGE_NAMES_IN_ENGLISH = {Language.ENGLISH: "English", Language.WELSH: "Welsh (Cymraeg)"}
+
+
 class Patient(models.Model):
     """A person with cancer. May have no account until they accept an invitation.
 

@@ -8,6 +8,7 @@ can show each beside its field; callers check permissions (through `patients.acc
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 EMAIL_MESSAGE = _("Enter an email address in the right format, like name@example.com.")
@@ -19,8 +20,8 @@ class _Errors:
     def __init__(self) -> None:
         self.errors: dict[str, list[ValidationError]] = {}
 
-    def add(self, field: str, error: ValidationError | str) -> None:
-        if isinstance(error, str):
+    def add(self, field: str, error: ValidationError | str | Promise) -> None:
+        if not isinstance(error, ValidationError):
             error = ValidationError(error)
         self.errors.setdefault(field, []).extend(error.error_list)
 

@@ -14,7 +14,7 @@ from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import Recipient
-from patients.models import Channel, Language, Patient
+from patients.models import LANGUAGE_NAMES_IN_ENGLISH, Channel, Language, Patient
 from patients.services.common import EMAIL_MESSAGE, _Errors
 from patients.validators import normalise_postcode, phone_to_e164
 
@@ -197,7 +197,7 @@ def patient_language_set(*, patient: Patient, language: str, by: User) -> Patien
                 action=AuditEvent.Action.UPDATE,
                 obj=patient,
                 patient_id=patient.pk,
-                summary=f"Changed the preferred language to {Language(language).label}",
+                summary=f"Changed the preferred language to {LANGUAGE_NAMES_IN_ENGLISH[language]}",
             )
     patient.refresh_from_db()
     return patient
