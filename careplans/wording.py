@@ -7,17 +7,20 @@ its own language (`Assessment.language`), which may not be the page's, so the vi
 the words in it by `labels(language)`.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
 from navigator.language import in_language as language_override
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 ENGLISH = "en"
 WELSH = "cy"
 LANGUAGES = (ENGLISH, WELSH)
 
-LABELS: dict[str, str] = {
+LABELS: dict[str, "StrOrPromise"] = {
     "back": _("Back"),
     "step": _("Step {step} of {total}"),
     "problem": _("There is a problem"),

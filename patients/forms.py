@@ -6,7 +6,7 @@ beside the matching field by `add_service_errors`, so the page shows them like i
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -34,6 +34,9 @@ from patients.services import (
     patient_duplicate_check,
 )
 from patients.validators import validate_nhs_number
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class NhsDateWidget(forms.MultiWidget):
@@ -63,7 +66,7 @@ class NhsDateField(forms.MultiValueField):
 
     widget = NhsDateWidget
 
-    def __init__(self, *, label: str, required: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, label: "StrOrPromise", required: bool = True, **kwargs: Any) -> None:
         fields = (forms.CharField(required=False),) * 3
         super().__init__(
             fields,

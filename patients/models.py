@@ -35,7 +35,10 @@ class Language(models.TextChoices):
 
 # For the audit trail and other staff-facing records, which stay in English whatever language
 # the change was made in (the choices' labels follow the reader's language).
-LANGUAGE_NAMES_IN_ENGLISH = {Language.ENGLISH: "English", Language.WELSH: "Welsh (Cymraeg)"}
+LANGUAGE_NAMES_IN_ENGLISH: dict[str, str] = {
+    Language.ENGLISH: "English",
+    Language.WELSH: "Welsh (Cymraeg)",
+}
 
 
 class Patient(models.Model):

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from navigator.accounts.models import Invitation, User
@@ -40,37 +41,39 @@ from patients.services import (
 
 class CarerInviteForm(NhsFormMixin, forms.Form):
     carer_name = forms.CharField(
-        label="Their name",
+        label=_("Their name"),
         max_length=200,
         error_messages={
-            "required": "Enter the name of the person you are inviting",
-            "max_length": "The name must be 200 characters or fewer",
+            "required": _("Enter the name of the person you are inviting"),
+            "max_length": _("The name must be 200 characters or fewer"),
         },
     )
     email = forms.CharField(
-        label="Their email address",
+        label=_("Their email address"),
         required=False,
         max_length=254,
-        help_text="We will send the invitation here. Leave blank to send it by text message.",
+        help_text=_("We will send the invitation here. Leave blank to send it by text message."),
     )
     phone = forms.CharField(
-        label="Their mobile phone number",
+        label=_("Their mobile phone number"),
         required=False,
         max_length=30,
-        help_text="For example, 07700 900 982. Leave blank to send the invitation by email.",
+        help_text=_("For example, 07700 900 982. Leave blank to send the invitation by email."),
     )
     level = forms.ChoiceField(
-        label="What can they do?",
+        label=_("What can they do?"),
         choices=[
-            (CarerAccess.Level.READ, "See my record, but not change anything"),
+            (CarerAccess.Level.READ, _("See my record, but not change anything")),
             (
                 CarerAccess.Level.ACT,
-                "See my record and act for me: send messages, keep my questions and change "
-                "my contact details",
+                _(
+                    "See my record and act for me: send messages, keep my questions and "
+                    "change my contact details"
+                ),
             ),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what they can do"},
+        error_messages={"required": _("Choose what they can do")},
     )
 
     def clean(self) -> dict[str, Any]:
@@ -83,16 +86,18 @@ class CarerInviteForm(NhsFormMixin, forms.Form):
 
 class CarerAcceptForm(NhsFormMixin, forms.Form):
     full_name = forms.CharField(
-        label="Your full name",
+        label=_("Your full name"),
         max_length=200,
-        error_messages={"required": "Enter your full name"},
+        error_messages={"required": _("Enter your full name")},
     )
     email = forms.EmailField(
-        label="Your email address",
-        help_text="We will email you a code each time you sign in. You will not need a password.",
+        label=_("Your email address"),
+        help_text=_(
+            "We will email you a code each time you sign in. You will not need a password."
+        ),
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the right format, like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the right format, like name@example.com"),
         },
     )
 

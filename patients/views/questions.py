@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from navigator.http import AuthenticatedHttpRequest
@@ -30,11 +31,11 @@ from patients.services import (
 
 class QuestionForm(NhsFormMixin, forms.Form):
     text = forms.CharField(
-        label="Your question",
+        label=_("Your question"),
         max_length=QUESTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "required": "Enter your question",
+            "required": _("Enter your question"),
             "max_length": f"Your question must be {QUESTION_MAX_LENGTH} characters or fewer",
         },
     )
