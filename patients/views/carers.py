@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -156,7 +157,10 @@ def carer_invite_page(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpR
         except MessagingError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Invitation sent to {carer_invitation.carer_name}.")
+            messages.success(
+                request,
+                gettext("Invitation sent to %(name)s.") % {"name": carer_invitation.carer_name},
+            )
             return redirect("patients:carers", case_id=case.id)
     return render(
         request, "patients/carer_invite.html", {"case": case, "patient": case.patient, "form": form}
@@ -175,7 +179,10 @@ def carer_revoke(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpRespon
         revoked_at__isnull=True,
     )
     carer_access_revoke(grant=grant, by=request.user)
-    messages.success(request, f"{grant.carer.get_full_name()} can no longer see your record.")
+    messages.success(
+        request,
+        gettext("%(name)s can no longer see your record.") % {"name": grant.carer.get_full_name()},
+    )
     return redirect("patients:carers", case_id=case.id)
 
 
@@ -191,7 +198,10 @@ def carer_invitation_withdraw_page(
         patient_id=case.patient_id,
     )
     carer_invitation_withdraw(carer_invitation=carer_invitation, by=request.user)
-    messages.success(request, f"Invitation to {carer_invitation.carer_name} withdrawn.")
+    messages.success(
+        request,
+        gettext("Invitation to %(name)s withdrawn.") % {"name": carer_invitation.carer_name},
+    )
     return redirect("patients:carers", case_id=case.id)
 
 
@@ -231,7 +241,10 @@ def carer_invitation_accept_page(request: HttpRequest, token: str) -> HttpRespon
                 error = " ".join(refused.messages)
             else:
                 patient = carer_invitation.patient
-                messages.success(request, f"You can now see {patient.full_name}'s record.")
+                messages.success(
+                    request,
+                    gettext("You can now see %(name)s's record.") % {"name": patient.full_name},
+                )
                 case = patient.cases.order_by("status", "-opened_at").first()
                 return redirect(f"{reverse('home')}?case={case.pk}" if case else "home")
         return render(request, "patients/carer_accept_signed_in.html", {**context, "error": error})

@@ -151,7 +151,9 @@ def question_asked(
     question = _question(case, question_id)
     asked = request.POST.get("asked") == "yes"
     appointment_question_mark(question=question, by=request.user, asked=asked)
-    messages.success(request, "Ticked off." if asked else "Put back on your list.")
+    messages.success(
+        request, gettext("Ticked off.") if asked else gettext("Put back on your list.")
+    )
     return redirect("patients:questions", case_id=case.id)
 
 
