@@ -23,7 +23,8 @@ install: $(VENV)/.installed node_modules/.installed $(MO)
 # The Welsh catalogue, compiled from the committed .po (the .mo is not committed) by GNU
 # gettext's msgfmt, the Debian package `gettext` (makemessages needs its xgettext and msgmerge
 # too, so one system package serves both and a Python compiler would not save it).
-$(MO): $(PO) $(VENV)/.installed | system-packages
+$(MO): $(PO) $(VENV)/.installed
+	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES=gettext
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0
 
 $(VENV)/.installed: pyproject.toml requirements.lock
