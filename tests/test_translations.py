@@ -271,3 +271,16 @@ def test_the_catalogue_is_up_to_date_with_the_code(tmp_path):
         "new in the code": set(),
         "gone from the code": set(),
     }
+
+
+def test_welsh_counts_pick_the_welsh_plural_form():
+    """Django uses our catalogue's six-form rule (one, two, and others differ here)."""
+    from django.utils import translation
+
+    singular = "The care plan will not be shared with the GP practice. %(count)s link stopped."
+    plural = "The care plan will not be shared with the GP practice. %(count)s links stopped."
+    with translation.override("cy"):
+        said = {n: translation.ngettext(singular, plural, n) % {"count": n} for n in (1, 2, 7)}
+    assert said[1].endswith("Mae 1 ddolen wedi'i stopio.")
+    assert said[2].endswith("Mae 2 ddolen wedi'u stopio.")
+    assert said[7].endswith("Mae 7 dolen wedi'u stopio.")
