@@ -358,7 +358,7 @@ _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 class TimelineEventForm(NhsFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label="What happened?",
-        choices=[("", "Choose a kind of event")] + TimelineEvent.Kind.choices,
+        choices=[("", "Choose a kind of event"), *TimelineEvent.Kind.choices],
         error_messages={"required": "Choose what kind of event this is"},
     )
     occurred_at = NhsDateField(label="Date it happened", help_text="For example, 27 3 2026.")
@@ -420,7 +420,7 @@ class TimelineEventForm(NhsFormMixin, forms.Form):
 
 class TimelineFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Show", choices=[("", "All events")] + TimelineEvent.Kind.choices, required=False
+        label="Show", choices=[("", "All events"), *TimelineEvent.Kind.choices], required=False
     )
 
 

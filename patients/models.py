@@ -268,21 +268,21 @@ class TimelineEvent(models.Model):
     """
 
     class Kind(models.TextChoices):
-        REFERRAL = "referral", "Referral"
-        URGENT_REFERRAL = "urgent_referral", "Urgent suspected cancer referral"
-        DIAGNOSIS = "diagnosis", "Diagnosis"
-        DECISION_TO_TREAT = "decision_to_treat", "Decision to treat"
-        FIRST_TREATMENT = "first_treatment", "First treatment"
-        APPOINTMENT = "appointment", "Appointment"
-        RESULT = "result", "Test or scan result"
-        DISCHARGE = "discharge", "Discharge from hospital"
-        END_OF_TREATMENT = "end_of_treatment", "End of treatment"
-        MESSAGE = "message", "Message"
-        ASSESSMENT = "assessment", "Needs assessment"
-        PLAN_CHANGE = "plan_change", "Care plan change"
-        HANDOVER = "handover", "New navigator"
-        NOTE = "note", "Note"
-        OTHER = "other", "Other"
+        REFERRAL = "referral", _("Referral")
+        URGENT_REFERRAL = "urgent_referral", _("Urgent suspected cancer referral")
+        DIAGNOSIS = "diagnosis", _("Diagnosis")
+        DECISION_TO_TREAT = "decision_to_treat", _("Decision to treat")
+        FIRST_TREATMENT = "first_treatment", _("First treatment")
+        APPOINTMENT = "appointment", _("Appointment")
+        RESULT = "result", _("Test or scan result")
+        DISCHARGE = "discharge", _("Discharge from hospital")
+        END_OF_TREATMENT = "end_of_treatment", _("End of treatment")
+        MESSAGE = "message", _("Message")
+        ASSESSMENT = "assessment", _("Needs assessment")
+        PLAN_CHANGE = "plan_change", _("Care plan change")
+        HANDOVER = "handover", _("New navigator")
+        NOTE = "note", _("Note")
+        OTHER = "other", _("Other")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
