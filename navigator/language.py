@@ -24,6 +24,13 @@ def language_of(locale: str) -> str:
     return WELSH if (locale or "").lower().startswith(WELSH) else ENGLISH
 
 
+def in_english(text: object) -> str:
+    """A translatable label as English, for what staff read whatever the page's language (the
+    audit trail's summaries)."""
+    with translation.override(locale_for(ENGLISH)):
+        return str(text)
+
+
 @contextmanager
 def in_language(language: str) -> Iterator[None]:
     """Translate everything inside into `language` ("en" or "cy")."""

@@ -12,10 +12,16 @@ from navigator.accounts.models import INVITATION_LIFETIME, STAFF_ROLES, Invitati
 from navigator.accounts.services import invitation_accept
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
+from navigator.language import in_english
 from navigator.messaging.services import Recipient, message_send
 from patients.models import CarerAccess, CarerInvitation, Patient
 from patients.services.common import EMAIL_MESSAGE, _Errors
 from patients.validators import phone_to_e164
+
+
+def level_label(access: CarerAccess | CarerInvitation) -> object:
+    """The access level's label, untranslated until shown (see navigator.language.in_english)."""
+    return CarerAccess.Level(access.level).label
 
 
 def carer_invite(
@@ -75,7 +81,7 @@ def carer_invite(
             action=AuditEvent.Action.CREATE,
             obj=carer_invitation,
             patient_id=patient.pk,
-            summary=f"Invited {carer_name} as a carer ({carer_invitation.get_level_display()})",
+            summary=f"Invited {carer_name} as a carer ({in_english(level_label(carer_invitation))})",
         )
         message_send(
             recipient=Recipient(
@@ -124,7 +130,7 @@ def _carer_grant(carer_invitation: CarerInvitation, *, carer: User) -> CarerAcce
         action=AuditEvent.Action.CREATE,
         obj=grant,
         patient_id=patient.pk,
-        summary=f"Accepted an invitation to be a carer ({grant.get_level_display()})",
+        summary=f"Accepted an invitation to be a carer ({in_english(level_label(grant))})",
     )
     return grant
 
