@@ -89,6 +89,8 @@ def carer_invite(
                 phone=phone,
                 email=email,
                 preferred_channel="email" if email else "sms",
+                # The carer has no record yet: they are written to in the patient's language.
+                language=patient.language,
             ),
             kind="carer_invitation",
             context={"link": link, "valid_days": INVITATION_LIFETIME.days},

@@ -142,3 +142,19 @@ def test_the_home_page_dates_are_in_welsh(client, cast, settings):
         "Ionawr Chwefror Mawrth Ebrill Mai Mehefin Gorffennaf Awst Medi Hydref Tachwedd Rhagfyr"
     ).split()
     assert any(month in page for month in months)
+
+
+def test_a_welsh_carer_is_told_of_new_messages_in_welsh(client, cast):
+    cast.carol.language = "cy"
+    cast.carol.save()
+    client.force_login(cast.nadia)
+    client.post(reverse("patients:messages", args=[cast.paul_case.pk]), {"body": "Hello"})
+    message = CaseMessage.objects.get()
+    to_carol = OutboundMessage.objects.get(
+        idempotency_key=f"case-message:{message.pk}:user-{cast.carol.pk}"
+    )
+    to_paul = OutboundMessage.objects.get(
+        idempotency_key=f"case-message:{message.pk}:patient-{cast.paul_patient.pk}"
+    )
+    assert (to_carol.language, to_paul.language) == ("cy", "en")
+    assert to_carol.subject == "Neges newydd gan eich tîm cymorth canser"
