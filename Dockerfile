@@ -17,10 +17,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONPATH=/app \
     VAR_DIR=/app/var
 
-# WeasyPrint's Pango and HarfBuzz, and fonts to render PDFs with (Liberation Sans is Arial's metrics).
+# WeasyPrint's Pango and HarfBuzz, and fonts to render PDFs with (Liberation Sans is Arial's
+# metrics); gettext's msgfmt compiles the Welsh catalogue below.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core \
+        gettext \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --user-group --no-create-home --home-dir /app navigator
 
@@ -38,12 +40,17 @@ RUN sed -n '/^pip==/,/[^\\]$/p' requirements.lock > /tmp/pip.lock \
     && pip install --require-hashes -r requirements.lock \
     && pip install --no-deps --no-build-isolation .
 
-# Static files are collected once, here. Production settings refuse to load without these four;
+# Static files are collected and the Welsh catalogue compiled (locale/*.po to .mo) once, here.
+# Production settings refuse to load without these four;
 # the values exist only for this command and are never used by a running container.
 RUN DEBUG=false SECRET_KEY=collectstatic-only-collectstatic-only-collectstatic-only \
     ALLOWED_HOSTS=localhost REDIS_URL=redis://localhost:6379/0 \
     DATA_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LW5ldmVyLXVzZWQhISE= \
     python manage.py collectstatic --noinput --verbosity 0 \
+    && DEBUG=false SECRET_KEY=collectstatic-only-collectstatic-only-collectstatic-only \
+    ALLOWED_HOSTS=localhost REDIS_URL=redis://localhost:6379/0 \
+    DATA_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LW5ldmVyLXVzZWQhISE= \
+    python manage.py compilemessages --verbosity 0 \
     && mkdir -p var/media \
     && chown navigator:navigator var var/media
 

@@ -4,6 +4,8 @@ SHELL := /bin/bash
 PYTHON ?= $(shell for p in python3.11 python3; do \
   $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null && { command -v $$p; break; }; done)
 PORT ?= 8000
+# What makemessages reads: our apps and templates, not the venv, node_modules, tests or benchmarks.
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --ignore=bench
 BENCH ?= floor
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -11,9 +13,19 @@ PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=true SECURE_SSL_REDIRECT=false
 RUN_ENV := $(DEV_ENV) SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: install lock run test test-bench test-browser lint format bench system-packages chromium clean
+.PHONY: install lock messages run test test-bench test-browser lint format bench system-packages chromium clean
 
-install: $(VENV)/.installed node_modules/.installed
+PO := locale/cy/LC_MESSAGES/django.po
+MO := $(PO:.po=.mo)
+
+install: $(VENV)/.installed node_modules/.installed $(MO)
+
+# The Welsh catalogue, compiled from the committed .po (the .mo is not committed) by GNU
+# gettext's msgfmt, the Debian package `gettext` (makemessages needs its xgettext and msgmerge
+# too, so one system package serves both and a Python compiler would not save it).
+$(MO): $(PO) $(VENV)/.installed
+	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES=gettext
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0
 
 $(VENV)/bin/python:
 	@[ -n "$(PYTHON)" ] || { echo "Python 3.11 is needed: neither python3.11 nor python3 is 3.11"; exit 1; }
@@ -72,7 +84,8 @@ run: install system-packages
 # and redis-server (the outage tests start and stop a Redis of their own).
 # Installed when missing and we are root with apt-get (a fresh container, CI); otherwise named.
 # A package counts as present when dpkg has it or a command of its name is on the PATH.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
+# gettext: msgfmt compiles the Welsh catalogue, xgettext and msgmerge update it (makemessages).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation gettext
 test test-bench test-browser chromium: SYSTEM_PACKAGES += chromium
 test test-browser: SYSTEM_PACKAGES += redis-server
 
@@ -107,6 +120,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(DEV_ENV) $(VENV)/bin/mypy navigator patients appointments careplans caseload bench
+
+# After changing any text a patient or carer sees: update the Welsh catalogue, then translate
+# the new entries in locale/cy/LC_MESSAGES/django.po (tests/test_translations.py insists).
+messages: install
+	$(DEV_ENV) $(PY) manage.py makemessages -l cy --no-obsolete $(MESSAGES_IGNORE)
 
 format: install
 	$(VENV)/bin/ruff format .

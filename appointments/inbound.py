@@ -19,9 +19,10 @@ Keywords, the whole text in any case (navigator.messaging.inbound.sms_keyword):
         appointment on the navigator's worklist, since they may have meant the appointment:
         we cannot text them back, so the navigator calls or emails.
     START, UNSTOP          texts resume; the timeline says so.
-    CONFIRM (or YES)       confirms the appointment the latest reminder was about: recorded in
+    CONFIRM (or YES; Welsh CADARNHAU)
+                           confirms the appointment the latest reminder was about: recorded in
                            its history (booked, confirmed by the patient).
-    CHANGE, REBOOK, RESCHEDULE
+    CHANGE, REBOOK, RESCHEDULE (Welsh NEWID)
                            the appointment goes on the navigator's worklist to rearrange.
     HELP, INFO             with a reminder: the appointment goes on the worklist; either way the
                            navigator gets a message in the case, and the reply gives the
@@ -61,8 +62,9 @@ from patients.services import MessageVia, case_message_post, timeline_event_add
 
 logger = logging.getLogger(__name__)
 
-CONFIRM_KEYWORDS = frozenset({"CONFIRM", "CONFIRMED", "YES"})
-CHANGE_KEYWORDS = frozenset({"CHANGE", "REBOOK", "RESCHEDULE"})
+# With the Welsh the reminder asks for in Welsh (CADARNHAU, NEWID: locale/cy django.po).
+CONFIRM_KEYWORDS = frozenset({"CONFIRM", "CONFIRMED", "YES", "CADARNHAU"})
+CHANGE_KEYWORDS = frozenset({"CHANGE", "REBOOK", "RESCHEDULE", "NEWID"})
 # A reply about an appointment that started longer ago than this is about nothing we can act on.
 STILL_RELEVANT_AFTER_START = dt.timedelta(hours=2)
 

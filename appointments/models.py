@@ -56,6 +56,7 @@ from django.db import models
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from navigator.messaging.models import OutboundMessage
 from navigator.organisations.models import Organisation, Team
@@ -197,7 +198,8 @@ class Workflow:
     `windows`: entering the state restarts the wait, expecting the next step within N days.
     `first_chase_after_days`: days after `expected_by` before the item counts as overdue
     (0 for check-ins, which are due on the day).
-    `patient_phrase`: how a nudge names the item to the patient, with no clinical detail.
+    `patient_phrase`: how a nudge names the item to the patient, with no clinical detail (in
+    English, marked for the catalogue: the message's template translates it).
     """
 
     initial: str
@@ -238,21 +240,21 @@ WORKFLOWS: dict[str, Workflow] = {
         S.TO_BE_BOOKED,
         _BOOKING,
         frozenset({S.ATTENDED, S.DID_NOT_ATTEND, S.CANCELLED}),
-        "an appointment for you",
+        gettext_noop("an appointment for you"),
         windows={S.BOOKED: 28},
     ),
     ItemKind.FOLLOW_UP: Workflow(
         S.TO_BE_BOOKED,
         _BOOKING,
         frozenset({S.ATTENDED, S.DID_NOT_ATTEND, S.CANCELLED}),
-        "your follow-up appointment",
+        gettext_noop("your follow-up appointment"),
         windows={S.BOOKED: 28},
     ),
     ItemKind.RESULT: Workflow(
         S.REQUESTED,
         {S.REQUESTED: (S.DONE, S.CANCELLED), S.DONE: (S.REPORTED, S.CANCELLED)},
         frozenset({S.REPORTED, S.CANCELLED}),
-        "your test or scan result",
+        gettext_noop("your test or scan result"),
         windows={S.DONE: 7},
     ),
     ItemKind.REFERRAL: Workflow(
@@ -262,42 +264,48 @@ WORKFLOWS: dict[str, Workflow] = {
             S.ACCEPTED: (S.BOOKED, S.CANCELLED),
         },
         frozenset({S.BOOKED, S.DECLINED, S.CANCELLED}),
-        "an appointment with another hospital",
+        gettext_noop("an appointment with another hospital"),
         windows={S.ACCEPTED: 7},
     ),
     ItemKind.TREATMENT_SUMMARY: Workflow(
         S.DUE,
         {S.DUE: (S.SENT_TO_GP, S.CANCELLED), S.SENT_TO_GP: (S.ACKNOWLEDGED, S.CANCELLED)},
         frozenset({S.ACKNOWLEDGED, S.CANCELLED}),
-        "your treatment summary",
+        gettext_noop("your treatment summary"),
         windows={S.SENT_TO_GP: 14},
     ),
     ItemKind.CANCER_CARE_REVIEW: Workflow(
         S.DUE,
         _OFFER,
         frozenset({S.COMPLETED, S.DECLINED, S.CANCELLED}),
-        "a review with your GP",
+        gettext_noop("a review with your GP"),
         windows={S.OFFERED: 60},
     ),
     ItemKind.ASSESSMENT_OFFER: Workflow(
         S.DUE,
         _OFFER,
         frozenset({S.COMPLETED, S.DECLINED, S.CANCELLED}),
-        "a chat about your needs",
+        gettext_noop("a chat about your needs"),
         windows={S.OFFERED: 14},
     ),
     ItemKind.CARE_PLAN_REVIEW: Workflow(
-        S.DUE, _SIMPLE, frozenset({S.COMPLETED, S.CANCELLED}), "a review of your care plan"
+        S.DUE,
+        _SIMPLE,
+        frozenset({S.COMPLETED, S.CANCELLED}),
+        gettext_noop("a review of your care plan"),
     ),
     ItemKind.CHECK_IN: Workflow(
         S.DUE,
         _SIMPLE,
         frozenset({S.COMPLETED, S.CANCELLED}),
-        "a check-in with you",
+        gettext_noop("a check-in with you"),
         first_chase_after_days=0,
     ),
     ItemKind.PLAN_ITEM: Workflow(
-        S.DUE, _SIMPLE, frozenset({S.COMPLETED, S.CANCELLED}), "something in your care plan"
+        S.DUE,
+        _SIMPLE,
+        frozenset({S.COMPLETED, S.CANCELLED}),
+        gettext_noop("something in your care plan"),
     ),
 }
 

@@ -19,6 +19,7 @@ a new reminder for the new time. Quiet hours and the patient's channel are messa
 import datetime as dt
 import logging
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +27,11 @@ from celery import shared_task
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 
 from appointments.models import TrackedItem
+from navigator.language import in_language
 from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import MessageToSend, MessagingError, messages_send
 from navigator.time import LONDON
@@ -140,25 +144,38 @@ def _reminder(*, item: TrackedItem, days_before: int) -> MessageToSend:
     return MessageToSend(
         recipient=patient_recipient(patient=patient),
         kind=REMINDER_KIND,
-        context=reminder_context(item),
+        context=reminder_context(item, language=patient.language),
         idempotency_key=reminder_key(item, days_before),
         subject_id=patient.pk,
         reference=reference_for(item),
     )
 
 
-def reminder_context(item: TrackedItem) -> dict[str, Any]:
+def reminder_context(item: TrackedItem, *, language: str | None = None) -> dict[str, Any]:
     """What the reminder's templates may use: the day and time, and a link. Nothing typed by
-    staff (the place and what to bring are on the linked page)."""
+    staff (the place and what to bring are on the linked page). The time is written in
+    `language` ("en" or "cy"; the page's when None): "Monday 7 December at 2pm", "Dydd Llun 7
+    Rhagfyr am 2yp"."""
     assert item.starts_at is not None  # noqa: S101 - callers check
     local = item.starts_at.astimezone(LONDON)
-    minutes = f":{local:%M}" if local.minute else ""
-    clock = f"{local.hour % 12 or 12}{minutes}{'am' if local.hour < 12 else 'pm'}"
+    with in_language(language) if language else nullcontext():
+        when, when_short = _when(local)
     return {
-        "when": f"{local:%A} {local.day} {local:%B} at {clock}",
-        "when_short": f"{local:%a} {local.day} {local:%b} at {clock}",
+        "when": when,
+        "when_short": when_short,
         "link": links.home_link(case_id=item.case_id, section=links.COMING_UP),
     }
+
+
+def _when(local: dt.datetime) -> tuple[str, str]:
+    """The appointment's day and time, long and short, in the active language."""
+    minutes = f":{local:%M}" if local.minute else ""
+    half = pgettext("before noon", "am") if local.hour < 12 else pgettext("after noon", "pm")
+    clock = f"{local.hour % 12 or 12}{minutes}{half}"
+    return (
+        gettext("%(day)s at %(time)s") % {"day": date_format(local, "l j F"), "time": clock},
+        gettext("%(day)s at %(time)s") % {"day": date_format(local, "D j M"), "time": clock},
+    )
 
 
 @shared_task(acks_late=True)

@@ -258,7 +258,7 @@ def _event(case: Case, kind: str, day: dt.date) -> TimelineEvent:
         case=case,
         kind=kind,
         occurred_at=timezone.make_aware(dt.datetime.combine(day, dt.time.min)),
-        summary=TimelineEvent.Kind(kind).label,
+        summary=str(TimelineEvent.Kind(kind).label),
     )
 
 

@@ -20,7 +20,8 @@ unchanged) on 6 pages instead of 8. The 2.5x target is still not met: what is le
 itself (about 110 lines over 4 pages, each page with its 16 margin-box slots and the footer);
 nothing tried that keeps the printed plan as it is came near (see bench/README.md).
 
-Translated: the fixed labels (LABELS, English and Welsh), month names (Django's Welsh locale),
+Translated through gettext (Welsh in locale/cy/LC_MESSAGES/django.po): the fixed labels
+(LABELS), month names (Django's Welsh locale),
 the owner of each item, the treatment summary's aim, and concern names where the checklist has
 a Welsh text and the item still uses the checklist's wording. Text typed by people (goals,
 actions, services, the treatment summary) is printed as typed.
@@ -35,10 +36,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 from weasyprint import CSS
 
 from careplans.models import CarePlan, OwnerKind, PlanItem, Signpost
+from navigator.language import in_language as language_override
 from navigator.pdf import css_string, stylesheet_load
 from patients.models import Case, Patient, TreatmentSummary
 from patients.services import treatment_summary_for_case
@@ -47,118 +50,58 @@ SIZES = ("standard", "large")
 LANGUAGES = ("en", "cy")
 
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "My care plan",
-        "nhs_number": "NHS number",
-        "born": "Born",
-        "page": "Page",
-        "of": "of",
-        "version": "Version",
-        "agreed_on": "Agreed on",
-        "draft": "Draft: not yet agreed",
-        "superseded": "Replaced by a newer version",
-        "review_by": "We will look at this plan again with you by",
-        "navigator": "Your navigator",
-        "team_phone": "Team phone",
-        "email": "Email",
-        "concern": "Concern",
-        "goal": "Goal",
-        "actions": "What will happen",
-        "who": "Who",
-        "by_when": "By when",
-        "to_be_agreed": "To be agreed",
-        "outcome": "Outcome",
-        "services": "Services that could help",
-        "services_heading": "Services and how to contact them",
-        "phone": "Phone",
-        "website": "Website",
-        "how_to_refer": "How to get in touch",
-        "other_concerns": "Other things we talked about",
-        "nothing": "There is nothing in this plan yet.",
-        "urgent_heading": "If you feel very unwell",
-        "urgent": "Call your acute oncology helpline on {line}, any time, day or night. "
-        "In an emergency call 999.",
-        "urgent_short": "Feeling very unwell? Call {line}, any time. Emergency: 999.",
-        "no_advice": "This plan is not medical advice.",
-        "printed": "Printed",
-        "treatment_summary": "Treatment summary",
-        "diagnosis": "Diagnosis",
-        "treatment_given": "Treatment given",
-        "treatment_ended": "Treatment ended on",
-        "intent": "Aim of the treatment",
-        "side_effects": "Side effects and late effects to watch for",
-        "red_flags": "Red-flag symptoms and what to do",
-        "gp_actions": "What the GP is asked to do",
-        "contacts": "Who to contact",
-        "written_by": "Written by",
-    },
-    "cy": {
-        "title": "Fy nghynllun gofal",
-        "nhs_number": "Rhif GIG",
-        "born": "Dyddiad geni",
-        "page": "Tudalen",
-        "of": "o",
-        "version": "Fersiwn",
-        "agreed_on": "Cytunwyd ar",
-        "draft": "Drafft: heb ei gytuno eto",
-        "superseded": "Mae fersiwn mwy newydd wedi cymryd ei le",
-        "review_by": "Byddwn yn edrych ar y cynllun hwn eto gyda chi erbyn",
-        "navigator": "Eich llywiwr",
-        "team_phone": "Ffôn y tîm",
-        "email": "E-bost",
-        "concern": "Pryder",
-        "goal": "Nod",
-        "actions": "Beth fydd yn digwydd",
-        "who": "Pwy",
-        "by_when": "Erbyn pryd",
-        "to_be_agreed": "I'w gytuno",
-        "outcome": "Canlyniad",
-        "services": "Gwasanaethau a allai helpu",
-        "services_heading": "Gwasanaethau a sut i gysylltu â nhw",
-        "phone": "Ffôn",
-        "website": "Gwefan",
-        "how_to_refer": "Sut i gysylltu",
-        "other_concerns": "Pethau eraill y buom yn siarad amdanynt",
-        "nothing": "Does dim byd yn y cynllun hwn eto.",
-        "urgent_heading": "Os ydych chi'n teimlo'n sâl iawn",
-        "urgent": "Ffoniwch eich llinell gymorth oncoleg acíwt ar {line}, unrhyw bryd, ddydd "
-        "neu nos. Mewn argyfwng ffoniwch 999.",
-        "urgent_short": "Yn teimlo'n sâl iawn? Ffoniwch {line}, unrhyw bryd. Argyfwng: 999.",
-        "no_advice": "Nid cyngor meddygol yw'r cynllun hwn.",
-        "printed": "Argraffwyd",
-        "treatment_summary": "Crynodeb o'r driniaeth",
-        "diagnosis": "Diagnosis",
-        "treatment_given": "Y driniaeth a gafwyd",
-        "treatment_ended": "Daeth y driniaeth i ben ar",
-        "intent": "Nod y driniaeth",
-        "side_effects": "Sgil-effeithiau ac effeithiau hwyr i gadw llygad amdanynt",
-        "red_flags": "Symptomau rhybudd a beth i'w wneud",
-        "gp_actions": "Beth y gofynnir i'r meddyg teulu ei wneud",
-        "contacts": "Pwy i gysylltu â nhw",
-        "written_by": "Ysgrifennwyd gan",
-    },
+LABELS: dict[str, Any] = {
+    "title": _("My care plan"),
+    "nhs_number": _("NHS number"),
+    "born": _("Born"),
+    "page": _("Page"),
+    "of": _("of"),
+    "version": _("Version"),
+    "agreed_on": _("Agreed on"),
+    "draft": _("Draft: not yet agreed"),
+    "superseded": _("Replaced by a newer version"),
+    "review_by": _("We will look at this plan again with you by"),
+    "navigator": _("Your navigator"),
+    "team_phone": _("Team phone"),
+    "email": _("Email"),
+    "concern": _("Concern"),
+    "goal": _("Goal"),
+    "actions": _("What will happen"),
+    "who": _("Who"),
+    "by_when": _("By when"),
+    "to_be_agreed": _("To be agreed"),
+    "outcome": _("Outcome"),
+    "services": _("Services that could help"),
+    "services_heading": _("Services and how to contact them"),
+    "phone": _("Phone"),
+    "website": _("Website"),
+    "how_to_refer": _("How to get in touch"),
+    "other_concerns": _("Other things we talked about"),
+    "nothing": _("There is nothing in this plan yet."),
+    "urgent_heading": _("If you feel very unwell"),
+    "urgent": _(
+        "Call your acute oncology helpline on {line}, any time, day or night. In an emergency call 999."
+    ),
+    "urgent_short": _("Feeling very unwell? Call {line}, any time. Emergency: 999."),
+    "no_advice": _("This plan is not medical advice."),
+    "printed": _("Printed"),
+    "treatment_summary": _("Treatment summary"),
+    "diagnosis": _("Diagnosis"),
+    "treatment_given": _("Treatment given"),
+    "treatment_ended": _("Treatment ended on"),
+    "intent": _("Aim of the treatment"),
+    "side_effects": _("Side effects and late effects to watch for"),
+    "red_flags": _("Red-flag symptoms and what to do"),
+    "gp_actions": _("What the GP is asked to do"),
+    "contacts": _("Who to contact"),
+    "written_by": _("Written by"),
 }
 
-INTENT_LABELS: dict[str, dict[str, str]] = {
-    "en": dict(TreatmentSummary.Intent.choices),
-    "cy": {
-        TreatmentSummary.Intent.CURATIVE: "Iachaol: i dynnu'r canser neu ei wella",
-        TreatmentSummary.Intent.NON_CURATIVE: "Heb fod yn iachaol: i reoli'r canser neu leddfu "
-        "symptomau",
-        TreatmentSummary.Intent.NOT_STATED: "Heb ei nodi gan y tîm triniaeth",
-    },
-}
 
-OWNER_LABELS: dict[str, dict[str, str]] = {
-    "en": dict(OwnerKind.choices),
-    "cy": {
-        OwnerKind.PATIENT: "Chi",
-        OwnerKind.NAVIGATOR: "Eich llywiwr",
-        OwnerKind.GP: "Eich meddyg teulu",
-        OwnerKind.SERVICE: "Gwasanaeth cymorth",
-    },
-}
+def labels_for(language: str) -> dict[str, str]:
+    """The printed plan's fixed words in `language` ("en" or "cy"), from the gettext catalogue."""
+    with language_override(language):
+        return {key: str(text) for key, text in LABELS.items()}
 
 
 @dataclass
@@ -184,13 +127,13 @@ def _date(value: dt.date | dt.datetime | None, language: str) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date()
-    with translation.override(language):
+    with language_override(language):
         return formats.date_format(value, "j F Y")
 
 
 def plan_groups(plan: CarePlan, language: str) -> list[Group]:
     """The plan's items grouped by the checklist's domain (physical, emotional, ...)."""
-    labels = LABELS[language]
+    labels = labels_for(language)
     items = (
         PlanItem.objects.filter(plan=plan)
         .select_related("owner_service", "concern__domain")
@@ -210,7 +153,8 @@ def plan_groups(plan: CarePlan, language: str) -> list[Group]:
         concern_text = item.concern_text
         if language == "cy" and concern and concern.text_cy and concern_text == concern.text:
             concern_text = concern.text_cy
-        owner = OWNER_LABELS[language].get(item.owner_kind, item.owner_kind)
+        with language_override(language):
+            owner = str(OwnerKind(item.owner_kind).label)
         if item.owner_kind == OwnerKind.SERVICE and item.owner_service:
             owner = item.owner_service.name
         printed = PrintedItem(
@@ -279,7 +223,7 @@ _SAMPLE = (
 
 @lru_cache(maxsize=len(SIZES) * len(LANGUAGES) * 2)
 def _plan_stylesheet(large: bool, language: str, help_line: str) -> CSS:
-    css = page_css(labels=LABELS[language], large=large) + render_to_string(
+    css = page_css(labels=labels_for(language), large=large) + render_to_string(
         "careplans/pdf/plan.css"
     )
     return stylesheet_load(css, warm_up=_SAMPLE.format(size="large" if large else "standard"))
@@ -293,7 +237,7 @@ def plan_stylesheets(*, large: bool, language: str) -> list[CSS]:
 def plan_context(*, plan: CarePlan, large: bool, language: str) -> dict[str, Any]:
     case: Case = plan.case
     patient = case.patient
-    labels = LABELS[language]
+    labels = labels_for(language)
     groups = plan_groups(plan, language)
     identity = (
         f"{patient.full_name} · {labels['nhs_number']} {patient.nhs_number_display} · "
@@ -302,7 +246,7 @@ def plan_context(*, plan: CarePlan, large: bool, language: str) -> dict[str, Any
     summary = treatment_summary_for_case(case)
     return {
         "summary": summary,
-        "summary_intent": INTENT_LABELS[language].get(summary.intent, "") if summary else "",
+        "summary_intent": _intent(summary.intent, language) if summary else "",
         "summary_ended_on": _date(summary.treatment_ended_on, language) if summary else "",
         "summary_written_on": _date(summary.written_on, language) if summary else "",
         "plan": plan,
@@ -324,10 +268,16 @@ def plan_context(*, plan: CarePlan, large: bool, language: str) -> dict[str, Any
     }
 
 
+def _intent(intent: str, language: str) -> str:
+    with language_override(language):
+        return str(TreatmentSummary.Intent(intent).label) if intent else ""
+
+
 def plan_html(*, plan: CarePlan, large: bool = False, language: str = "en") -> str:
-    return render_to_string(
-        "careplans/pdf/plan.html", plan_context(plan=plan, large=large, language=language)
-    )
+    with language_override(language):
+        return render_to_string(
+            "careplans/pdf/plan.html", plan_context(plan=plan, large=large, language=language)
+        )
 
 
 def pdf_filename(plan: CarePlan, *, large: bool, language: str) -> str:

@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
 
 from appointments.clocks import PathwayClock, case_clocks
 from appointments.models import ChaseTask, ItemKind, ItemState, TrackedItem
@@ -61,41 +63,58 @@ HOME_QUESTIONS_SHOWN = 5
 
 
 # What the patient waits for, in plain words with no clinical detail: the item's kind, never its
-# title (an imported title may name the test). {your} is "your" or "Paul's"; {provider} is the
-# responsible provider's name, and the second form is used when there is none.
-WAITING_WORDS: dict[str, tuple[str, str]] = {
+# title (an imported title may name the test). Four forms each, so each language can place the
+# words its own way: the patient's own ("your"), a carer's ("Paul's", by %(name)s), each with
+# the responsible provider's name (%(provider)s) and without one. In English; translated when
+# the page is drawn (locale/cy).
+WAITING_WORDS: dict[str, tuple[str, str, str, str]] = {
     ItemKind.APPOINTMENT: (
-        "the booking of {your} appointment with {provider}",
-        "the booking of {your} appointment",
+        gettext_noop("the booking of your appointment with %(provider)s"),
+        gettext_noop("the booking of your appointment"),
+        gettext_noop("the booking of %(name)s's appointment with %(provider)s"),
+        gettext_noop("the booking of %(name)s's appointment"),
     ),
     ItemKind.FOLLOW_UP: (
-        "the booking of {your} follow-up appointment with {provider}",
-        "the booking of {your} follow-up appointment",
+        gettext_noop("the booking of your follow-up appointment with %(provider)s"),
+        gettext_noop("the booking of your follow-up appointment"),
+        gettext_noop("the booking of %(name)s's follow-up appointment with %(provider)s"),
+        gettext_noop("the booking of %(name)s's follow-up appointment"),
     ),
-    ItemKind.RESULT: ("{your} test or scan result from {provider}", "{your} test or scan result"),
+    ItemKind.RESULT: (
+        gettext_noop("your test or scan result from %(provider)s"),
+        gettext_noop("your test or scan result"),
+        gettext_noop("%(name)s's test or scan result from %(provider)s"),
+        gettext_noop("%(name)s's test or scan result"),
+    ),
     ItemKind.REFERRAL: (
-        "the booking of {your} appointment at {provider}",
-        "the booking of {your} appointment at another hospital",
+        gettext_noop("the booking of your appointment at %(provider)s"),
+        gettext_noop("the booking of your appointment at another hospital"),
+        gettext_noop("the booking of %(name)s's appointment at %(provider)s"),
+        gettext_noop("the booking of %(name)s's appointment at another hospital"),
     ),
     ItemKind.TREATMENT_SUMMARY: (
-        "{your} treatment summary from {provider} to {your} GP",
-        "{your} treatment summary to {your} GP",
+        gettext_noop("your treatment summary from %(provider)s to your GP"),
+        gettext_noop("your treatment summary to your GP"),
+        gettext_noop("%(name)s's treatment summary from %(provider)s to %(name)s's GP"),
+        gettext_noop("%(name)s's treatment summary to %(name)s's GP"),
     ),
     ItemKind.CANCER_CARE_REVIEW: (
-        "a Cancer Care Review with {your} GP",
-        "a Cancer Care Review with {your} GP",
+        gettext_noop("a Cancer Care Review with your GP"),
+        gettext_noop("a Cancer Care Review with your GP"),
+        gettext_noop("a Cancer Care Review with %(name)s's GP"),
+        gettext_noop("a Cancer Care Review with %(name)s's GP"),
     ),
 }
 # How a booked appointment is named on the home page.
 APPOINTMENT_WORDS: dict[str, str] = {
-    ItemKind.APPOINTMENT: "Appointment",
-    ItemKind.FOLLOW_UP: "Follow-up appointment",
+    ItemKind.APPOINTMENT: gettext_noop("Appointment"),
+    ItemKind.FOLLOW_UP: gettext_noop("Follow-up appointment"),
 }
 
 
 def _day(day: dt.date, today: dt.date) -> str:
-    """ "28 November", with the year only when it is not this year."""
-    return f"{day.day} {day:%B}" if day.year == today.year else f"{day.day} {day:%B %Y}"
+    """ "28 November", with the year only when it is not this year, in the page's language."""
+    return date_format(day, "j F" if day.year == today.year else "j F Y")
 
 
 @dataclass(frozen=True)
@@ -117,12 +136,13 @@ class ComingUp:
 
 
 def waiting_lines(
-    items: list[TrackedItem], *, your: str, today: dt.date
+    items: list[TrackedItem], *, name: str | None, today: dt.date
 ) -> tuple[list[Waiting], bool]:
     """What the team waits for or chases for the patient, each as a sentence, and whether a
     check-in is due (the team would like to hear from them). Booked appointments are left to
     "Coming up"; a Cancer Care Review only shows once it is late (until then it is the GP's to
-    offer, a year ahead)."""
+    offer, a year ahead). `name`: the patient's first name for a carer's page, None for their
+    own."""
     lines: list[Waiting] = []
     check_in_due = False
     for item in items:
@@ -135,16 +155,16 @@ def waiting_lines(
             continue
         if item.kind == ItemKind.CANCER_CARE_REVIEW and not late:
             continue
-        with_provider, without = WAITING_WORDS[item.kind]
+        forms = WAITING_WORDS[item.kind]
         provider = item.responsible_provider
-        words = (with_provider if provider else without).format(
-            your=your, provider=provider.name if provider else ""
-        )
+        phrase = forms[(0 if name is None else 2) + (0 if provider else 1)]
+        words = gettext(phrase) % {"name": name, "provider": provider.name if provider else ""}
         day = _day(item.expected_by, today)
         if late:
-            text = f"We are chasing {words}. It was due on {day}."
+            text = gettext("We are chasing %(words)s. It was due on %(day)s.")
         else:
-            text = f"We are waiting for {words}. We expect it by {day}."
+            text = gettext("We are waiting for %(words)s. We expect it by %(day)s.")
+        text = text % {"words": words, "day": day}
         lines.append(Waiting(text=text, chasing=late))
     return lines, check_in_due
 
@@ -160,8 +180,9 @@ def coming_up(items: list[TrackedItem]) -> list[ComingUp]:
             when = reminder_context(item)["when"]
         booked.append(
             ComingUp(
-                what=APPOINTMENT_WORDS[item.kind],
-                when=when or f"On {_day(item.expected_by, timezone.localdate())}",
+                what=gettext(APPOINTMENT_WORDS[item.kind]),
+                when=when
+                or gettext("On %(day)s") % {"day": _day(item.expected_by, timezone.localdate())},
                 place=" ".join(item.location.split()),
                 bring=" ".join(item.what_to_bring.split()),
             )
@@ -209,10 +230,11 @@ class PatientHome:
         self.treatment_summary: TreatmentSummary | None = treatment_summary_for_case(case)
         # appointments: what is booked, what the team waits for or chases, the clocks.
         items = tracked_items_for_patient(case=case)
-        your = f"{self.patient.given_name}'s" if self.is_carer else "your"
         self.coming_up: list[ComingUp] = coming_up(items)
         self.waiting, self.check_in_due = waiting_lines(
-            items, your=your, today=timezone.localdate()
+            items,
+            name=self.patient.given_name if self.is_carer else None,
+            today=timezone.localdate(),
         )
         self.clocks: list[PathwayClock] = case_clocks(case)
         # patients: the questions still to ask at the next appointment.

@@ -4,6 +4,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from navigator.language import locale_for
 
 # Paths a staff member may use before enrolling MFA: signing in and out, enrolment itself.
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/")
@@ -60,3 +64,45 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith(settings.STATIC_URL):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class PreferredLanguageMiddleware:
+    """Every page in the reader's language, English or Welsh (Cymraeg); in place of Django's
+    LocaleMiddleware, because the person's own choice is on their record, not in the browser.
+
+    - a signed-in patient or carer: their account's `language` (a patient's follows their
+      record, changed on their contact page or by the switch in the header);
+    - staff: English, whatever they chose elsewhere (staff pages are not translated; each
+      patient's language is shown on their case page);
+    - anyone not signed in (sign-in, invitations, error pages): the switch's cookie, then the
+      browser's Accept-Language, then English.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = request_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response
+
+
+# Paths answered without the session: /healthz must answer while the database is down.
+SESSIONLESS_PREFIXES = ("/healthz", "/static/")
+
+
+def request_language(request: HttpRequest) -> str:
+    """The language this request's pages are in (see PreferredLanguageMiddleware)."""
+    if request.path.startswith(SESSIONLESS_PREFIXES):
+        return translation.get_language_from_request(request)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        if user.is_staff_role:
+            return settings.LANGUAGE_CODE
+        return locale_for(user.language)
+    return translation.get_language_from_request(request)

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "navigator.middleware.PreferredLanguageMiddleware",
     "navigator.middleware.StaffMfaRequiredMiddleware",
     "navigator.middleware.SecurityHeadersMiddleware",
 ]
@@ -86,6 +87,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "navigator.context_processors.service",
@@ -192,8 +194,16 @@ MFA_FORMS = {
     "activate_totp": "navigator.accounts.forms.ActivateTOTPForm",
 }
 
+# English and Welsh (Cymraeg): patients' and carers' pages, messages and printed plans are
+# translated through Django's gettext; the catalogue is locale/cy/LC_MESSAGES/django.po
+# (compiled by `make install` and the Dockerfile). Staff pages stay English.
+# Records store "en" or "cy"; "en" means British English ("en-gb": its dates and numbers),
+# found by navigator.language.locale_for.
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -6,11 +6,14 @@ beside the matching field by `add_service_errors`, so the page shows them like i
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from navigator.accounts.models import STAFF_ROLES, User
 from navigator.organisations.models import Organisation, Team
@@ -32,6 +35,9 @@ from patients.services import (
 )
 from patients.validators import validate_nhs_number
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class NhsDateWidget(forms.MultiWidget):
     """Day, month and year boxes, as the NHS date input pattern has them."""
@@ -46,19 +52,28 @@ class NhsDateWidget(forms.MultiWidget):
         return [value.day, value.month, value.year] if value else [None, None, None]
 
 
+def _required(label: Any) -> str:
+    return gettext("Enter the %(field)s") % {"field": str(label).lower()}
+
+
+# Lazy: the field is made when its form class is defined, the message shown in the reader's
+# language at the time.
+_required_message = lazy(_required, str)
+
+
 class NhsDateField(forms.MultiValueField):
     """A date typed as day, month and year, with the NHS service manual's error messages."""
 
     widget = NhsDateWidget
 
-    def __init__(self, *, label: str, required: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, label: "StrOrPromise", required: bool = True, **kwargs: Any) -> None:
         fields = (forms.CharField(required=False),) * 3
         super().__init__(
             fields,
             label=label,
             required=required,
             require_all_fields=False,
-            error_messages={"required": f"Enter the {label.lower()}"},
+            error_messages={"required": _required_message(label)},
             **kwargs,
         )
 
@@ -66,20 +81,22 @@ class NhsDateField(forms.MultiValueField):
         parts = [(p or "").strip() for p in (data_list or ["", "", ""])]
         if not any(parts):
             return None
-        name = self.label.capitalize() if self.label else "Date"
-        for part, word in zip(parts, ("day", "month", "year"), strict=True):
+        name = str(self.label).capitalize() if self.label else gettext("Date")
+        missing = (
+            gettext("%(name)s must include a day"),
+            gettext("%(name)s must include a month"),
+            gettext("%(name)s must include a year"),
+        )
+        for part, message in zip(parts, missing, strict=True):
             if not part:
-                raise ValidationError(f"{name} must include a {word}", code="incomplete")
+                raise ValidationError(message % {"name": name}, code="incomplete")
+        real = gettext("%(name)s must be a real date, like 27 3 2007") % {"name": name}
         if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            raise ValidationError(
-                f"{name} must be a real date, like 27 3 2007", code="invalid_date"
-            )
+            raise ValidationError(real, code="invalid_date")
         try:
             return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
         except ValueError:
-            raise ValidationError(
-                f"{name} must be a real date, like 27 3 2007", code="invalid_date"
-            ) from None
+            raise ValidationError(real, code="invalid_date") from None
 
 
 class NhsFormMixin:
@@ -114,47 +131,49 @@ class ContactFieldsMixin(forms.Form):
     """Contact details and preferences, shared by opening a case and changing details later."""
 
     phone = forms.CharField(
-        label="Mobile phone number",
+        label=_("Mobile phone number"),
         required=False,
         max_length=30,
-        help_text="For text messages and calls. For example, 07700 900 982.",
+        help_text=_("For text messages and calls. For example, 07700 900 982."),
     )
     email = forms.CharField(
-        label="Email address",
+        label=_("Email address"),
         required=False,
         max_length=254,
     )
     address = forms.CharField(
-        label="Address",
+        label=_("Address"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="House number, street and town.",
+        help_text=_("House number, street and town."),
     )
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=10)
     preferred_channel = forms.ChoiceField(
-        label="How should we send messages?",
+        label=_("How should we send messages?"),
         choices=Channel.choices,
         initial=Channel.SMS,
-        error_messages={"required": "Choose how we should send messages"},
+        error_messages={"required": _("Choose how we should send messages")},
     )
     language = forms.ChoiceField(
-        label="Which language should we write in?",
+        label=_("Which language should we write in?"),
         choices=Language.choices,
         initial=Language.ENGLISH,
-        error_messages={"required": "Choose a language we write in"},
+        error_messages={"required": _("Choose a language we write in")},
     )
-    needs_large_print = forms.BooleanField(label="Large print", required=False)
-    needs_interpreter = forms.BooleanField(label="An interpreter", required=False)
-    interpreter_language = forms.CharField(label="Which language?", required=False, max_length=60)
+    needs_large_print = forms.BooleanField(label=_("Large print"), required=False)
+    needs_interpreter = forms.BooleanField(label=_("An interpreter"), required=False)
+    interpreter_language = forms.CharField(
+        label=_("Which language?"), required=False, max_length=60
+    )
     needs_hearing_support = forms.BooleanField(
-        label="A British Sign Language interpreter or hearing loop", required=False
+        label=_("A British Sign Language interpreter or hearing loop"), required=False
     )
     other_needs = forms.CharField(
-        label="Anything else that would help",
+        label=_("Anything else that would help"),
         required=False,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example, easy read, or someone to be with them at appointments.",
+        help_text=_("For example, easy read, or someone to be with them at appointments."),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -339,7 +358,7 @@ _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 class TimelineEventForm(NhsFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label="What happened?",
-        choices=[("", "Choose a kind of event")] + TimelineEvent.Kind.choices,
+        choices=[("", "Choose a kind of event"), *TimelineEvent.Kind.choices],
         error_messages={"required": "Choose what kind of event this is"},
     )
     occurred_at = NhsDateField(label="Date it happened", help_text="For example, 27 3 2026.")
@@ -401,7 +420,7 @@ class TimelineEventForm(NhsFormMixin, forms.Form):
 
 class TimelineFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Show", choices=[("", "All events")] + TimelineEvent.Kind.choices, required=False
+        label="Show", choices=[("", "All events"), *TimelineEvent.Kind.choices], required=False
     )
 
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from navigator.organisations.models import Organisation, Team
 from patients.validators import validate_nhs_number, validate_uk_postcode
@@ -20,15 +22,23 @@ class Nation(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    SMS = "sms", "Text message"
-    EMAIL = "email", "Email"
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("Email")
 
 
 class Language(models.TextChoices):
     """Languages we write to people in; anyone else gets an interpreter (see Patient)."""
 
-    ENGLISH = "en", "English"
-    WELSH = "cy", "Welsh (Cymraeg)"
+    ENGLISH = "en", _("English")
+    WELSH = "cy", _("Welsh (Cymraeg)")
+
+
+# For the audit trail and other staff-facing records, which stay in English whatever language
+# the change was made in (the choices' labels follow the reader's language).
+LANGUAGE_NAMES_IN_ENGLISH: dict[str, str] = {
+    Language.ENGLISH: "English",
+    Language.WELSH: "Welsh (Cymraeg)",
+}
 
 
 class Patient(models.Model):
@@ -111,12 +121,12 @@ class Patient(models.Model):
         """What people contacting this person must know, in words, for lists and letters."""
         needs = []
         if self.needs_large_print:
-            needs.append("Large print")
+            needs.append(gettext("Large print"))
         if self.needs_interpreter:
-            language = self.interpreter_language or "language not given"
-            needs.append(f"Interpreter ({language})")
+            language = self.interpreter_language or gettext("language not given")
+            needs.append(gettext("Interpreter (%(language)s)") % {"language": language})
         if self.needs_hearing_support:
-            needs.append("British Sign Language interpreter or hearing loop")
+            needs.append(gettext("British Sign Language interpreter or hearing loop"))
         if self.other_needs:
             needs.append(self.other_needs)
         return needs
@@ -221,8 +231,8 @@ class CarerAccess(models.Model):
     """A patient's grant to a carer: read only, or act on their behalf. Revocable at any time."""
 
     class Level(models.TextChoices):
-        READ = "read", "See my record"
-        ACT = "act", "See my record and act on my behalf"
+        READ = "read", _("See my record")
+        ACT = "act", _("See my record and act on my behalf")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="carer_grants")
@@ -258,21 +268,21 @@ class TimelineEvent(models.Model):
     """
 
     class Kind(models.TextChoices):
-        REFERRAL = "referral", "Referral"
-        URGENT_REFERRAL = "urgent_referral", "Urgent suspected cancer referral"
-        DIAGNOSIS = "diagnosis", "Diagnosis"
-        DECISION_TO_TREAT = "decision_to_treat", "Decision to treat"
-        FIRST_TREATMENT = "first_treatment", "First treatment"
-        APPOINTMENT = "appointment", "Appointment"
-        RESULT = "result", "Test or scan result"
-        DISCHARGE = "discharge", "Discharge from hospital"
-        END_OF_TREATMENT = "end_of_treatment", "End of treatment"
-        MESSAGE = "message", "Message"
-        ASSESSMENT = "assessment", "Needs assessment"
-        PLAN_CHANGE = "plan_change", "Care plan change"
-        HANDOVER = "handover", "New navigator"
-        NOTE = "note", "Note"
-        OTHER = "other", "Other"
+        REFERRAL = "referral", _("Referral")
+        URGENT_REFERRAL = "urgent_referral", _("Urgent suspected cancer referral")
+        DIAGNOSIS = "diagnosis", _("Diagnosis")
+        DECISION_TO_TREAT = "decision_to_treat", _("Decision to treat")
+        FIRST_TREATMENT = "first_treatment", _("First treatment")
+        APPOINTMENT = "appointment", _("Appointment")
+        RESULT = "result", _("Test or scan result")
+        DISCHARGE = "discharge", _("Discharge from hospital")
+        END_OF_TREATMENT = "end_of_treatment", _("End of treatment")
+        MESSAGE = "message", _("Message")
+        ASSESSMENT = "assessment", _("Needs assessment")
+        PLAN_CHANGE = "plan_change", _("Care plan change")
+        HANDOVER = "handover", _("New navigator")
+        NOTE = "note", _("Note")
+        OTHER = "other", _("Other")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
@@ -431,9 +441,9 @@ class TreatmentSummary(models.Model):
     """
 
     class Intent(models.TextChoices):
-        CURATIVE = "curative", "Curative: to remove or cure the cancer"
-        NON_CURATIVE = "non_curative", "Non-curative: to control the cancer or ease symptoms"
-        NOT_STATED = "not_stated", "Not stated by the treating team"
+        CURATIVE = "curative", _("Curative: to remove or cure the cancer")
+        NON_CURATIVE = "non_curative", _("Non-curative: to control the cancer or ease symptoms")
+        NOT_STATED = "not_stated", _("Not stated by the treating team")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="treatment_summary")

@@ -5,6 +5,7 @@ from patients.views import (
     cases,
     contact,
     invitations,
+    language,
     outbox,
     questions,
     record,
@@ -18,6 +19,7 @@ app_name = "patients"
 
 # Each feature adds its routes here; case URLs carry the case's UUID, never a sequential id.
 urlpatterns: list = [
+    path("language/", language.language_switch, name="language_switch"),
     path("", cases.case_list, name="case_list"),
     path("open/", cases.case_open_page, name="case_open"),
     path("security-log/", security.security_log, name="security_log"),

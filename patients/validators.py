@@ -2,6 +2,7 @@ import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def nhs_number_is_valid(value: str) -> bool:
@@ -20,10 +21,10 @@ def nhs_number_is_valid(value: str) -> bool:
 def validate_nhs_number(value: str) -> None:
     digits = value.replace(" ", "")
     if len(digits) != 10 or not digits.isdigit():
-        raise ValidationError("An NHS number is 10 digits, like 943 476 5919.", code="format")
+        raise ValidationError(_("An NHS number is 10 digits, like 943 476 5919."), code="format")
     if not nhs_number_is_valid(digits):
         raise ValidationError(
-            "This is not a valid NHS number: check each digit (the last digit does not match).",
+            _("This is not a valid NHS number: check each digit (the last digit does not match)."),
             code="check_digit",
         )
 
@@ -37,7 +38,7 @@ def normalise_postcode(value: str) -> str:
     compact = "".join(value.split()).upper()
     if not _POSTCODE.match(compact):
         raise ValidationError(
-            "Enter a full UK postcode, like LS2 5ZN (you can check it on a letter).",
+            _("Enter a full UK postcode, like LS2 5ZN (you can check it on a letter)."),
             code="postcode",
         )
     return f"{compact[:-3]} {compact[-3:]}"
@@ -58,7 +59,7 @@ def phone_to_e164(value: str, *, mobile: bool = False) -> str:
 
     With `mobile`, refuse numbers that cannot receive text messages.
     """
-    message = "Enter a phone number, like 07700 900 982 or +44 7700 900 982."
+    message = _("Enter a phone number, like 07700 900 982 or +44 7700 900 982.")
     try:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
@@ -69,8 +70,10 @@ def phone_to_e164(value: str, *, mobile: bool = False) -> str:
         phonenumbers.is_valid_number(number) or fictional_mobile or _FICTIONAL_LANDLINE.match(e164)
     ):
         raise ValidationError(
-            "This is not a phone number we recognise: check the number of digits and the area "
-            "code, like 07700 900 982.",
+            _(
+                "This is not a phone number we recognise: check the number of digits and the "
+                "area code, like 07700 900 982."
+            ),
             code="phone",
         )
     kind = phonenumbers.number_type(number)
@@ -80,8 +83,10 @@ def phone_to_e164(value: str, *, mobile: bool = False) -> str:
     )
     if mobile and not is_mobile:
         raise ValidationError(
-            "Text messages need a mobile number, like 07700 900 982. Give a mobile number or "
-            "choose email instead.",
+            _(
+                "Text messages need a mobile number, like 07700 900 982. Give a mobile number "
+                "or choose email instead."
+            ),
             code="not_mobile",
         )
     return e164

@@ -19,9 +19,11 @@ from typing import Any
 from django.db.models import CharField, Exists, Func, OuterRef, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from appointments.models import ItemKind, Nudge, TrackedItem
 from navigator.accounts.models import User
+from navigator.language import in_language
 from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import MessageToSend, Recipient
 from navigator.organisations.models import Organisation
@@ -84,7 +86,9 @@ def _merged(messages: list[MessageToSend]) -> MessageToSend:
         **{k: v for k, v in first.context.items() if k not in _PER_ITEM},
         "items": items,
         "count": len(items),
-        "what": _phrases([item["what"] for item in items if "what" in item]),
+        "what": _phrases(
+            [item["what"] for item in items if "what" in item], language=first.recipient.language
+        ),
     }
     keys = sorted({m.idempotency_key for m in messages})
     subjects = {m.subject_id for m in messages}
@@ -98,14 +102,26 @@ def _merged(messages: list[MessageToSend]) -> MessageToSend:
     )
 
 
-def _phrases(phrases: list[str]) -> str:
-    """Distinct phrases as one: "a", "a and b", "a, b and c", "a, b and 3 other things"."""
+def _phrases(phrases: list[str], *, language: str = "en") -> str:
+    """Distinct phrases as one, in the recipient's `language`: "a", "a and b", "a, b and c",
+    "a, b and 3 other things". Each phrase is translated here (they are marked in
+    appointments.models), since the joined one is not in the catalogue."""
     distinct = list(dict.fromkeys(phrases))
-    if len(distinct) > 3:
-        distinct = [*distinct[:2], f"{len(distinct) - 2} other things"]
-    if len(distinct) < 2:
-        return "".join(distinct)
-    return f"{', '.join(distinct[:-1])} and {distinct[-1]}"
+    with in_language(language):
+        distinct = [gettext(phrase) for phrase in distinct]
+        if len(distinct) > 3:
+            others = len(distinct) - 2
+            distinct = [
+                *distinct[:2],
+                ngettext("%(count)s other thing", "%(count)s other things", others)
+                % {"count": others},
+            ]
+        if len(distinct) < 2:
+            return "".join(distinct)
+        return gettext("%(first)s and %(last)s") % {
+            "first": ", ".join(distinct[:-1]),
+            "last": distinct[-1],
+        }
 
 
 def _lower_first(text: str) -> str:

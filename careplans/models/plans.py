@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from careplans.models.assessments import Assessment, Concern
 from careplans.models.directory import DirectoryService
@@ -10,10 +11,10 @@ from patients.models import Case
 
 
 class OwnerKind(models.TextChoices):
-    PATIENT = "patient", "You"
-    NAVIGATOR = "navigator", "Your navigator"
-    GP = "gp", "Your GP"
-    SERVICE = "service", "A support service"
+    PATIENT = "patient", _("You")
+    NAVIGATOR = "navigator", _("Your navigator")
+    GP = "gp", _("Your GP")
+    SERVICE = "service", _("A support service")
 
 
 class CarePlan(models.Model):
@@ -28,14 +29,14 @@ class CarePlan(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        AGREED = "agreed", "Agreed"
-        SUPERSEDED = "superseded", "Replaced by a newer version"
+        DRAFT = "draft", _("Draft")
+        AGREED = "agreed", _("Agreed")
+        SUPERSEDED = "superseded", _("Replaced by a newer version")
 
     class AgreedHow(models.TextChoices):
-        IN_PERSON = "in_person", "in person"
-        BY_PHONE = "by_phone", "by phone"
-        ONLINE = "online", "online"
+        IN_PERSON = "in_person", _("in person")
+        BY_PHONE = "by_phone", _("by phone")
+        ONLINE = "online", _("online")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="care_plans")

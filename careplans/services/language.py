@@ -7,7 +7,7 @@ from careplans.models import Assessment
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
-from patients.models import Language
+from patients.models import LANGUAGE_NAMES_IN_ENGLISH, Language
 from patients.services import CommunicationNeeds, StaleRecord, patient_contact_update
 
 
@@ -36,7 +36,7 @@ def assessment_language_set(*, assessment: Assessment, language: str, actor: Use
         action=AuditEvent.Action.UPDATE,
         obj=locked,
         patient_id=patient.pk,
-        summary=f"Assessment shown in {Language(language).label}",
+        summary=f"Assessment shown in {LANGUAGE_NAMES_IN_ENGLISH[language]}",
     )
     if patient.user_id is not None and patient.user_id == getattr(actor, "pk", None):
         if patient.language != language:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from careplans import services
@@ -132,9 +133,11 @@ def plan_item_feedback(
         messages.error(request, " ".join(error.messages))
     else:
         if answer == FeedbackAnswer.YES:
-            messages.success(request, "Thank you. Your navigator will see your answer.")
+            messages.success(request, gettext("Thank you. Your navigator will see your answer."))
         elif via == FeedbackVia.STAFF:
             messages.success(request, "Answer recorded. It is on the chase queue to follow up.")
         else:
-            messages.success(request, "Thank you. Your navigator will contact you to help.")
+            messages.success(
+                request, gettext("Thank you. Your navigator will contact you to help.")
+            )
     return _to_item(item)

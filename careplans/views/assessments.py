@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from careplans import services
@@ -19,6 +20,7 @@ from careplans.services.language import assessment_language_set
 from careplans.views import case_for_patient_work, is_staff
 from careplans.wording import LANGUAGES, in_language, labels
 from navigator.http import AuthenticatedHttpRequest
+from navigator.language import in_language as language_override
 from patients.access import get_case_for_user
 from patients.models import Case
 
@@ -196,7 +198,9 @@ def assessment_step(
                 errors = {code: msgs[0] for code, msgs in error.message_dict.items()}
         if not errors:
             if request.POST.get("action") == "later":
-                messages.success(request, "Your answers are saved. You can carry on at any time.")
+                messages.success(
+                    request, gettext("Your answers are saved. You can carry on at any time.")
+                )
                 return redirect(_list_url(case))
             return redirect(_step_url(case, assessment, step + 1))
         context["errors"] = errors
@@ -207,7 +211,8 @@ def assessment_step(
         for c in domain.concerns.all()
     ]
     status = 400 if context["errors"] else 200
-    return render(request, "careplans/assessment_domain.html", context, status=status)
+    with language_override(language):
+        return render(request, "careplans/assessment_domain.html", context, status=status)
 
 
 def _wellbeing_step(
@@ -245,7 +250,9 @@ def _wellbeing_step(
             except ValidationError as error:
                 errors = {k: v[0] for k, v in error.message_dict.items()}
         if not errors and request.POST.get("action") == "later":
-            messages.success(request, "Your answers are saved. You can carry on at any time.")
+            messages.success(
+                request, gettext("Your answers are saved. You can carry on at any time.")
+            )
             return redirect(_list_url(case))
         if not errors and score is None:
             errors["distress_score"] = t["distress_choose"]
@@ -255,7 +262,8 @@ def _wellbeing_step(
     context["typed"] = typed
     context["scale"] = [str(n) for n in range(0, 11)]
     status = 400 if context["errors"] else 200
-    return render(request, "careplans/assessment_wellbeing.html", context, status=status)
+    with language_override(context["language"]):
+        return render(request, "careplans/assessment_wellbeing.html", context, status=status)
 
 
 @login_required
@@ -279,11 +287,13 @@ def assessment_check(
             if result.flag is not None and not is_staff(request):
                 messages.warning(
                     request,
-                    "Thank you. Your answers show things are hard for you at the moment, "
-                    "so your navigator will contact you soon.",
+                    gettext(
+                        "Thank you. Your answers show things are hard for you at the moment, "
+                        "so your navigator will contact you soon."
+                    ),
                 )
             else:
-                messages.success(request, "Thank you. Your answers have been sent.")
+                messages.success(request, gettext("Thank you. Your answers have been sent."))
             return redirect("careplans:plan_detail", case_id=case.pk, plan_id=result.plan.pk)
     saved = answers_by_concern(assessment)
     domains = _steps(assessment)
@@ -309,7 +319,7 @@ def assessment_check(
         errors["distress_score"] = t["distress_choose"]
     sent_text = ""
     if assessment.submitted_at is not None:
-        with translation.override(language):
+        with language_override(language):
             day = date_format(timezone.localtime(assessment.submitted_at), "j F Y")
         sent_text = t["sent_on"].format(date=day)
     score = assessment.distress_score
@@ -317,22 +327,23 @@ def assessment_check(
     can_send = not assessment.is_submitted and request.user.has_perm(
         "patients.change_case" if is_staff(request) else "patients.act_for_patient", case
     )
-    return render(
-        request,
-        "careplans/assessment_check.html",
-        {
-            "case": case,
-            "assessment": assessment,
-            "sections": sections,
-            "wellbeing_step": len(domains) + 1,
-            "can_send": can_send,
-            "errors": errors,
-            "sent_text": sent_text,
-            "distress_text": distress_text,
-            **_language_context(language),
-        },
-        status=400 if errors else 200,
-    )
+    with language_override(language):
+        return render(
+            request,
+            "careplans/assessment_check.html",
+            {
+                "case": case,
+                "assessment": assessment,
+                "sections": sections,
+                "wellbeing_step": len(domains) + 1,
+                "can_send": can_send,
+                "errors": errors,
+                "sent_text": sent_text,
+                "distress_text": distress_text,
+                **_language_context(language),
+            },
+            status=400 if errors else 200,
+        )
 
 
 @login_required
@@ -366,5 +377,5 @@ def flag_acknowledge(
     if flag is None:
         raise Http404("No such flag")
     services.case_flag_acknowledge(flag=flag, actor=request.user)
-    messages.success(request, "Flag acknowledged. Record what you did in the case notes.")
+    messages.success(request, gettext("Flag acknowledged. Record what you did in the case notes."))
     return redirect(_list_url(case))

@@ -20,6 +20,7 @@ from careplans.views import is_staff
 from careplans.wording import LANGUAGES, in_language, labels
 from navigator.audit.models import AuditEvent
 from navigator.http import AuthenticatedHttpRequest
+from navigator.language import in_language as language_override
 from navigator.pdf import PdfRenderError, css_string, render_pdf
 from patients.access import get_case_for_user
 from patients.forms import add_service_errors
@@ -87,9 +88,10 @@ def paper_questionnaire(request: AuthenticatedHttpRequest, case_id: UUID) -> Htt
         "other_language": "cy" if language == "en" else "en",
         "can_key_in": is_staff(request) and request.user.has_perm("patients.change_case", case),
     }
-    if as_pdf:
-        return _pdf(request, context)
-    return render(request, "careplans/paper_questionnaire.html", context)
+    with language_override(language):
+        if as_pdf:
+            return _pdf(request, context)
+        return render(request, "careplans/paper_questionnaire.html", context)
 
 
 def _pdf(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:

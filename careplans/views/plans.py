@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from careplans import services
@@ -113,7 +114,7 @@ def _save_item(
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return _item_form_page(request, case, plan, form, item)
-    messages.success(request, "Plan updated.")
+    messages.success(request, gettext("Plan updated."))
     return _to_plan(plan)
 
 
@@ -164,7 +165,8 @@ def plan_item_remove(
         )
     except (PlanChangedError, ValueError):
         messages.error(
-            request, "Someone else changed this plan. Nothing was removed: check it and try again."
+            request,
+            gettext("Someone else changed this plan. Nothing was removed: check it and try again."),
         )
     else:
         messages.success(request, f"Removed “{item.concern_text}”.")
@@ -196,7 +198,7 @@ def plan_agree(request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID) 
         except (ValidationError, ValueError) as problem:
             error = " ".join(getattr(problem, "messages", [str(problem)]))
         else:
-            messages.success(request, "The plan is agreed.")
+            messages.success(request, gettext("The plan is agreed."))
             return _to_plan(plan)
     return render(
         request,
@@ -267,9 +269,9 @@ def plan_review_date(
     except PlanChangedError as error:
         messages.error(request, str(error))
     except ValueError:
-        messages.error(request, "Enter the review date as day, month and year")
+        messages.error(request, gettext("Enter the review date as day, month and year"))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Review date set.")
+        messages.success(request, gettext("Review date set."))
     return _to_plan(plan)

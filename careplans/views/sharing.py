@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from careplans.models import ShareLink, ShareLinkAccess
@@ -118,13 +119,18 @@ def share_consent(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpRespo
     allowed = request.POST.get("allowed") == "yes"
     revoked = sharing.sharing_set(patient=case.patient, allowed=allowed, actor=request.user)
     if allowed:
-        messages.success(request, "The care plan can be shared with the GP practice again.")
-    else:
         messages.success(
-            request,
-            "The care plan will not be shared with the GP practice."
-            + (f" {revoked} link{'s' if revoked != 1 else ''} stopped." if revoked else ""),
+            request, gettext("The care plan can be shared with the GP practice again.")
         )
+    else:
+        message = gettext("The care plan will not be shared with the GP practice.")
+        if revoked:
+            message = ngettext(
+                "The care plan will not be shared with the GP practice. %(count)s link stopped.",
+                "The care plan will not be shared with the GP practice. %(count)s links stopped.",
+                revoked,
+            ) % {"count": revoked}
+        messages.success(request, message)
     return redirect("careplans:share_manage", case_id=case.pk)
 
 

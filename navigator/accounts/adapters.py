@@ -107,7 +107,11 @@ class AccountAdapter(DefaultAccountAdapter):
         person: Any = user
         message_send(
             recipient=Recipient(
-                name=person.full_name, phone=phone, email="", preferred_channel="sms"
+                name=person.full_name,
+                phone=phone,
+                email="",
+                preferred_channel="sms",
+                language=person.language,
             ),
             kind="sign_in_code",
             context={"code": code},

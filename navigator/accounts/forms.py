@@ -1,26 +1,31 @@
 """Forms: allauth's sign-in forms with plain-English labels, and the invitation forms."""
 
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from allauth.account import forms as account_forms
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
 
 from navigator.accounts.models import Invitation, User
 from navigator.accounts.services import phone_to_e164
 
-EMAIL_LABEL = "Email address"
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+EMAIL_LABEL = _("Email address")
 # Error messages in the NHS.UK style: say what to do.
 EMAIL_ERRORS = {
-    "required": "Enter your email address",
-    "invalid": "Enter an email address in the correct format, like name@example.com",
+    "required": _("Enter your email address"),
+    "invalid": _("Enter an email address in the correct format, like name@example.com"),
 }
-CODE_ERRORS = {"required": "Enter the code"}
+CODE_ERRORS = {"required": _("Enter the code")}
 
 
-def _errors(field: forms.Field, messages: dict[str, str]) -> None:
+def _errors(field: forms.Field, messages: "Mapping[str, StrOrPromise]") -> None:
     field.error_messages = {**field.error_messages, **messages}
 
 
@@ -53,10 +58,12 @@ class RequestTextCodeForm(forms.Form):
     """A patient or carer asks for a sign-in code by text message to their mobile number."""
 
     phone = forms.CharField(
-        label="Mobile phone number",
+        label=_("Mobile phone number"),
         max_length=30,
-        help_text="Use the mobile number your care team has for you. For example, 07700 900 982.",
-        error_messages={"required": "Enter your mobile phone number"},
+        help_text=_(
+            "Use the mobile number your care team has for you. For example, 07700 900 982."
+        ),
+        error_messages={"required": _("Enter your mobile phone number")},
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
 
@@ -100,22 +107,22 @@ class StaffInvitationAcceptForm(forms.Form):
     """A new member of staff names themselves and chooses a password."""
 
     full_name = forms.CharField(
-        label="Your full name",
+        label=_("Your full name"),
         max_length=200,
-        error_messages={"required": "Enter your full name"},
+        error_messages={"required": _("Enter your full name")},
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
     password1 = forms.CharField(
-        label="Create a password",
+        label=_("Create a password"),
         strip=False,
-        error_messages={"required": "Create a password"},
-        help_text="Use 12 characters or more. Do not use a password you use anywhere else.",
+        error_messages={"required": _("Create a password")},
+        help_text=_("Use 12 characters or more. Do not use a password you use anywhere else."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="Type your password again",
+        label=_("Type your password again"),
         strip=False,
-        error_messages={"required": "Type your password again"},
+        error_messages={"required": _("Type your password again")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -143,15 +150,17 @@ class PersonInvitationAcceptForm(forms.Form):
     address they will get their sign-in codes at."""
 
     full_name = forms.CharField(
-        label="Your full name",
+        label=_("Your full name"),
         max_length=200,
-        error_messages={"required": "Enter your full name"},
+        error_messages={"required": _("Enter your full name")},
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
     )
     email = forms.EmailField(
         label=EMAIL_LABEL,
         error_messages=EMAIL_ERRORS,
-        help_text="We will email you a code each time you sign in. You will not need a password.",
+        help_text=_(
+            "We will email you a code each time you sign in. You will not need a password."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
 
@@ -184,18 +193,20 @@ class InvitationForm(forms.Form):
         label=EMAIL_LABEL,
         required=False,
         error_messages=EMAIL_ERRORS,
-        help_text="Staff need one. For a patient or carer, give an email address or a mobile number.",
+        help_text=_(
+            "Staff need one. For a patient or carer, give an email address or a mobile number."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     phone = forms.CharField(
-        label="Mobile phone number",
+        label=_("Mobile phone number"),
         required=False,
         max_length=30,
-        help_text="We send the invitation by text message if there is no email address.",
+        help_text=_("We send the invitation by text message if there is no email address."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "type": "tel"}),
     )
-    role = forms.ChoiceField(label="They are a", error_messages={"required": "Choose a role"})
-    team = forms.ChoiceField(label="Team", required=False)
+    role = forms.ChoiceField(label=_("They are a"), error_messages={"required": _("Choose a role")})
+    team = forms.ChoiceField(label=_("Team"), required=False)
 
     def __init__(
         self,

@@ -6,11 +6,19 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    """The languages our pages and messages are written in (settings.LANGUAGES)."""
+
+    ENGLISH = "en", "English"
+    WELSH = "cy", "Cymraeg"
 
 
 class Role(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    CARER = "carer", "Carer"
+    PATIENT = "patient", _("Patient")
+    CARER = "carer", _("Carer")
     NAVIGATOR = "navigator", "Navigator"
     CLINICIAN = "clinician", "Clinician"
     TEAM_LEAD = "team_lead", "Team lead"
@@ -59,6 +67,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
     phone = models.CharField("mobile phone (E.164)", max_length=20, blank=True)
+    # The language of the pages they see (navigator.middleware.PreferredLanguageMiddleware).
+    # A patient's follows their record's `Patient.language` (patients' contact services keep
+    # the two together); a carer's is set by the English / Cymraeg switch. Staff pages are English.
+    language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -18,6 +18,7 @@ from navigator.accounts.models import (
     INVITATION_LIFETIME,
     STAFF_ROLES,
     Invitation,
+    Language,
     Role,
     User,
 )
@@ -150,8 +151,23 @@ def invitation_for_token(*, token: str) -> Invitation | None:
     )
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """The language of the pages this person sees ("en" or "cy"): a carer's own choice. A
+    patient's follows their record (patients.services.patient_language_set)."""
+    if language not in Language.values:
+        raise ValidationError("Choose English or Cymraeg.")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return user
+
+
 def invitation_accept(
-    *, invitation: Invitation, email: str, full_name: str = "", password: str | None = None
+    *,
+    invitation: Invitation,
+    email: str,
+    full_name: str = "",
+    password: str | None = None,
+    language: str = Language.ENGLISH,
 ) -> User:
     """Create the invited person's account and use up the invitation.
 
@@ -178,6 +194,7 @@ def invitation_accept(
             full_name=full_name.strip(),
             phone=invitation.phone,
             is_staff=invitation.role == Role.ADMIN,
+            language=language if language in Language.values else Language.ENGLISH,
         )
         if email:
             EmailAddress.objects.create(

@@ -151,7 +151,7 @@ def invitation_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise Http404("No such page")
     form = InvitationForm(
         request.POST if request.method == "POST" else None,
-        roles=[(role, Role(role).label) for role in roles],
+        roles=[(role, str(Role(role).label)) for role in roles],
         teams=[(str(team.pk), team.name) for team in teams],
     )
     if request.method == "POST" and form.is_valid():

@@ -31,6 +31,7 @@ from django.utils.html import escape
 
 from navigator.crypto import UnsealError, reseal, seal, unseal
 from navigator.db import rows_insert
+from navigator.language import in_language
 from navigator.messaging.hooks import HANDLERS, SMS_UNREACHABLE
 from navigator.messaging.models import Channel, EarlyDeliveryReport, OutboundMessage, SmsOptOut
 from navigator.messaging.transports import (
@@ -110,7 +111,7 @@ class Recipient:
     phone: str = ""  # E.164
     email: str = ""
     preferred_channel: str = "sms"  # "sms" | "email"
-    language: str = "en"  # "en" | "cy"; a missing Welsh template falls back to English
+    language: str = "en"  # "en" | "cy": the templates are rendered in it (navigator.language)
 
 
 @dataclass(frozen=True)
@@ -834,10 +835,11 @@ def _render(
     }
 
     def render(folder: str, name: str) -> str:
+        # One template per message in every language: its words go through gettext, in the
+        # recipient's language (locale/cy/LC_MESSAGES/django.po), with dates in that language.
         try:
-            return select_template([f"{folder}/{language}/{name}", f"{folder}/{name}"]).render(
-                values
-            )
+            with in_language(language):
+                return select_template([f"{folder}/{name}"]).render(values)
         except TemplateDoesNotExist:
             raise MessagingError(
                 f"No template for message kind {kind!r}: add templates/{folder}/{name}."

@@ -22,6 +22,7 @@ from patients.services.contact import (
     StaleRecord,
     contact_details_clean,
     patient_contact_update,
+    patient_language_set,
     patient_recipient,
 )
 from patients.services.invitations import (
@@ -58,6 +59,7 @@ __all__ = [
     "patient_invite",
     "patient_invite_channels",
     "CommunicationNeeds",
+    "patient_language_set",
     "DuplicatePatient",
     "FUTURE_TOLERANCE",
     "MESSAGE_MAX_LENGTH",

@@ -12,10 +12,16 @@ from navigator.accounts.models import INVITATION_LIFETIME, STAFF_ROLES, Invitati
 from navigator.accounts.services import invitation_accept
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
+from navigator.language import in_english
 from navigator.messaging.services import Recipient, message_send
 from patients.models import CarerAccess, CarerInvitation, Patient
 from patients.services.common import EMAIL_MESSAGE, _Errors
 from patients.validators import phone_to_e164
+
+
+def level_label(access: CarerAccess | CarerInvitation) -> object:
+    """The access level's label, untranslated until shown (see navigator.language.in_english)."""
+    return CarerAccess.Level(access.level).label
 
 
 def carer_invite(
@@ -75,7 +81,7 @@ def carer_invite(
             action=AuditEvent.Action.CREATE,
             obj=carer_invitation,
             patient_id=patient.pk,
-            summary=f"Invited {carer_name} as a carer ({carer_invitation.get_level_display()})",
+            summary=f"Invited {carer_name} as a carer ({in_english(level_label(carer_invitation))})",
         )
         message_send(
             recipient=Recipient(
@@ -83,6 +89,8 @@ def carer_invite(
                 phone=phone,
                 email=email,
                 preferred_channel="email" if email else "sms",
+                # The carer has no record yet: they are written to in the patient's language.
+                language=patient.language,
             ),
             kind="carer_invitation",
             context={"link": link, "valid_days": INVITATION_LIFETIME.days},
@@ -124,7 +132,7 @@ def _carer_grant(carer_invitation: CarerInvitation, *, carer: User) -> CarerAcce
         action=AuditEvent.Action.CREATE,
         obj=grant,
         patient_id=patient.pk,
-        summary=f"Accepted an invitation to be a carer ({grant.get_level_display()})",
+        summary=f"Accepted an invitation to be a carer ({in_english(level_label(grant))})",
     )
     return grant
 
@@ -148,7 +156,7 @@ def carer_invitation_accept(*, carer_invitation: CarerInvitation, user: User) ->
 
 
 def carer_invitation_accept_new_account(
-    *, carer_invitation: CarerInvitation, email: str, full_name: str
+    *, carer_invitation: CarerInvitation, email: str, full_name: str, language: str = "en"
 ) -> tuple[User, CarerAccess]:
     """Someone without an account accepts: their carer account and their access, together.
 
@@ -157,7 +165,10 @@ def carer_invitation_accept_new_account(
     """
     with transaction.atomic():
         user = invitation_accept(
-            invitation=carer_invitation.invitation, email=email, full_name=full_name
+            invitation=carer_invitation.invitation,
+            email=email,
+            full_name=full_name,
+            language=language,
         )
         return user, _carer_grant(carer_invitation, carer=user)
 

@@ -5,11 +5,15 @@ Validation errors are `ValidationError`s keyed by argument name, all found at on
 can show each beside its field; callers check permissions (through `patients.access`) first.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-EMAIL_MESSAGE = "Enter an email address in the right format, like name@example.com."
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+EMAIL_MESSAGE = _("Enter an email address in the right format, like name@example.com.")
 
 
 class _Errors:
@@ -18,8 +22,8 @@ class _Errors:
     def __init__(self) -> None:
         self.errors: dict[str, list[ValidationError]] = {}
 
-    def add(self, field: str, error: ValidationError | str) -> None:
-        if isinstance(error, str):
+    def add(self, field: str, error: "ValidationError | StrOrPromise") -> None:
+        if not isinstance(error, ValidationError):
             error = ValidationError(error)
         self.errors.setdefault(field, []).extend(error.error_list)
 

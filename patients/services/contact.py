@@ -8,12 +8,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.messaging.services import Recipient
-from patients.models import Channel, Language, Patient
+from patients.models import LANGUAGE_NAMES_IN_ENGLISH, Channel, Language, Patient
 from patients.services.common import EMAIL_MESSAGE, _Errors
 from patients.validators import normalise_postcode, phone_to_e164
 
@@ -90,31 +91,33 @@ def _clean_contact(
     """Patient fields for contact details and preferences, normalised; problems go to `errors`."""
     phone, email, address, postcode = (v.strip() for v in (phone, email, address, postcode))
     if preferred_channel not in Channel.values:
-        errors.add("preferred_channel", "Choose how we should send messages.")
+        errors.add("preferred_channel", _("Choose how we should send messages."))
     if language not in Language.values:
-        errors.add("language", "Choose a language we write in.")
+        errors.add("language", _("Choose a language we write in."))
     if phone:
         phone = (
             errors.check("phone", phone_to_e164, phone, mobile=preferred_channel == Channel.SMS)
             or phone
         )
     elif preferred_channel == Channel.SMS:
-        errors.add("phone", "Enter a mobile number for text messages, or choose email instead.")
+        errors.add("phone", _("Enter a mobile number for text messages, or choose email instead."))
     if email:
         try:
             validate_email(email)
         except ValidationError:
             errors.add("email", EMAIL_MESSAGE)
     elif preferred_channel == Channel.EMAIL:
-        errors.add("email", "Enter an email address for emails, or choose text messages instead.")
+        errors.add(
+            "email", _("Enter an email address for emails, or choose text messages instead.")
+        )
     if postcode:
         postcode = errors.check("postcode", normalise_postcode, postcode) or postcode
     needs = communication_needs
     language_needed = needs.interpreter_language.strip()
     if needs.interpreter and not language_needed:
-        errors.add("interpreter_language", "Enter the language the interpreter should speak.")
+        errors.add("interpreter_language", _("Enter the language the interpreter should speak."))
     if len(needs.other) > 300:
-        errors.add("other_needs", "Other needs must be 300 characters or fewer.")
+        errors.add("other_needs", _("Other needs must be 300 characters or fewer."))
     return {
         "phone": phone,
         "email": email.lower(),
@@ -163,6 +166,7 @@ def patient_contact_update(
         )
         if not changed:
             raise StaleRecord(Patient.objects.get(pk=patient.pk))
+        _account_language_follow(patient=patient, language=fields["language"])
         audit_record(
             actor=by,
             action=AuditEvent.Action.UPDATE,
@@ -172,6 +176,37 @@ def patient_contact_update(
         )
     patient.refresh_from_db()
     return patient
+
+
+def patient_language_set(*, patient: Patient, language: str, by: User) -> Patient:
+    """Make `language` ("en" or "cy") the patient's preferred language: their pages, messages and
+    printed plan. Used by the English / Cymraeg switch; the contact page changes it with the
+    rest of their details (`patient_contact_update`)."""
+    if language not in Language.values:
+        raise ValidationError({"language": _("Choose English or Cymraeg.")})
+    with transaction.atomic():
+        changed = (
+            Patient.objects.filter(pk=patient.pk)
+            .exclude(language=language)
+            .update(language=language, version=F("version") + 1, updated_at=timezone.now())
+        )
+        _account_language_follow(patient=patient, language=language)
+        if changed:
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.UPDATE,
+                obj=patient,
+                patient_id=patient.pk,
+                summary=f"Changed the preferred language to {LANGUAGE_NAMES_IN_ENGLISH[language]}",
+            )
+    patient.refresh_from_db()
+    return patient
+
+
+def _account_language_follow(*, patient: Patient, language: str) -> None:
+    """The patient's account shows pages in their record's language (User.language)."""
+    if patient.user_id is not None:
+        User.objects.filter(pk=patient.user_id).exclude(language=language).update(language=language)
 
 
 def patient_recipient(*, patient: Patient, email: str | None = None) -> Recipient:

@@ -183,7 +183,10 @@ def patient_invitation_accept(
                 _invitation_locked_tell(patient_invitation=locked, invitation=invitation)
             return InvitationCheck(user=None, checks_left=locked.checks_left)
         user = invitation_accept(
-            invitation=invitation, email=invitation.email, full_name=patient.full_name
+            invitation=invitation,
+            email=invitation.email,
+            full_name=patient.full_name,
+            language=patient.language,
         )
         patient.user = user
         patient.save(update_fields=["user", "updated_at"])

@@ -133,6 +133,7 @@ def message_recipients(*, message: CaseMessage, case: Case) -> list[tuple[str, R
                         phone=carer.phone,
                         email=carer.email,
                         preferred_channel="sms" if carer.phone else "email",
+                        language=carer.language,
                     ),
                     link_kind,
                 )

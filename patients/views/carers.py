@@ -17,11 +17,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from navigator.accounts.models import Invitation, User
 from navigator.accounts.services import invitation_for_token
 from navigator.http import AuthenticatedHttpRequest
+from navigator.language import language_of
 from navigator.messaging.services import MessagingError
 from patients.access import get_case_for_user
 from patients.forms import NhsFormMixin, add_service_errors
@@ -38,37 +42,39 @@ from patients.services import (
 
 class CarerInviteForm(NhsFormMixin, forms.Form):
     carer_name = forms.CharField(
-        label="Their name",
+        label=_("Their name"),
         max_length=200,
         error_messages={
-            "required": "Enter the name of the person you are inviting",
-            "max_length": "The name must be 200 characters or fewer",
+            "required": _("Enter the name of the person you are inviting"),
+            "max_length": _("The name must be 200 characters or fewer"),
         },
     )
     email = forms.CharField(
-        label="Their email address",
+        label=_("Their email address"),
         required=False,
         max_length=254,
-        help_text="We will send the invitation here. Leave blank to send it by text message.",
+        help_text=_("We will send the invitation here. Leave blank to send it by text message."),
     )
     phone = forms.CharField(
-        label="Their mobile phone number",
+        label=_("Their mobile phone number"),
         required=False,
         max_length=30,
-        help_text="For example, 07700 900 982. Leave blank to send the invitation by email.",
+        help_text=_("For example, 07700 900 982. Leave blank to send the invitation by email."),
     )
     level = forms.ChoiceField(
-        label="What can they do?",
+        label=_("What can they do?"),
         choices=[
-            (CarerAccess.Level.READ, "See my record, but not change anything"),
+            (CarerAccess.Level.READ, _("See my record, but not change anything")),
             (
                 CarerAccess.Level.ACT,
-                "See my record and act for me: send messages, keep my questions and change "
-                "my contact details",
+                _(
+                    "See my record and act for me: send messages, keep my questions and "
+                    "change my contact details"
+                ),
             ),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what they can do"},
+        error_messages={"required": _("Choose what they can do")},
     )
 
     def clean(self) -> dict[str, Any]:
@@ -81,16 +87,18 @@ class CarerInviteForm(NhsFormMixin, forms.Form):
 
 class CarerAcceptForm(NhsFormMixin, forms.Form):
     full_name = forms.CharField(
-        label="Your full name",
+        label=_("Your full name"),
         max_length=200,
-        error_messages={"required": "Enter your full name"},
+        error_messages={"required": _("Enter your full name")},
     )
     email = forms.EmailField(
-        label="Your email address",
-        help_text="We will email you a code each time you sign in. You will not need a password.",
+        label=_("Your email address"),
+        help_text=_(
+            "We will email you a code each time you sign in. You will not need a password."
+        ),
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the right format, like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the right format, like name@example.com"),
         },
     )
 
@@ -149,7 +157,10 @@ def carer_invite_page(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpR
         except MessagingError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Invitation sent to {carer_invitation.carer_name}.")
+            messages.success(
+                request,
+                gettext("Invitation sent to %(name)s.") % {"name": carer_invitation.carer_name},
+            )
             return redirect("patients:carers", case_id=case.id)
     return render(
         request, "patients/carer_invite.html", {"case": case, "patient": case.patient, "form": form}
@@ -168,7 +179,10 @@ def carer_revoke(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpRespon
         revoked_at__isnull=True,
     )
     carer_access_revoke(grant=grant, by=request.user)
-    messages.success(request, f"{grant.carer.get_full_name()} can no longer see your record.")
+    messages.success(
+        request,
+        gettext("%(name)s can no longer see your record.") % {"name": grant.carer.get_full_name()},
+    )
     return redirect("patients:carers", case_id=case.id)
 
 
@@ -184,7 +198,10 @@ def carer_invitation_withdraw_page(
         patient_id=case.patient_id,
     )
     carer_invitation_withdraw(carer_invitation=carer_invitation, by=request.user)
-    messages.success(request, f"Invitation to {carer_invitation.carer_name} withdrawn.")
+    messages.success(
+        request,
+        gettext("Invitation to %(name)s withdrawn.") % {"name": carer_invitation.carer_name},
+    )
     return redirect("patients:carers", case_id=case.id)
 
 
@@ -224,7 +241,10 @@ def carer_invitation_accept_page(request: HttpRequest, token: str) -> HttpRespon
                 error = " ".join(refused.messages)
             else:
                 patient = carer_invitation.patient
-                messages.success(request, f"You can now see {patient.full_name}'s record.")
+                messages.success(
+                    request,
+                    gettext("You can now see %(name)s's record.") % {"name": patient.full_name},
+                )
                 case = patient.cases.order_by("status", "-opened_at").first()
                 return redirect(f"{reverse('home')}?case={case.pk}" if case else "home")
         return render(request, "patients/carer_accept_signed_in.html", {**context, "error": error})
@@ -239,6 +259,7 @@ def carer_invitation_accept_page(request: HttpRequest, token: str) -> HttpRespon
                 carer_invitation=carer_invitation,
                 email=email,
                 full_name=form.cleaned_data["full_name"],
+                language=language_of(translation.get_language()),
             )
         except ValidationError as error:
             message = " ".join(error.messages)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from navigator.http import AuthenticatedHttpRequest
@@ -79,7 +80,7 @@ def contact_edit(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpRespon
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Contact details saved.")
+            messages.success(request, gettext("Contact details saved."))
             return redirect(back)
     return render(
         request,

@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from navigator.accounts.services import invitation_for_token
@@ -24,9 +26,9 @@ from patients.services import patient_invitation_accept, patient_invite, patient
 
 class PatientInviteForm(NhsFormMixin, forms.Form):
     channel = forms.ChoiceField(
-        label="How should we send the invitation?",
+        label=_("How should we send the invitation?"),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how to send the invitation"},
+        error_messages={"required": _("Choose how to send the invitation")},
     )
 
     def __init__(self, *args: Any, patient: Any, **kwargs: Any) -> None:
@@ -43,8 +45,8 @@ class PatientInviteForm(NhsFormMixin, forms.Form):
 
 class DateOfBirthForm(NhsFormMixin, forms.Form):
     date_of_birth = NhsDateField(
-        label="Your date of birth",
-        help_text="For example, 15 3 1984. We check it against your record.",
+        label=_("Your date of birth"),
+        help_text=_("For example, 15 3 1984. We check it against your record."),
     )
 
 
@@ -143,8 +145,10 @@ def patient_invitation_accept_page(request: HttpRequest, token: str) -> HttpResp
                     # Their phone refuses our texts (they replied STOP): the account stands.
                     messages.warning(
                         request,
-                        "Your account is ready, but we cannot send a text message to your phone."
-                        " Sign in with your email address, or phone your cancer support team.",
+                        gettext(
+                            "Your account is ready, but we cannot send a text message to your phone."
+                            " Sign in with your email address, or phone your cancer support team."
+                        ),
                     )
                     return redirect("account_login")
                 return redirect("account_confirm_login_code")

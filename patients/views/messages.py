@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from navigator.http import AuthenticatedHttpRequest
@@ -26,11 +27,11 @@ from patients.services import MESSAGE_MAX_LENGTH, case_message_post, case_messag
 
 class MessageForm(NhsFormMixin, forms.Form):
     body = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
-            "required": "Enter your message",
+            "required": _("Enter your message"),
             "max_length": f"Your message must be {MESSAGE_MAX_LENGTH} characters or fewer",
         },
     )

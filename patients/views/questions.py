@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from navigator.http import AuthenticatedHttpRequest
@@ -29,11 +31,11 @@ from patients.services import (
 
 class QuestionForm(NhsFormMixin, forms.Form):
     text = forms.CharField(
-        label="Your question",
+        label=_("Your question"),
         max_length=QUESTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "required": "Enter your question",
+            "required": _("Enter your question"),
             "max_length": f"Your question must be {QUESTION_MAX_LENGTH} characters or fewer",
         },
     )
@@ -62,7 +64,7 @@ def questions(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, "Question added.")
+                messages.success(request, gettext("Question added."))
                 return redirect("patients:questions", case_id=case.id)
     else:
         case = get_case_for_user(
@@ -108,7 +110,7 @@ def question_suggested_add(request: AuthenticatedHttpRequest, case_id: UUID) -> 
     text = request.POST.get("text", "")
     if text in SUGGESTED_QUESTIONS:
         appointment_question_add(case=case, by=request.user, text=text)
-        messages.success(request, "Question added.")
+        messages.success(request, gettext("Question added."))
     return redirect("patients:questions", case_id=case.id)
 
 
@@ -131,7 +133,7 @@ def question_edit(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Question changed.")
+            messages.success(request, gettext("Question changed."))
             return redirect("patients:questions", case_id=case.id)
     return render(
         request,
@@ -149,7 +151,9 @@ def question_asked(
     question = _question(case, question_id)
     asked = request.POST.get("asked") == "yes"
     appointment_question_mark(question=question, by=request.user, asked=asked)
-    messages.success(request, "Ticked off." if asked else "Put back on your list.")
+    messages.success(
+        request, gettext("Ticked off.") if asked else gettext("Put back on your list.")
+    )
     return redirect("patients:questions", case_id=case.id)
 
 
@@ -161,5 +165,5 @@ def question_delete(
     case = _changing(request, case_id, "Asked to delete a question")
     question = _question(case, question_id)
     appointment_question_delete(question=question, by=request.user)
-    messages.success(request, "Question deleted.")
+    messages.success(request, gettext("Question deleted."))
     return redirect("patients:questions", case_id=case.id)

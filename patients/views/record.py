@@ -51,7 +51,7 @@ def _access_row(event: AuditEvent, *, viewer: User) -> AccessRow:
         who, role = "You", ""
     else:
         who = event.actor_label
-        role = Role(event.actor_role).label if event.actor_role in Role.values else ""
+        role = str(Role(event.actor_role).label) if event.actor_role in Role.values else ""
     return AccessRow(
         who=who,
         role=role,

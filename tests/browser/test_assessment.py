@@ -99,7 +99,7 @@ def test_paul_answers_a_domain_in_welsh_on_his_phone(cast, page, client, live_se
     page.goto(f"/cases/{cast.paul_case.pk}/assessments/")
     page.get_by_role("button", name="Start a new assessment").click()
     page.wait_for_url("**/step/1/")
-    page.get_by_role("button", name="Cymraeg").click()
+    page.locator("main").get_by_role("button", name="Cymraeg").click()  # not the header's
 
     page.wait_for_url("**/step/1/")
     content = page.locator("main [lang='cy']").first

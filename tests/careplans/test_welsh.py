@@ -5,7 +5,7 @@ import pytest
 
 from careplans import services
 from careplans.models import Assessment
-from careplans.wording import LABELS
+from careplans.wording import LABELS, labels
 from navigator.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,9 @@ def test_the_whole_assessment_can_be_done_in_welsh(client, cast):
 
     sent = client.get(url(assessment, "check/")).content.decode()
     assert "Eich atebion" in sent and "Anfonwyd" in sent
-    assert 'name="language"' not in sent  # a sent assessment stays as it was answered
+    # A sent assessment stays as it was answered: no assessment switch (the header's English /
+    # Cymraeg switch changes the person's pages, not the assessment).
+    assert 'class="app-link-button"' not in sent
     client.force_login(cast.nadia)
     assert "Your answers" in client.get(url(assessment, "check/")).content.decode()
 
@@ -121,4 +123,8 @@ def test_others_cannot_change_the_language(client, cast, who):
 
 
 def test_every_interface_word_has_its_welsh():
-    assert LABELS["cy"].keys() == LABELS["en"].keys()
+    """The words come from the gettext catalogue (tests/test_translations.py checks it is
+    complete); here, that the assessment pages really get the Welsh of each one."""
+    english, welsh = labels("en"), labels("cy")
+    assert english.keys() == welsh.keys() == {*LABELS, "switch", "switch_to"}
+    assert [key for key in LABELS if welsh[key] == english[key]] == []

@@ -174,10 +174,10 @@ def test_unknown_kind_says_which_template_is_missing():
         send(kind="no_such_kind")
 
 
-def test_welsh_falls_back_to_english_when_there_is_no_welsh_template():
+def test_a_welsh_recipient_gets_the_welsh_text_from_the_catalogue():
     welsh = Recipient(name="Gwen Evans", phone="+447700900456", language="cy")
     message = send(recipient=welsh)
-    assert message.body.startswith("You have a new update")
+    assert message.body.startswith("Mae gennych ddiweddariad newydd gan eich gwasanaeth")
     assert message.language == "cy"
 
 

@@ -43,6 +43,8 @@ PUBLIC_URLS = {
     "account_reset_password_from_key": "set a new password from a link",
     "account_reset_password_from_key_done": "password changed",
     "invitation_accept": "accept an invitation from a link",
+    # The English / Cymraeg switch in every page's header, sign-in pages included (a cookie).
+    "patients:language_switch": "choose English or Cymraeg before signing in",
     "admin:logout": "signing out, which does nothing to someone already signed out",
     # For the load balancer and monitoring: reports only "ok" or "unavailable".
     "healthz": "health check",
