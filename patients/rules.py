@@ -2,8 +2,9 @@
 
 Every permission about a patient's record is decided here. Objects that belong to a case (plans,
 tracked items, messages) ask these rules about their case instead of defining their own. The
-same conditions exist as a queryset filter (`visible_cases`) and as object predicates built on
-it, so a list can never show a case that the detail page would refuse.
+same paths to a case (`_access_paths`) make the list filter (`visible_case_ids`, a UNION of
+indexed lookups) and the object predicates (the same lookups narrowed to one case), so a list can
+never show a case that the detail page would refuse.
 """
 
 from collections.abc import Callable
@@ -11,11 +12,11 @@ from typing import Any
 
 import rules
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from navigator.accounts.models import STAFF_ROLES, Role, User
 from navigator.organisations.models import Membership, Team
-from patients.models import CarerAccess, CareTeamMember, Case
+from patients.models import CarerAccess, Case
 
 
 def _staff_verified(user: User) -> bool:
@@ -28,37 +29,76 @@ def _staff_verified(user: User) -> bool:
     return bool(user._has_mfa_cached)  # type: ignore[attr-defined]
 
 
-def case_access_q(user: User | AnonymousUser, *, act: bool = False, change: bool = False) -> Q:
-    """Cases `user` may see; `act` narrows to acting for the patient, `change` to staff work."""
+def _access_paths(
+    user: User | AnonymousUser, *, act: bool = False, change: bool = False
+) -> list[dict[str, Any]]:
+    """The ways `user` reaches a case, as lookups on `Case`; a case is theirs by any one of them.
+
+    `act` narrows to acting for the patient (the patient, or a carer granted "act"), `change`
+    to the staff on the case (a member of its team, or on its care team). Administrators run
+    the service and are on no care team; staff see nothing until they enrol MFA.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Q(pk__in=[])
-    live_grants = CarerAccess.objects.filter(
-        patient=OuterRef("patient"), carer=user, revoked_at__isnull=True
-    )
-    if act:
-        live_grants = live_grants.filter(level=CarerAccess.Level.ACT)
-    q = Q(pk__in=[])
+        return []
+    paths: list[dict[str, Any]] = []
     if not change:
-        q |= Q(patient__user=user) | Q(Exists(live_grants))
-    if _staff_verified(user):
-        in_team = Membership.objects.filter(team=OuterRef("team"), user=user)
-        on_care_team = CareTeamMember.objects.filter(case=OuterRef("pk"), user=user)
-        if user.role == Role.ADMIN:
-            return q  # administrators run the service; they are not on anyone's care team
-        if not act:
-            q |= Q(Exists(in_team)) | Q(Exists(on_care_team))
-    return q
+        grant: dict[str, Any] = {
+            "patient__carer_grants__carer": user,
+            "patient__carer_grants__revoked_at__isnull": True,
+        }
+        if act:
+            grant["patient__carer_grants__level"] = CarerAccess.Level.ACT
+        paths += [{"patient__user": user}, grant]
+    if not act and user.role != Role.ADMIN and _staff_verified(user):
+        paths += [{"team__memberships__user": user}, {"care_team__user": user}]
+    return paths
+
+
+def visible_case_ids(
+    user: User | AnonymousUser, *, act: bool = False, change: bool = False
+) -> QuerySet[Case]:
+    """The ids of the cases `user` may see (`act`, `change`: as `_access_paths`).
+
+    A UNION of one indexed lookup per path ("I am the patient", "I am their carer", "I am in
+    the case's team", "I am on its care team"), not one OR across them: an OR of paths through
+    different tables cannot use any of their indexes, so PostgreSQL would read every case.
+    """
+    lookups = [
+        Case.objects.filter(**path).order_by().values("pk")
+        for path in _access_paths(user, act=act, change=change)
+    ]
+    if not lookups:
+        return Case.objects.none().values("pk")
+    return lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0]
+
+
+def case_access_q(user: User | AnonymousUser, *, act: bool = False, change: bool = False) -> Q:
+    """Cases `user` may see, as a filter: `pk IN (visible_case_ids(...))`."""
+    return Q(pk__in=visible_case_ids(user, act=act, change=change))
 
 
 def visible_cases(user: User | AnonymousUser) -> QuerySet[Case]:
     return Case.objects.filter(case_access_q(user))
 
 
+def case_is_visible(
+    user: User | AnonymousUser, case_id: Any, *, act: bool = False, change: bool = False
+) -> bool:
+    """Whether `user` may see one case: the same paths, each narrowed to that case's key."""
+    lookups = [
+        Case.objects.filter(pk=case_id, **path).order_by().values("pk")
+        for path in _access_paths(user, act=act, change=change)
+    ]
+    if not lookups:
+        return False
+    return lookups[0].union(*lookups[1:]).exists() if len(lookups) > 1 else lookups[0].exists()
+
+
 def _case_check(**kwargs: bool) -> Callable[[User | AnonymousUser, Case | None], bool]:
     def check(user: User | AnonymousUser, case: Case | None) -> bool:
         if case is None:
             return False
-        return Case.objects.filter(pk=case.pk).filter(case_access_q(user, **kwargs)).exists()
+        return case_is_visible(user, case.pk, **kwargs)
 
     return check
 
