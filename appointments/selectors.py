@@ -14,13 +14,13 @@ from appointments.models import (
 )
 from navigator.accounts.models import User
 from patients.models import Case, TimelineEvent
-from patients.rules import case_access_q
+from patients.rules import visible_case_ids
 
 
 def chase_queue(*, user: User, mine_only: bool = False) -> QuerySet[ChaseTask]:
     """Open chase tasks on the cases `user` works on: escalated first, then the longest
     overdue, then the oldest task. One query, however long the queue."""
-    cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")
+    cases = visible_case_ids(user, change=True)
     tasks = ChaseTask.objects.open().filter(item__case__in=cases)
     if mine_only:
         tasks = tasks.filter(assigned_to=user)
@@ -36,7 +36,7 @@ def chase_queue(*, user: User, mine_only: bool = False) -> QuerySet[ChaseTask]:
 def item_by_reference(*, user: User, ref: str) -> TrackedItem | None:
     """The item on a case `user` works on whose reference (`TrackedItem.reference`, the first
     8 hex digits of its id, lower case here) is `ref`; None if none, or if two share it."""
-    cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")
+    cases = visible_case_ids(user, change=True)
     low = uuid.UUID(ref + "0" * 24)
     high = uuid.UUID(ref + "f" * 24)
     # A range on the primary key rather than a text match: it reads the index.

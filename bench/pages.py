@@ -74,9 +74,12 @@ WORKLIST_CASELOADS = (10, 1000)
 LARGE_TABLE_ROWS = 10_000
 # NHS numbers for the subjects' patients, clear of the worklist seed's 999 400 000x up.
 SUBJECT_STEM = 999_300_000
-# The rest of the 100,000, seeded in SQL: NHS numbers 999 5xx xxx x.
+# The rest of the 100,000, seeded in SQL: NHS numbers from 999 500 000 0 up.
 BACKGROUND_STEM = 999_500_000
-BACKGROUND_PREFIX = "9995"
+BACKGROUND_FIRST = f"{BACKGROUND_STEM}0"
+# Closed appointments a background case has had: a year's history, so the tracked items table
+# (about 1,000,000 rows) is mostly closed items, as a live one is.
+HISTORY_ITEMS = 9
 BATCH = 5_000
 PAGES = ("home", "case", "chase_queue", "gp", "plans_due")
 
@@ -468,7 +471,7 @@ def _fill_subject(
 @transaction.atomic
 def seed_background(*, patients: int, first_team: Team, today: dt.date | None = None) -> None:
     """`patients` more people, each with a case, one or two timeline events, an overdue result
-    (one in ten with an open chase task) and a closed appointment, in teams of `TEAM_SIZE` with
+    (one in ten with an open chase task) and closed appointments (with done chase tasks), in teams of `TEAM_SIZE` with
     navigators of `BACKGROUND_CASELOAD` cases; the first team tops up `first_team`. A handful
     of INSERT ... SELECT statements (PostgreSQL)."""
     today = today or timezone.localdate()
@@ -494,7 +497,7 @@ def seed_background(*, patients: int, first_team: Team, today: dt.date | None = 
         )
     ]
     numbers = nhs_numbers(BACKGROUND_STEM)
-    mine = {"prefix": f"{BACKGROUND_PREFIX}%", "today": today}
+    mine = {"first": BACKGROUND_FIRST, "today": today}
     _insert_select(
         Patient,
         "unnest(%(numbers)s::text[]) WITH ORDINALITY AS n(nhs, i)",
@@ -512,7 +515,7 @@ def seed_background(*, patients: int, first_team: Team, today: dt.date | None = 
     _insert_select(
         Case,
         f"""(SELECT p.id, row_number() OVER (ORDER BY p.nhs_number) AS i
-             FROM {Patient._meta.db_table} p WHERE p.nhs_number LIKE %(prefix)s) AS n""",
+             FROM {Patient._meta.db_table} p WHERE p.nhs_number >= %(first)s) AS n""",
         {
             "patient_id": "n.id",
             "team_id": "(%(teams)s::uuid[])[1 + (%(existing)s + n.i - 1) / %(team_size)s]",
@@ -531,7 +534,7 @@ def seed_background(*, patients: int, first_team: Team, today: dt.date | None = 
     )
     cases = f"""(SELECT c.id, row_number() OVER (ORDER BY c.id) AS i
         FROM {Case._meta.db_table} c JOIN {Patient._meta.db_table} p ON p.id = c.patient_id
-        WHERE p.nhs_number LIKE %(prefix)s) AS n"""
+        WHERE p.nhs_number >= %(first)s) AS n"""
     for kind, days, where in (("urgent_referral", 60, ""), ("diagnosis", 30, "WHERE n.i %% 3 = 0")):
         _insert_select(
             TimelineEvent,
@@ -557,17 +560,34 @@ def seed_background(*, patients: int, first_team: Team, today: dt.date | None = 
         },
         mine,
     )
+    # A history: HISTORY_ITEMS closed appointments a case, the first with a done chase task.
     _insert_select(
         TrackedItem,
-        cases,
+        f"{cases} CROSS JOIN generate_series(1, {HISTORY_ITEMS}) AS h(k)",
         {
             "case_id": "n.id",
             "kind": "'appointment'",
             "state": "'attended'",
             "title": "'Clinic appointment'",
-            "expected_by": "%(today)s::date - (30 + n.i %% 90)::int",
-            "starts_at": "now() - make_interval(days => (30 + n.i %% 90)::int)",
-            "closed_at": "now() - make_interval(days => (30 + n.i %% 90)::int)",
+            "expected_by": "%(today)s::date - (30 * h.k + n.i %% 30)::int",
+            "starts_at": "now() - make_interval(days => (30 * h.k + n.i %% 30)::int)",
+            "closed_at": "now() - make_interval(days => (30 * h.k + n.i %% 30)::int)",
+        },
+        mine,
+    )
+    _insert_select(
+        ChaseTask,
+        f"""(SELECT t.id, c.navigator_id, t.closed_at FROM {TrackedItem._meta.db_table} t
+             JOIN {Case._meta.db_table} c ON c.id = t.case_id
+             JOIN {Patient._meta.db_table} p ON p.id = c.patient_id
+             WHERE p.nhs_number >= %(first)s AND t.closed_at IS NOT NULL
+               AND t.expected_by >= %(today)s::date - 30 - 29) AS n""",
+        {
+            "item_id": "n.id",
+            "assigned_to_id": "n.navigator_id",
+            "status": "'done'",
+            "opened_at": "n.closed_at - interval '7 days'",
+            "closed_at": "n.closed_at",
         },
         mine,
     )
@@ -576,7 +596,7 @@ def seed_background(*, patients: int, first_team: Team, today: dt.date | None = 
         f"""(SELECT t.id, c.navigator_id FROM {TrackedItem._meta.db_table} t
              JOIN {Case._meta.db_table} c ON c.id = t.case_id
              JOIN {Patient._meta.db_table} p ON p.id = c.patient_id
-             WHERE p.nhs_number LIKE %(prefix)s AND t.closed_at IS NULL
+             WHERE p.nhs_number >= %(first)s AND t.closed_at IS NULL
                AND abs(hashtext(t.id::text)) %% 10 = 0) AS n""",
         {"item_id": "n.id", "assigned_to_id": "n.navigator_id", "opened_at": "now()"},
         mine,

@@ -7,7 +7,7 @@ indexed lookups) and the object predicates (the same lookups narrowed to one cas
 never show a case that the detail page would refuse.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import rules
@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from navigator.accounts.models import STAFF_ROLES, Role, User
+from navigator.memo import memoised, remember
 from navigator.organisations.models import Membership, Team
 from patients.models import CarerAccess, Case
 
@@ -84,14 +85,33 @@ def visible_cases(user: User | AnonymousUser) -> QuerySet[Case]:
 def case_is_visible(
     user: User | AnonymousUser, case_id: Any, *, act: bool = False, change: bool = False
 ) -> bool:
-    """Whether `user` may see one case: the same paths, each narrowed to that case's key."""
-    lookups = [
-        Case.objects.filter(pk=case_id, **path).order_by().values("pk")
-        for path in _access_paths(user, act=act, change=change)
-    ]
-    if not lookups:
-        return False
-    return lookups[0].union(*lookups[1:]).exists() if len(lookups) > 1 else lookups[0].exists()
+    """Whether `user` may see one case: the same paths, each narrowed to that case's key.
+
+    Asked once per request for each user, case and kind of access (`navigator.memo`): a page
+    that asks the door, then what to offer, runs each question once."""
+
+    def ask() -> bool:
+        lookups = [
+            Case.objects.filter(pk=case_id, **path).order_by().values("pk")
+            for path in _access_paths(user, act=act, change=change)
+        ]
+        if not lookups:
+            return False
+        union = lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0]
+        return union.exists()
+
+    return memoised(_access_key(user, case_id, act=act, change=change), ask)
+
+
+def cases_seen(user: User | AnonymousUser, cases: Iterable[Case]) -> None:
+    """Note for this request that `user` may see `cases` (a list read through
+    `visible_case_ids`), so the door does not ask again about one of them."""
+    for case in cases:
+        remember(_access_key(user, case.pk, act=False, change=False), True)
+
+
+def _access_key(user: User | AnonymousUser, case_id: Any, *, act: bool, change: bool) -> tuple:
+    return ("case_access", user.pk, str(case_id), act, change)
 
 
 def _case_check(**kwargs: bool) -> Callable[[User | AnonymousUser, Case | None], bool]:
