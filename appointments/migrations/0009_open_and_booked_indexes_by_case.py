@@ -5,21 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appointments', '0008_discharge_rules'),
-        ('organisations', '0002_contact_routes'),
-        ('patients', '0005_patient_invitation'),
+        ("appointments", "0008_discharge_rules"),
+        ("organisations", "0002_contact_routes"),
+        ("patients", "0005_patient_invitation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='trackeditem',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['case', 'expected_by'], name='tracked_open_case_expected'),
+            model_name="trackeditem",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True)),
+                fields=["case", "expected_by"],
+                name="tracked_open_case_expected",
+            ),
         ),
         migrations.AddIndex(
-            model_name='trackeditem',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True), ('state', 'booked')), fields=['case', 'starts_at'], name='tracked_booked_case_starts'),
+            model_name="trackeditem",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True), ("state", "booked")),
+                fields=["case", "starts_at"],
+                name="tracked_booked_case_starts",
+            ),
         ),
     ]
