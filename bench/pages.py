@@ -611,7 +611,7 @@ def _insert_select(
     NULL when nullable), so a column added later does not break the seed."""
     columns, values, params = [], [], dict(params)
     for field in model._meta.concrete_fields:
-        columns.append(connection.ops.quote_name(field.column))
+        columns.append(connection.ops.quote_name(str(field.column)))
         if field.attname in expressions:
             values.append(expressions[field.attname])
         elif isinstance(field, UUIDField) and (field.primary_key or field.has_default()):

@@ -68,7 +68,7 @@ def _path_ids(path: dict[str, Any], **narrow: Any) -> QuerySet[Any]:
 
 def visible_case_ids(
     user: User | AnonymousUser, *, act: bool = False, change: bool = False
-) -> QuerySet[Case]:
+) -> QuerySet[Any]:
     """The ids of the cases `user` may see (`act`, `change`: as `_access_paths`).
 
     A UNION of one indexed lookup per path ("I am the patient", "I am their carer", "I am in

@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('careplans', '0006_bankholiday_to_navigator'),
-        ('patients', '0005_patient_invitation'),
+        ("careplans", "0006_bankholiday_to_navigator"),
+        ("patients", "0005_patient_invitation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='careplan',
-            index=models.Index(condition=models.Q(('status', 'agreed')), fields=['review_date'], name='careplan_agreed_review'),
+            model_name="careplan",
+            index=models.Index(
+                condition=models.Q(("status", "agreed")),
+                fields=["review_date"],
+                name="careplan_agreed_review",
+            ),
         ),
     ]
