@@ -485,6 +485,19 @@ class TrackedItem(models.Model):
                 condition=Q(closed_at__isnull=True, next_chase_on__isnull=False),
                 name="tracked_open_chase_due",
             ),
+            # A case's open items by date (overdue, waiting, open counts): pages read a case's
+            # few open items without its closed history, which grows with every year of care.
+            models.Index(
+                fields=["case", "expected_by"],
+                condition=Q(closed_at__isnull=True),
+                name="tracked_open_case_expected",
+            ),
+            # A case's next booked appointment (the worklist's column, the patient's "coming up").
+            models.Index(
+                fields=["case", "starts_at"],
+                condition=Q(state="booked", closed_at__isnull=True),
+                name="tracked_booked_case_starts",
+            ),
             # The reminders job's scan: booked, open appointments by start time.
             models.Index(
                 fields=["starts_at"],

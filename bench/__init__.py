@@ -10,5 +10,6 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "floor": ("bench.floor", "a trivial view through the full middleware stack: the baseline"),
     "worklist": ("bench.worklist", "the navigator's worklist at caseloads of 10, 300 and 1,000"),
     "pdf": ("bench.pdf", "a typical care plan PDF against a trivial page: the cost per page"),
+    "pages": ("bench.pages", "five pages and the worklist at 100,000 patients, 10 vs 1,000 items"),
     "chase": ("bench.chase", "one chase run over 10,000 overdue of 1,000,000 items vs UPDATE"),
 }

@@ -23,7 +23,7 @@ from careplans.models import (
 )
 from navigator.accounts.models import User
 from patients.models import Case, Patient
-from patients.rules import case_access_q
+from patients.rules import visible_case_ids
 
 # Languages are matched on their ISO 639-1 code; English is everyone's default, so no reason.
 DEFAULT_LANGUAGE = "en"
@@ -438,7 +438,7 @@ def plans_due_for_review(*, days_ahead: int = REVIEW_DAYS_AHEAD) -> QuerySet[Car
 def plans_due_for_user(*, user: User, limit: int) -> tuple[list[CarePlan], bool]:
     """Up to `limit` agreed plans due for review on the cases `user` works on, soonest first,
     and whether more are due."""
-    cases = Case.objects.filter(case_access_q(user, change=True)).values("pk")
+    cases = visible_case_ids(user, change=True)
     plans = list(plans_due_for_review().filter(case__in=cases)[: limit + 1])
     return plans[:limit], len(plans) > limit
 

@@ -2,18 +2,20 @@
 
 Every permission about a patient's record is decided here. Objects that belong to a case (plans,
 tracked items, messages) ask these rules about their case instead of defining their own. The
-same conditions exist as a queryset filter (`visible_cases`) and as object predicates built on
-it, so a list can never show a case that the detail page would refuse.
+same paths to a case (`_access_paths`) make the list filter (`visible_case_ids`, a UNION of
+indexed lookups) and the object predicates (the same lookups narrowed to one case), so a list can
+never show a case that the detail page would refuse.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import rules
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from navigator.accounts.models import STAFF_ROLES, Role, User
+from navigator.memo import memoised, remember
 from navigator.organisations.models import Membership, Team
 from patients.models import CarerAccess, CareTeamMember, Case
 
@@ -28,37 +30,115 @@ def _staff_verified(user: User) -> bool:
     return bool(user._has_mfa_cached)  # type: ignore[attr-defined]
 
 
-def case_access_q(user: User | AnonymousUser, *, act: bool = False, change: bool = False) -> Q:
-    """Cases `user` may see; `act` narrows to acting for the patient, `change` to staff work."""
+def _access_paths(
+    user: User | AnonymousUser, *, act: bool = False, change: bool = False
+) -> list[dict[str, Any]]:
+    """The ways `user` reaches a case, as lookups on `Case`; a case is theirs by any one of them.
+
+    `act` narrows to acting for the patient (the patient, or a carer granted "act"), `change`
+    to the staff on the case (a member of its team, or on its care team). Administrators run
+    the service and are on no care team; staff see nothing until they enrol MFA.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Q(pk__in=[])
-    live_grants = CarerAccess.objects.filter(
-        patient=OuterRef("patient"), carer=user, revoked_at__isnull=True
-    )
-    if act:
-        live_grants = live_grants.filter(level=CarerAccess.Level.ACT)
-    q = Q(pk__in=[])
+        return []
+    paths: list[dict[str, Any]] = []
     if not change:
-        q |= Q(patient__user=user) | Q(Exists(live_grants))
-    if _staff_verified(user):
-        in_team = Membership.objects.filter(team=OuterRef("team"), user=user)
-        on_care_team = CareTeamMember.objects.filter(case=OuterRef("pk"), user=user)
-        if user.role == Role.ADMIN:
-            return q  # administrators run the service; they are not on anyone's care team
-        if not act:
-            q |= Q(Exists(in_team)) | Q(Exists(on_care_team))
-    return q
+        grant: dict[str, Any] = {
+            "patient__carer_grants__carer": user,
+            "patient__carer_grants__revoked_at__isnull": True,
+        }
+        if act:
+            grant["patient__carer_grants__level"] = CarerAccess.Level.ACT
+        paths += [{"patient__user": user}, grant]
+    if not act and user.role != Role.ADMIN and _staff_verified(user):
+        teams = _team_ids(user)
+        if teams:
+            paths.append({"team_id__in": teams})
+        paths.append({"care_team__user": user})
+    return paths
+
+
+def _team_ids(user: User) -> list[Any]:
+    """The teams `user` is in, once per request. Named in the query as values, not joined from
+    the memberships, so PostgreSQL estimates the team's own size (a join gets the average
+    team's, and a small team's chase queue was then read from every open task)."""
+    return memoised(
+        ("team_ids", user.pk),
+        lambda: list(Membership.objects.filter(user=user).values_list("team_id", flat=True)),
+    )
+
+
+def _path_ids(path: dict[str, Any], **narrow: Any) -> QuerySet[Any]:
+    """The ids of the cases one path reaches, read from the table the path starts at: a care
+    team place names its case, so that path never touches the cases table."""
+    if set(path) == {"care_team__user"}:
+        places = CareTeamMember.objects.filter(user=path["care_team__user"])
+        if "pk" in narrow:
+            places = places.filter(case_id=narrow["pk"])
+        return places.order_by().values("case_id")
+    return Case.objects.filter(**narrow, **path).order_by().values("pk")
+
+
+def visible_case_ids(
+    user: User | AnonymousUser, *, act: bool = False, change: bool = False
+) -> QuerySet[Any]:
+    """The ids of the cases `user` may see (`act`, `change`: as `_access_paths`).
+
+    A UNION of one indexed lookup per path ("I am the patient", "I am their carer", "I am in
+    the case's team", "I am on its care team"), not one OR across them: an OR of paths through
+    different tables cannot use any of their indexes, so PostgreSQL would read every case.
+    """
+    lookups = [_path_ids(path) for path in _access_paths(user, act=act, change=change)]
+    if not lookups:
+        return Case.objects.none().values("pk")
+    return lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0]
+
+
+def case_access_q(user: User | AnonymousUser, *, act: bool = False, change: bool = False) -> Q:
+    """Cases `user` may see, as a filter: `pk IN (visible_case_ids(...))`."""
+    return Q(pk__in=visible_case_ids(user, act=act, change=change))
 
 
 def visible_cases(user: User | AnonymousUser) -> QuerySet[Case]:
     return Case.objects.filter(case_access_q(user))
 
 
+def case_is_visible(
+    user: User | AnonymousUser, case_id: Any, *, act: bool = False, change: bool = False
+) -> bool:
+    """Whether `user` may see one case: the same paths, each narrowed to that case's key.
+
+    Asked once per request for each user, case and kind of access (`navigator.memo`): a page
+    that asks the door, then what to offer, runs each question once."""
+
+    def ask() -> bool:
+        lookups = [
+            _path_ids(path, pk=case_id) for path in _access_paths(user, act=act, change=change)
+        ]
+        if not lookups:
+            return False
+        union = lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0]
+        return union.exists()
+
+    return memoised(_access_key(user, case_id, act=act, change=change), ask)
+
+
+def cases_seen(user: User | AnonymousUser, cases: Iterable[Case]) -> None:
+    """Note for this request that `user` may see `cases` (a list read through
+    `visible_case_ids`), so the door does not ask again about one of them."""
+    for case in cases:
+        remember(_access_key(user, case.pk, act=False, change=False), True)
+
+
+def _access_key(user: User | AnonymousUser, case_id: Any, *, act: bool, change: bool) -> tuple:
+    return ("case_access", user.pk, str(case_id), act, change)
+
+
 def _case_check(**kwargs: bool) -> Callable[[User | AnonymousUser, Case | None], bool]:
     def check(user: User | AnonymousUser, case: Case | None) -> bool:
         if case is None:
             return False
-        return Case.objects.filter(pk=case.pk).filter(case_access_q(user, **kwargs)).exists()
+        return case_is_visible(user, case.pk, **kwargs)
 
     return check
 

@@ -87,8 +87,10 @@ def timeline_for_case(
 
 
 def cases_for_patient_home(*, user: User) -> QuerySet[Case]:
-    """The cases a patient or carer may see, open ones first, newest first."""
-    return case_list_visible(user=user).order_by("status", "-opened_at")
+    """The cases a patient or carer may see, open ones first (not by the status's spelling,
+    which would put "closed" first), then newest first."""
+    open_first = Conditional(When(status=Case.Status.OPEN, then=0), default=1)
+    return case_list_visible(user=user).order_by(open_first, "-opened_at")
 
 
 def carer_grants_withdrawn(*, user: User, case_id: str | None = None) -> list[CarerAccess]:

@@ -68,6 +68,12 @@ class CarePlan(models.Model):
 
     class Meta:
         ordering = ["case", "-version"]
+        indexes = [
+            # The plans due for review (`selectors.plans_due_for_review`): agreed plans by date.
+            models.Index(
+                fields=["review_date"], condition=Q(status="agreed"), name="careplan_agreed_review"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["case", "version"], name="plan_version"),
             models.UniqueConstraint(

@@ -15,6 +15,7 @@ from navigator.http import AuthenticatedHttpRequest
 from patients import links
 from patients.access import case_refused, get_case_for_user
 from patients.models import Case
+from patients.rules import cases_seen
 from patients.selectors import carer_grants_withdrawn, cases_for_patient_home
 
 
@@ -31,6 +32,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if user.is_staff_role:
         return redirect("patients:case_list")
     cases = list(cases_for_patient_home(user=user))
+    cases_seen(user, cases)  # the door need not ask again about the one shown
     chosen = request.GET.get("case", "")
     if chosen:
         try:

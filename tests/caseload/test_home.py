@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from navigator.audit.models import AuditEvent
-from patients.models import CarerAccess
+from patients.models import CarerAccess, Case
+from patients.selectors import cases_for_patient_home
 from patients.services import timeline_event_add
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +191,18 @@ def test_a_carer_who_helps_two_people_can_switch(client, cast):
 def test_staff_home_is_their_case_list(client, cast):
     client.force_login(cast.nadia)
     assert client.get(HOME)["Location"] == reverse("patients:case_list")
+
+
+def test_an_open_case_is_shown_before_a_closed_one(client, cast):
+    """Cases are ordered open first, not by the status's spelling ("closed" < "open")."""
+    Case.objects.filter(pk=cast.paul_case.pk).update(status=Case.Status.CLOSED)
+    newer = Case.objects.create(
+        patient=cast.paul_patient, team=cast.team, navigator=cast.nadia, tumour_site="Bowel"
+    )
+    Case.objects.filter(pk=cast.paul_case.pk).update(opened_at=newer.opened_at + dt.timedelta(1))
+    client.force_login(cast.paul)
+
+    response = client.get(HOME)
+
+    assert response.context["case"] == newer
+    assert [c.status for c in cases_for_patient_home(user=cast.paul)] == ["open", "closed"]

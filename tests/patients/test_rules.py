@@ -1,6 +1,11 @@
 import pytest
+from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from navigator.memo import RequestMemoMiddleware
 from patients.rules import visible_cases
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +54,22 @@ def test_a_superuser_is_held_to_the_same_rules(client, cast):
     client.force_login(adam)
     assert client.get(f"/cases/{cast.paul_case.pk}/").status_code == 404
     assert client.get(f"/api/cases/{cast.paul_case.pk}/").status_code == 404
+
+
+def test_access_is_asked_once_a_request_and_afresh_outside_one(cast):
+    """Inside a request (navigator.memo) the page's repeated checks share one query; outside
+    one (jobs, the shell) every check asks the database, so nothing stale outlives a request."""
+
+    def ask_three_times() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            for _ in range(3):
+                assert cast.paul.has_perm("patients.view_case", cast.paul_case)
+        return len(captured.captured_queries)
+
+    def view(request):
+        return HttpResponse(str(ask_three_times()))
+
+    response = RequestMemoMiddleware(view)(RequestFactory().get("/"))
+
+    assert response.content == b"1"
+    assert ask_three_times() == 3

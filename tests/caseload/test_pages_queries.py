@@ -1,0 +1,54 @@
+"""Each page costs the same queries whether its subject holds 10 items or 1,000: the patient's
+home, the case page, the chase queue, the GP's page and the plans due for review, and the
+worklist at caseloads of 10 and 1,000.
+
+The subjects come from the benchmark's seeder (`bench.pages.seed_subject`), so the test and
+`python -m bench pages` measure the same data: a navigator's team of N cases, each with an
+overdue item on the chase queue and an agreed plan due for review, the first case N deep in
+tracked items, timeline events, messages, questions and plan items, its patient signed up and
+its GP practice holding a link to the plan.
+"""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench.pages import PAGES, page_get, seed_subject
+from bench.worklist import seed as worklist_seed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def subjects(db):
+    return {size: seed_subject(size=size) for size in (10, 1000)}
+
+
+def queries(get):
+    with CaptureQueriesContext(connection) as captured:
+        response = get()
+    assert response.status_code == 200
+    return response, len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_page_costs_the_same_queries_with_10_or_1000_items(page, subjects, monkeypatch):
+    monkeypatch.setattr(settings, "GP_LINK_REQUESTS_PER_MINUTE", 1000)
+    small, small_queries = queries(page_get(page, subjects[10]))
+    large, large_queries = queries(page_get(page, subjects[1000]))
+
+    assert small_queries == large_queries
+    # The large subject really is larger on the page, so a query per row would have shown.
+    assert len(large.content) > 2 * len(small.content)
+
+
+def test_the_worklist_costs_the_same_queries_at_caseload_10_or_1000(client):
+    navigators = worklist_seed(patients=1100, caseloads=(10, 1000))
+    counts = {}
+    for size, navigator in navigators.items():
+        client.force_login(navigator)
+        client.get("/cases/worklist/")  # per-process caches
+        response, counts[size] = queries(lambda: client.get("/cases/worklist/"))
+        assert response.context["counts"].total == size
+    assert counts[10] == counts[1000] <= 10
