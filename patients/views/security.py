@@ -48,7 +48,7 @@ def _row(event: AuditEvent) -> RefusalRow:
     method, _, answer = event.summary.removeprefix("Refused ").partition(" (answered ")
     return RefusalRow(
         who=event.actor_label,
-        role=Role(event.actor_role).label if event.actor_role in Role.values else "",
+        role=str(Role(event.actor_role).label) if event.actor_role in Role.values else "",
         asked_for=f"{method} {event.path}".strip(),
         answer=answer.rstrip(")"),
         ip_address=event.ip_address or "",
