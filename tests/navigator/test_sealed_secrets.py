@@ -16,13 +16,21 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from navigator.accounts.models import Role
 from navigator.crypto import UnsealError, is_sealed, seal, unseal
 from navigator.messaging.models import OutboundMessage
-from navigator.messaging.services import message_deliver, message_words
+from navigator.messaging.services import (
+    UNSEALABLE,
+    Recipient,
+    message_deliver,
+    message_send,
+    message_words,
+)
 from tests import factories as f
 from tests.fakes.smtp import smtp_sink
+from tests.fakes.twilio import fake_twilio
 from tests.navigator.test_deploy_checks import manage, production_env
 
 PASSWORD = "correct horse battery staple"
@@ -184,3 +192,29 @@ def test_production_refuses_a_key_that_is_not_a_fernet_key(tmp_path):
     result = manage("check", env=production_env(tmp_path, DATA_ENCRYPTION_KEYS="not-a-key"))
     assert result.returncode != 0
     assert "DATA_ENCRYPTION_KEYS: key 1 is not a Fernet key" in result.stderr
+
+
+def test_a_waiting_link_sealed_under_a_lost_key_fails_unsent_and_says_why(
+    client: Client, cast, settings
+):
+    """Every key lost (README, "Rotating the data key"): a waiting invitation cannot be opened,
+    so it is failed, never sent with its link withheld, and the care team sees why."""
+    settings.QUIET_HOURS_START = settings.QUIET_HOURS_END = 0
+    message = message_send(
+        recipient=Recipient(name="Paul Jones", phone="+447700900123"),
+        kind="patient_invitation",
+        context={"link": "/cases/invitation/" + "x" * 43 + "/"},
+        idempotency_key="lost-key:invitation",
+        subject_id=cast.paul_patient.pk,
+    )
+    assert message.sealed_body
+    settings.DATA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the old key is gone
+
+    with fake_twilio(settings) as twilio:
+        assert message_deliver(message_id=message.pk).status == OutboundMessage.Status.FAILED
+    assert twilio.creates == []
+    message.refresh_from_db()
+    assert message.last_error == UNSEALABLE and message.sealed_body == ""
+    client.force_login(cast.nadia)
+    outbox = client.get(reverse("patients:case_outbox", args=[cast.paul_case.pk]))
+    assert "sealed under a key no longer in DATA_ENCRYPTION_KEYS" in outbox.content.decode()
