@@ -41,6 +41,7 @@ from patients.services.messages import (
 from patients.services.questions import (
     QUESTION_MAX_LENGTH,
     SUGGESTED_QUESTIONS,
+    suggested_questions,
     appointment_question_add,
     appointment_question_delete,
     appointment_question_mark,
@@ -68,6 +69,7 @@ __all__ = [
     "OLDEST_AGE_YEARS",
     "QUESTION_MAX_LENGTH",
     "SUGGESTED_QUESTIONS",
+    "suggested_questions",
     "StaleRecord",
     "StaleSummary",
     "appointment_question_add",
