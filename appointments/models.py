@@ -55,8 +55,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from navigator.language import WELSH, language_of
@@ -67,7 +66,6 @@ from patients.models import Case, Nation, TimelineEvent
 # Chasing defaults for items no rule made (rules carry their own).
 CHASE_EVERY_DAYS = 3
 ESCALATE_AFTER_DAYS = 7
-
 
 
 def _reading_welsh() -> bool:

@@ -405,7 +405,7 @@ def test_patient_facing_python_messages_go_through_gettext(module):
 
 def test_the_python_check_finds_english_only_messages():
     """The check itself: each way a Python message can slip through in English."""
-    source = '''
+    source = """
 STALE = "Someone else changed this."
 OK = _("Saved.")
 
@@ -424,9 +424,15 @@ def view(request, errors, form):
 
 def staff_only():
     messages.success(request, "Staff read English.")
-'''
+"""
     assert [line.split(":")[0] for line in english_messages(source)] == [
-        "6", "7", "8", "9", "10", "11", "19",
+        "6",
+        "7",
+        "8",
+        "9",
+        "10",
+        "11",
+        "19",
     ]
     assert len(english_messages(source, {"view"})) == 6
     assert english_messages(source, {"staff_only"}) == ["19: 'Staff read English.'"]

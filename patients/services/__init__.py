@@ -41,11 +41,11 @@ from patients.services.messages import (
 from patients.services.questions import (
     QUESTION_MAX_LENGTH,
     SUGGESTED_QUESTIONS,
-    suggested_questions,
     appointment_question_add,
     appointment_question_delete,
     appointment_question_mark,
     appointment_question_update,
+    suggested_questions,
 )
 from patients.services.timeline import FUTURE_TOLERANCE, timeline_event_add
 from patients.services.treatment_summaries import (
