@@ -298,6 +298,14 @@ def test_welsh_counts_pick_the_welsh_plural_form():
 # page, a flash banner, a form error. Each module's patient-facing part is checked (None: the
 # whole module; else the functions and classes named), so a new English-only message there fails.
 PATIENT_FACING_PYTHON: dict[str, set[str] | None] = {
+    "caseload/views/home.py": None,
+    "patients/forms.py": {
+        "NhsDateField",
+        "NhsFormMixin",
+        "add_service_errors",
+        "ContactFieldsMixin",
+        "ContactForm",
+    },
     "patients/services/carers.py": None,
     "patients/services/common.py": None,
     "patients/services/contact.py": None,
@@ -311,6 +319,7 @@ PATIENT_FACING_PYTHON: dict[str, set[str] | None] = {
     "patients/views/language.py": None,
     "patients/views/messages.py": None,
     "patients/views/questions.py": None,
+    "patients/views/record.py": None,
     "careplans/services/actions.py": {"signpost_feedback_record"},
     "careplans/services/assessments.py": None,
     "careplans/services/language.py": None,
@@ -318,9 +327,17 @@ PATIENT_FACING_PYTHON: dict[str, set[str] | None] = {
     "careplans/services/sharing.py": {"share_link_create"},
     "careplans/views/actions.py": {"plan_item_feedback"},
     "careplans/views/assessments.py": None,
+    "careplans/views/pdf.py": None,
     "careplans/views/plans.py": {"plan_detail", "plan_agree"},
+    "careplans/views/progress.py": None,
     "careplans/views/sharing.py": {"share_manage", "share_create", "share_revoke", "share_consent"},
     "navigator/accounts/adapters.py": None,
+    "navigator/accounts/forms.py": {
+        "LoginForm",
+        "RequestLoginCodeForm",
+        "ConfirmLoginCodeForm",
+        "RequestTextCodeForm",
+    },
     "navigator/accounts/services.py": {"user_language_set", "invitation_accept"},
     "navigator/accounts/views.py": {"_send_sign_in_code", "request_login_code_by_text"},
 }
@@ -328,12 +345,15 @@ GETTEXT_CALLS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "p
 # Calls whose text reaches the reader: errors, flash banners, form errors.
 RAISING = {"ValidationError", "SharingError"}
 FLASH_LEVELS = {"debug", "info", "success", "warning", "error", "add_message"}
+# A form field's words: its label, hint and error messages.
+FIELD_WORDS = {"label", "help_text", "error_messages"}
 
 
 def english_messages(source: str, only: set[str] | None = None) -> list[str]:
     """Text literals (plain strings, f-strings, `"..." % x`, dicts of them, and names of
     module-level plain strings) passed to ValidationError, a `_Errors.add`, `add_error` or a
-    flash message, outside a gettext call: "line: text" for each."""
+    flash message, or given as a form field's label, hint or error messages, outside a gettext
+    call: "line: text" for each."""
     import ast
 
     tree = ast.parse(source)
@@ -358,8 +378,18 @@ def english_messages(source: str, only: set[str] | None = None) -> list[str]:
     found = []
     for root in roots:
         for node in ast.walk(root):
+            if isinstance(node, ast.Assign):
+                # A form field's words set after the fact: `field.label = "..."`.
+                if any(
+                    isinstance(t, ast.Attribute) and t.attr in FIELD_WORDS for t in node.targets
+                ) and _is_text(node.value, plain_constants):
+                    found.append(f"{node.lineno}: {ast.unparse(node.value)[:70]}")
+                continue
             if not isinstance(node, ast.Call):
                 continue
+            for keyword in node.keywords:
+                if keyword.arg in FIELD_WORDS and _is_text(keyword.value, plain_constants):
+                    found.append(f"{keyword.value.lineno}: {ast.unparse(keyword.value)[:70]}")
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             owner = getattr(func.value, "id", "") if isinstance(func, ast.Attribute) else ""
@@ -370,6 +400,8 @@ def english_messages(source: str, only: set[str] | None = None) -> list[str]:
             elif name == "add" and owner == "errors":
                 shown = node.args[1:]
             elif name in FLASH_LEVELS and owner in ("messages", "flash"):
+                shown = node.args[1:]
+            elif name == "_errors":  # a form field's error messages, set after the fact
                 shown = node.args[1:]
             else:
                 continue
