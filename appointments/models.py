@@ -55,10 +55,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from navigator.language import WELSH, language_of
+from navigator.language import reading_welsh
 from navigator.messaging.models import OutboundMessage
 from navigator.organisations.models import Organisation, Team
 from patients.models import Case, Nation, TimelineEvent
@@ -66,10 +66,6 @@ from patients.models import Case, Nation, TimelineEvent
 # Chasing defaults for items no rule made (rules carry their own).
 CHASE_EVERY_DAYS = 3
 ESCALATE_AFTER_DAYS = 7
-
-
-def _reading_welsh() -> bool:
-    return language_of(translation.get_language() or "") == WELSH
 
 
 class PathwayStandard(models.Model):
@@ -109,12 +105,12 @@ class PathwayStandard(models.Model):
     @property
     def local_name(self) -> str:
         """The name in the page's language: the Welsh where there is one, else the English."""
-        return self.name_cy if self.name_cy and _reading_welsh() else self.name
+        return self.name_cy if self.name_cy and reading_welsh() else self.name
 
     @property
     def local_description(self) -> str:
         """The description in the page's language, as `local_name`."""
-        return self.description_cy if self.description_cy and _reading_welsh() else self.description
+        return self.description_cy if self.description_cy and reading_welsh() else self.description
 
     @property
     def clock_kinds(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
