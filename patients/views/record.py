@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -17,10 +18,13 @@ from navigator.audit.models import AuditEvent
 from navigator.http import AuthenticatedHttpRequest
 from patients.access import get_case_for_user
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 RECORD_ACCESS_PAGE_SIZE = 25
 # What an entry without its own summary says. Summaries are kept as written, in English: the
 # audit trail is a record, not a page (see navigator.language.in_english).
-ACTION_WORDS = {
+ACTION_WORDS: "dict[AuditEvent.Action, StrOrPromise]" = {
     AuditEvent.Action.VIEW: _("Looked at the record"),
     AuditEvent.Action.CREATE: _("Added to the record"),
     AuditEvent.Action.UPDATE: _("Changed the record"),
@@ -28,6 +32,7 @@ ACTION_WORDS = {
     AuditEvent.Action.EXPORT: _("Printed or exported the record"),
     AuditEvent.Action.SEND: _("Sent something from the record"),
 }
+_VIEWED = ACTION_WORDS[AuditEvent.Action.VIEW]
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,6 @@ def _access_row(event: AuditEvent, *, viewer: User) -> AccessRow:
     return AccessRow(
         who=who,
         role=role,
-        what=event.summary
-        or str(ACTION_WORDS.get(event.action, ACTION_WORDS[AuditEvent.Action.VIEW])),
+        what=event.summary or str(ACTION_WORDS.get(AuditEvent.Action(event.action), _VIEWED)),
         at=event.at,
     )
