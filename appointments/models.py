@@ -58,6 +58,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from navigator.language import reading_welsh
 from navigator.messaging.models import OutboundMessage
 from navigator.organisations.models import Organisation, Team
 from patients.models import Case, Nation, TimelineEvent
@@ -76,13 +77,16 @@ class PathwayStandard(models.Model):
 
     Rules:
     - `warn_at_days` is the day from which a running clock shows as nearing the limit;
-    - the description is read by patients: plain English, no abbreviations.
+    - the description is read by patients: plain English, no abbreviations, with its Welsh in
+      `name_cy` and `description_cy` (data, like the questionnaire's wording).
     """
 
     nation = models.CharField(max_length=20, choices=Nation.choices)
     code = models.CharField(max_length=20, help_text="Short name, such as FDS28.")
     name = models.CharField(max_length=100)
+    name_cy = models.CharField("name (Welsh)", max_length=100, blank=True)
     description = models.TextField(help_text="What it means, for patients (reading age about 9).")
+    description_cy = models.TextField("description (Welsh)", blank=True)
     start_kinds = models.JSONField(help_text="Timeline event kinds that start the clock.")
     end_kinds = models.JSONField(help_text="Timeline event kinds that stop the clock.")
     length_days = models.PositiveSmallIntegerField()
@@ -97,6 +101,16 @@ class PathwayStandard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_nation_display()}: {self.name}"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language: the Welsh where there is one, else the English."""
+        return self.name_cy if self.name_cy and reading_welsh() else self.name
+
+    @property
+    def local_description(self) -> str:
+        """The description in the page's language, as `local_name`."""
+        return self.description_cy if self.description_cy and reading_welsh() else self.description
 
     @property
     def clock_kinds(self) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -24,6 +24,12 @@ def language_of(locale: str) -> str:
     return WELSH if (locale or "").lower().startswith(WELSH) else ENGLISH
 
 
+def reading_welsh() -> bool:
+    """Whether the active language (the page's, or an override's) is Welsh: for data that
+    keeps its Welsh in its own fields (`name_cy`, `title_cy`)."""
+    return language_of(translation.get_language() or "") == WELSH
+
+
 def in_english(text: object) -> str:
     """A translatable label as English, for what staff read whatever the page's language (the
     audit trail's summaries)."""

@@ -35,6 +35,7 @@ PATIENT_FACING = [
     "account/*.html",
     "account/snippets/*.html",
     "account/email/*.txt",
+    "account/messages/*.txt",
     "accounts/invitation_*.html",
     "allauth/layouts/base.html",
     "allauth/elements/field.html",
@@ -175,6 +176,7 @@ def test_the_scope_covers_every_kind_of_patient_text():
         "503.html",
         "account/login.html",
         "account/email/login_code_message.txt",
+        "account/messages/login_code_sent.txt",
         "patients/patient_invitation_accept.html",
         "caseload/home.html",
         "appointments/partials/clocks.html",
@@ -290,3 +292,179 @@ def test_welsh_counts_pick_the_welsh_plural_form():
     assert said[1].endswith("Mae 1 ddolen wedi'i stopio.")
     assert said[2].endswith("Mae 2 ddolen wedi'u stopio.")
     assert said[7].endswith("Mae 7 dolen wedi'u stopio.")
+
+
+# Python-side messages a patient or carer can see: a service's ValidationError shown on their
+# page, a flash banner, a form error. Each module's patient-facing part is checked (None: the
+# whole module; else the functions and classes named), so a new English-only message there fails.
+PATIENT_FACING_PYTHON: dict[str, set[str] | None] = {
+    "caseload/views/home.py": None,
+    "patients/forms.py": {
+        "NhsDateField",
+        "NhsFormMixin",
+        "add_service_errors",
+        "ContactFieldsMixin",
+        "ContactForm",
+    },
+    "patients/services/carers.py": None,
+    "patients/services/common.py": None,
+    "patients/services/contact.py": None,
+    "patients/services/invitations.py": {"patient_invitation_accept"},
+    "patients/services/messages.py": None,
+    "patients/services/questions.py": None,
+    "patients/validators.py": None,
+    "patients/views/carers.py": None,
+    "patients/views/contact.py": None,
+    "patients/views/invitations.py": {"DateOfBirthForm", "patient_invitation_accept_page"},
+    "patients/views/language.py": None,
+    "patients/views/messages.py": None,
+    "patients/views/questions.py": None,
+    "patients/views/record.py": None,
+    "careplans/services/actions.py": {"signpost_feedback_record"},
+    "careplans/services/assessments.py": None,
+    "careplans/services/language.py": None,
+    "careplans/services/plans.py": {"care_plan_agree"},
+    "careplans/services/sharing.py": {"share_link_create"},
+    "careplans/views/actions.py": {"plan_item_feedback"},
+    "careplans/views/assessments.py": None,
+    "careplans/views/pdf.py": None,
+    "careplans/views/plans.py": {"plan_detail", "plan_agree"},
+    "careplans/views/progress.py": None,
+    "careplans/views/sharing.py": {"share_manage", "share_create", "share_revoke", "share_consent"},
+    "navigator/accounts/adapters.py": None,
+    "navigator/accounts/forms.py": {
+        "LoginForm",
+        "RequestLoginCodeForm",
+        "ConfirmLoginCodeForm",
+        "RequestTextCodeForm",
+    },
+    "navigator/accounts/services.py": {"user_language_set", "invitation_accept"},
+    "navigator/accounts/views.py": {"_send_sign_in_code", "request_login_code_by_text"},
+}
+GETTEXT_CALLS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext"}
+# Calls whose text reaches the reader: errors, flash banners, form errors.
+RAISING = {"ValidationError", "SharingError"}
+FLASH_LEVELS = {"debug", "info", "success", "warning", "error", "add_message"}
+# A form field's words: its label, hint and error messages.
+FIELD_WORDS = {"label", "help_text", "error_messages"}
+
+
+def english_messages(source: str, only: set[str] | None = None) -> list[str]:
+    """Text literals (plain strings, f-strings, `"..." % x`, dicts of them, and names of
+    module-level plain strings) passed to ValidationError, a `_Errors.add`, `add_error` or a
+    flash message, or given as a form field's label, hint or error messages, outside a gettext
+    call: "line: text" for each."""
+    import ast
+
+    tree = ast.parse(source)
+    plain_constants = {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign) and _is_text(node.value, set())
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    roots: list[ast.AST] = (
+        [tree]
+        if only is None
+        else [
+            node
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in only
+        ]
+    )
+    if only is not None:
+        assert {n.name for n in roots} == only, f"not found: {only - {n.name for n in roots}}"
+    found = []
+    for root in roots:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Assign):
+                # A form field's words set after the fact: `field.label = "..."`.
+                if any(
+                    isinstance(t, ast.Attribute) and t.attr in FIELD_WORDS for t in node.targets
+                ) and _is_text(node.value, plain_constants):
+                    found.append(f"{node.lineno}: {ast.unparse(node.value)[:70]}")
+                continue
+            if not isinstance(node, ast.Call):
+                continue
+            for keyword in node.keywords:
+                if keyword.arg in FIELD_WORDS and _is_text(keyword.value, plain_constants):
+                    found.append(f"{keyword.value.lineno}: {ast.unparse(keyword.value)[:70]}")
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            owner = getattr(func.value, "id", "") if isinstance(func, ast.Attribute) else ""
+            if name in RAISING:
+                shown = [*node.args[:1], *(k.value for k in node.keywords if k.arg == "message")]
+            elif name == "add_error":
+                shown = [*node.args[1:], *(k.value for k in node.keywords if k.arg == "error")]
+            elif name == "add" and owner == "errors":
+                shown = node.args[1:]
+            elif name in FLASH_LEVELS and owner in ("messages", "flash"):
+                shown = node.args[1:]
+            elif name == "_errors":  # a form field's error messages, set after the fact
+                shown = node.args[1:]
+            else:
+                continue
+            for argument in shown:
+                if _is_text(argument, plain_constants):
+                    found.append(f"{argument.lineno}: {ast.unparse(argument)[:70]}")
+    return found
+
+
+def _is_text(node: object, constants: set[str]) -> bool:
+    import ast
+
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(LETTERS.search(node.value))
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id in constants
+    if isinstance(node, ast.BinOp):  # "..." % values: the text is still the left side
+        return _is_text(node.left, constants)
+    if isinstance(node, ast.Dict):
+        return any(_is_text(value, constants) for value in node.values)
+    if isinstance(node, ast.List | ast.Tuple):
+        return any(_is_text(value, constants) for value in node.elts)
+    return False
+
+
+@pytest.mark.parametrize("module", sorted(PATIENT_FACING_PYTHON))
+def test_patient_facing_python_messages_go_through_gettext(module):
+    source = (ROOT / module).read_text(encoding="utf-8")
+    assert english_messages(source, PATIENT_FACING_PYTHON[module]) == []
+
+
+def test_the_python_check_finds_english_only_messages():
+    """The check itself: each way a Python message can slip through in English."""
+    source = """
+STALE = "Someone else changed this."
+OK = _("Saved.")
+
+def view(request, errors, form):
+    raise ValidationError("This case is closed.")
+    raise ValidationError({"body": f"At most {n} characters"})
+    errors.add("text", "Enter your question.")
+    messages.success(request, "Message sent.")
+    flash.error(request, "Sent %s" % n)
+    form.add_error(None, STALE)
+    raise ValidationError(_("Fine."), code="x")
+    errors.add("text", _("Fine."))
+    messages.success(request, gettext("Fine %(n)s.") % {"n": 1})
+    form.add_error(None, OK)
+    form.add_error("email", error)
+
+def staff_only():
+    messages.success(request, "Staff read English.")
+"""
+    assert [line.split(":")[0] for line in english_messages(source)] == [
+        "6",
+        "7",
+        "8",
+        "9",
+        "10",
+        "11",
+        "19",
+    ]
+    assert len(english_messages(source, {"view"})) == 6
+    assert english_messages(source, {"staff_only"}) == ["19: 'Staff read English.'"]

@@ -1,6 +1,9 @@
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from navigator.language import reading_welsh
 
 
 class InformationResource(models.Model):
@@ -14,9 +17,9 @@ class InformationResource(models.Model):
     """
 
     class Kind(models.TextChoices):
-        STARTER_PACK = "starter_pack", "Starter pack"
-        QUESTIONS = "questions", "Questions to ask"
-        LEAFLET = "leaflet", "Leaflet"
+        STARTER_PACK = "starter_pack", _("Starter pack")
+        QUESTIONS = "questions", _("Questions to ask")
+        LEAFLET = "leaflet", _("Leaflet")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.SlugField(max_length=60, unique=True)
@@ -42,6 +45,16 @@ class InformationResource(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def local_title(self) -> str:
+        """The title in the page's language: the Welsh where there is one, else the English."""
+        return self.title_cy if self.title_cy and reading_welsh() else self.title
+
+    @property
+    def local_summary(self) -> str:
+        """The summary in the page's language, as `local_title`."""
+        return self.summary_cy if self.summary_cy and reading_welsh() else self.summary
 
     def tumour_site_list(self) -> list[str]:
         return [s.strip().lower() for s in self.tumour_sites.split(",") if s.strip()]

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from careplans.models import (
     CarePlan,
@@ -224,11 +225,13 @@ def signpost_feedback_record(
             code="plan_not_agreed",
         )
     if answer not in FeedbackAnswer.values:
-        raise ValidationError({"answer": "Choose yes, partly or no"})
+        raise ValidationError({"answer": _("Choose yes, partly or no")})
     if via not in FeedbackVia.values:
-        raise ValidationError({"via": f"Unknown way of answering: {via!r}"})
+        raise ValidationError(
+            {"via": ValidationError(_("Unknown way of answering: %(via)r"), params={"via": via})}
+        )
     if item.signposted_at is None:
-        raise ValidationError("Nobody has been put in touch about this item yet.")
+        raise ValidationError(_("Nobody has been put in touch about this item yet."))
     now = timezone.now()
     previous = item.feedback_answer
     _progress(

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from careplans.models import Answer, Assessment, CarePlan, CaseFlag, Domain, Questionnaire
 from careplans.models.assessments import RATING_MAX, RATING_MIN
 from careplans.services.offers import offer_accept, open_offer
 from careplans.services.plans import care_plan_generate
 from careplans.services.triage import case_flag_raise, triage_reasons
+from careplans.wording import in_language
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
@@ -41,13 +43,13 @@ def assessment_start(
     It takes up the case's open offer, if there is one, at the offer's point of the pathway
     (unless another is given); without an offer it counts as at diagnosis."""
     if case.status != Case.Status.OPEN:
-        raise ValidationError("This case is closed, so it cannot take a new assessment.")
+        raise ValidationError(_("This case is closed, so it cannot take a new assessment."))
     if questionnaire is None:
         questionnaire = Questionnaire.objects.filter(
             code=questionnaire_code, is_active=True
         ).first()
     if questionnaire is None:
-        raise ValidationError("There is no assessment to offer at the moment.")
+        raise ValidationError(_("There is no assessment to offer at the moment."))
     offer = open_offer(case)
     if pathway_point is None:
         pathway_point = offer.pathway_point if offer else Assessment.PathwayPoint.DIAGNOSIS
@@ -76,7 +78,7 @@ def assessment_start(
 def _editable(assessment: Assessment) -> Assessment:
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.is_submitted:
-        raise ValidationError("This assessment has been sent, so it can no longer be changed.")
+        raise ValidationError(_("This assessment has been sent, so it can no longer be changed."))
     return locked
 
 
@@ -95,18 +97,23 @@ def assessment_save_domain(
     """
     assessment = _editable(assessment)
     if domain.questionnaire_id != assessment.questionnaire_id:
-        raise ValidationError("That part of the assessment belongs to a different version.")
+        raise ValidationError(_("That part of the assessment belongs to a different version."))
     concerns = list(domain.concerns.all())
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     for concern in concerns:
         given = answers.get(concern.pk, AnswerInput(selected=False))
         if not given.selected:
             continue
+        # The concern in the assessment's own language, as its page shows it.
+        params = {"concern": in_language(concern, "text", assessment.language)}
         if given.rating is None:
-            errors[concern.code] = f"Choose how much “{concern.text}” bothers you, from 0 to 10"
+            errors[concern.code] = ValidationError(
+                _("Choose how much “%(concern)s” bothers you, from 0 to 10"), params=params
+            )
         elif not RATING_MIN <= given.rating <= RATING_MAX:
-            errors[concern.code] = (
-                f"How much “{concern.text}” bothers you must be a number from 0 to 10"
+            errors[concern.code] = ValidationError(
+                _("How much “%(concern)s” bothers you must be a number from 0 to 10"),
+                params=params,
             )
     if errors:
         raise ValidationError(errors)
@@ -139,7 +146,7 @@ def assessment_save_wellbeing(
     assessment = _editable(assessment)
     if distress_score is not None and not RATING_MIN <= distress_score <= RATING_MAX:
         raise ValidationError(
-            {"distress_score": "Your distress score must be a number from 0 to 10"}
+            {"distress_score": _("Your distress score must be a number from 0 to 10")}
         )
     assessment.distress_score = distress_score
     assessment.anything_else = anything_else.strip()
@@ -166,7 +173,7 @@ def assessment_submit(*, assessment: Assessment, actor: User) -> Submitted:
     assessment = _editable(assessment)
     if assessment.distress_score is None:
         raise ValidationError(
-            {"distress_score": "Choose a number from 0 to 10 for how distressed you have felt"}
+            {"distress_score": _("Choose a number from 0 to 10 for how distressed you have felt")}
         )
     now = timezone.now()
     assessment.submitted_at = now

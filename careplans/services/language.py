@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from careplans.models import Assessment
 from navigator.accounts.models import User
@@ -20,12 +21,12 @@ def assessment_language_set(*, assessment: Assessment, language: str, actor: Use
     next assessment, and the texts and emails we send them, start in it. Someone helping them
     (staff, a carer) changes only this assessment."""
     if language not in Language.values:
-        raise ValidationError({"language": "Choose English or Cymraeg"})
+        raise ValidationError({"language": _("Choose English or Cymraeg.")})
     locked = (
         Assessment.objects.select_for_update().select_related("case__patient").get(pk=assessment.pk)
     )
     if locked.is_submitted:
-        raise ValidationError("This assessment has been sent, so it can no longer be changed.")
+        raise ValidationError(_("This assessment has been sent, so it can no longer be changed."))
     if locked.language == language:
         return locked
     locked.language = language

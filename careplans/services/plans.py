@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from careplans.models import Assessment, CarePlan, Concern, OwnerKind, PlanItem, Signpost
 from careplans.selectors import Match, directory_match, information_for, patient_postcode
@@ -273,14 +274,14 @@ def care_plan_agree(*, plan: CarePlan, lock_version: int, actor: User, how: str)
     them), or in person or by phone recorded by staff. The previously agreed version is kept,
     marked as replaced."""
     if how not in CarePlan.AgreedHow.values:
-        raise ValidationError({"how": "Choose how the plan was agreed"})
+        raise ValidationError({"how": _("Choose how the plan was agreed")})
     is_staff = getattr(actor, "is_staff_role", False)
     if is_staff and how == CarePlan.AgreedHow.ONLINE:
-        raise ValidationError({"how": "Choose whether the patient agreed in person or by phone"})
+        raise ValidationError({"how": _("Choose whether the patient agreed in person or by phone")})
     if not is_staff and how != CarePlan.AgreedHow.ONLINE:
-        raise ValidationError({"how": "A plan agreed here is agreed online"})
+        raise ValidationError({"how": _("A plan agreed here is agreed online")})
     if not plan.items.exists():
-        raise ValidationError("A plan needs at least one item before it can be agreed.")
+        raise ValidationError(_("A plan needs at least one item before it can be agreed."))
     plan = _claim_draft(plan, lock_version)
     for before in CarePlan.objects.filter(case=plan.case, status=CarePlan.Status.AGREED):
         tracked_close(

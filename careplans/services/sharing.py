@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from appointments.models import ItemKind, ItemState, TrackedItem
 from appointments.services import tracked_item_transition
@@ -144,19 +145,23 @@ def share_link_create(*, case: Case, actor: User) -> NewLink:
     """
     if not sharing_allowed(case.patient):
         raise SharingError(
-            "The patient has asked us not to share their care plan with their GP practice. "
-            "They can change this on this page."
+            _(
+                "The patient has asked us not to share their care plan with their GP practice. "
+                "They can change this on this page."
+            )
         )
     plan = latest_agreed_plan(case)
     if plan is None:
         raise SharingError(
-            "There is no agreed care plan to share yet. Agree the plan with the patient first."
+            _("There is no agreed care plan to share yet. Agree the plan with the patient first.")
         )
     practice = practice_for_case(case)
     if practice is None:
         raise SharingError(
-            "There is no GP practice with an email address for this patient. Add their GP "
-            "practice to the care team, or record the practice's email address."
+            _(
+                "There is no GP practice with an email address for this patient. Add their GP "
+                "practice to the care team, or record the practice's email address."
+            )
         )
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = timezone.now()

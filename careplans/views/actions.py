@@ -135,7 +135,9 @@ def plan_item_feedback(
         if answer == FeedbackAnswer.YES:
             messages.success(request, gettext("Thank you. Your navigator will see your answer."))
         elif via == FeedbackVia.STAFF:
-            messages.success(request, "Answer recorded. It is on the chase queue to follow up.")
+            messages.success(
+                request, gettext("Answer recorded. It is on the chase queue to follow up.")
+            )
         else:
             messages.success(
                 request, gettext("Thank you. Your navigator will contact you to help.")

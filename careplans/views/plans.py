@@ -192,7 +192,7 @@ def plan_agree(request: AuthenticatedHttpRequest, case_id: UUID, plan_id: UUID) 
             )
         except PlanChangedError:
             plan.refresh_from_db()
-            error = (
+            error = gettext(
                 "This plan was changed while you were reading it. Read it again before agreeing."
             )
         except (ValidationError, ValueError) as problem:

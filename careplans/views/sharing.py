@@ -108,7 +108,10 @@ def share_revoke(request: AuthenticatedHttpRequest, case_id: UUID, link_id: UUID
     if link is None:
         raise Http404("No such link")
     sharing.share_link_revoke(link=link, actor=request.user)
-    messages.success(request, f"The link for {link.practice.name} has been stopped.")
+    messages.success(
+        request,
+        gettext("The link for %(practice)s has been stopped.") % {"practice": link.practice.name},
+    )
     return redirect("careplans:share_manage", case_id=case.pk)
 
 

@@ -11,6 +11,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from navigator.accounts.models import Role, User
 from navigator.crypto import seal, unseal
@@ -39,12 +40,19 @@ class AccountAdapter(DefaultAccountAdapter):
     # Plain English in the NHS.UK style: say what to do, not what went wrong.
     error_messages = {
         **DefaultAccountAdapter.error_messages,
-        "email_password_mismatch": "Enter a correct email address and password",
-        "incorrect_code": "Enter the code from the email or text message we sent you. Codes stop working after 10 minutes",
-        "too_many_login_attempts": "You have tried to sign in too many times. Wait 5 minutes, then try again",
-        "rate_limited": "You have asked too many times. Wait a few minutes, then try again",
-        "enter_current_password": "Enter your current password",
-        "incorrect_password": "Enter your password correctly",
+        # allauth ships no Welsh, so what a patient or carer can meet signing in is ours.
+        "account_inactive": _("This account cannot be used. Phone your cancer support team"),
+        "email_password_mismatch": _("Enter a correct email address and password"),
+        "incorrect_code": _(
+            "Enter the code from the email or text message we sent you. Codes stop working "
+            "after 10 minutes"
+        ),
+        "too_many_login_attempts": _(
+            "You have tried to sign in too many times. Wait 5 minutes, then try again"
+        ),
+        "rate_limited": _("You have asked too many times. Wait a few minutes, then try again"),
+        "enter_current_password": _("Enter your current password"),
+        "incorrect_password": _("Enter your password correctly"),
     }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:

@@ -1,4 +1,5 @@
-"""Forms: allauth's sign-in forms with plain-English labels, and the invitation forms."""
+"""Forms: allauth's sign-in forms with plain labels (through gettext: allauth has no Welsh),
+and the invitation forms."""
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
@@ -36,22 +37,22 @@ class LoginForm(account_forms.LoginForm):
         _errors(self.fields["login"], EMAIL_ERRORS)
         # allauth's hint is a "forgot your password?" link; the page has its own.
         self.fields["password"].help_text = ""
-        _errors(self.fields["password"], {"required": "Enter your password"})
+        _errors(self.fields["password"], {"required": _("Enter your password")})
 
 
 class RequestLoginCodeForm(account_forms.RequestLoginCodeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].label = EMAIL_LABEL
-        self.fields["email"].help_text = "Use the email address your care team has for you."
+        self.fields["email"].help_text = _("Use the email address your care team has for you.")
         _errors(self.fields["email"], EMAIL_ERRORS)
 
 
 class ConfirmLoginCodeForm(account_forms.ConfirmLoginCodeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].label = "Sign-in code"
-        _errors(self.fields["code"], {"required": "Enter the sign-in code we sent you"})
+        self.fields["code"].label = _("Sign-in code")
+        _errors(self.fields["code"], {"required": _("Enter the sign-in code we sent you")})
 
 
 class RequestTextCodeForm(forms.Form):

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from navigator.accounts.models import (
     INVITATION_LIFETIME,
@@ -155,7 +156,7 @@ def user_language_set(*, user: User, language: str) -> User:
     """The language of the pages this person sees ("en" or "cy"): a carer's own choice. A
     patient's follows their record (patients.services.patient_language_set)."""
     if language not in Language.values:
-        raise ValidationError("Choose English or Cymraeg.")
+        raise ValidationError(_("Choose English or Cymraeg."))
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
     return user
@@ -182,11 +183,15 @@ def invitation_accept(
         # Locked, so two submissions of the same link cannot both create an account.
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_usable:
-            raise ValidationError("This invitation can no longer be used")
+            raise ValidationError(_("This invitation can no longer be used."), code="unusable")
         if invitation.is_staff_role and (not password or email != invitation.email):
-            raise ValidationError("Staff accounts need the invited email address and a password")
+            raise ValidationError(
+                _("Staff accounts need the invited email address and a password.")
+            )
         if email and User.objects.filter(email__iexact=email).exists():
-            raise ValidationError("Someone already has an account with this email address")
+            raise ValidationError(
+                _("Someone already has an account with this email address."), code="email_taken"
+            )
         user = User.objects.create_user(
             email,
             password,

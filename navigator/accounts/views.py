@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from navigator.accounts.forms import (
@@ -120,7 +121,7 @@ def request_login_code_by_text(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
         adapter = get_adapter(request)
-        cannot_text = (
+        cannot_text = gettext(
             "We cannot send a text message to this number. Sign in with your email address"
             " instead, or phone your cancer support team"
         )

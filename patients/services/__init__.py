@@ -45,6 +45,7 @@ from patients.services.questions import (
     appointment_question_delete,
     appointment_question_mark,
     appointment_question_update,
+    suggested_questions,
 )
 from patients.services.timeline import FUTURE_TOLERANCE, timeline_event_add
 from patients.services.treatment_summaries import (
@@ -68,6 +69,7 @@ __all__ = [
     "OLDEST_AGE_YEARS",
     "QUESTION_MAX_LENGTH",
     "SUGGESTED_QUESTIONS",
+    "suggested_questions",
     "StaleRecord",
     "StaleSummary",
     "appointment_question_add",

@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from navigator.accounts.models import INVITATION_LIFETIME, STAFF_ROLES, Invitation, Role, User
 from navigator.accounts.services import invitation_accept
@@ -44,13 +45,13 @@ def carer_invite(
     email = (email or "").strip().lower()
     phone = (phone or "").strip()
     if not carer_name:
-        errors.add("carer_name", "Enter the name of the person you are inviting.")
+        errors.add("carer_name", _("Enter the name of the person you are inviting."))
     elif len(carer_name) > 200:
-        errors.add("carer_name", "The name must be 200 characters or fewer.")
+        errors.add("carer_name", _("The name must be 200 characters or fewer."))
     if level not in CarerAccess.Level.values:
-        errors.add("level", "Choose what they can do.")
+        errors.add("level", _("Choose what they can do."))
     if not email and not phone:
-        errors.add("email", "Enter their email address or mobile phone number.")
+        errors.add("email", _("Enter their email address or mobile phone number."))
     if email:
         try:
             validate_email(email)
@@ -58,7 +59,7 @@ def carer_invite(
             errors.add("email", EMAIL_MESSAGE)
         else:
             if email in {patient.email.lower(), by.email.lower()}:
-                errors.add("email", "Enter the email address of the person you are inviting.")
+                errors.add("email", _("Enter the email address of the person you are inviting."))
     if phone:
         phone = errors.check("phone", phone_to_e164, phone, mobile=True) or phone
     errors.raise_any()
@@ -110,7 +111,7 @@ def _carer_invitation_claim(carer_invitation: CarerInvitation, *, user: User | N
         expires_at__gt=now,
     ).update(accepted_at=now, accepted_by=user)
     if not claimed:
-        raise ValidationError("This invitation can no longer be used.", code="unusable")
+        raise ValidationError(_("This invitation can no longer be used."), code="unusable")
 
 
 def _carer_grant(carer_invitation: CarerInvitation, *, carer: User) -> CarerAccess:
@@ -145,10 +146,10 @@ def carer_invitation_accept(*, carer_invitation: CarerInvitation, user: User) ->
     withdrawn or expired. Someone who already cares for the patient gets the new level.
     """
     if user.pk == carer_invitation.patient.user_id:
-        raise ValidationError("This is an invitation to your own record.", code="own_record")
+        raise ValidationError(_("This is an invitation to your own record."), code="own_record")
     if user.role in STAFF_ROLES:
         raise ValidationError(
-            "Staff accounts cannot be carers. Sign out, then open the link again.", code="staff"
+            _("Staff accounts cannot be carers. Sign out, then open the link again."), code="staff"
         )
     with transaction.atomic():
         _carer_invitation_claim(carer_invitation, user=user)

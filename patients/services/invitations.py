@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from navigator.accounts.models import INVITATION_LIFETIME, Invitation, Role, User
 from navigator.accounts.services import invitation_accept, invitation_allowed
@@ -158,9 +159,9 @@ def patient_invitation_accept(
         invitation = Invitation.objects.select_for_update().get(pk=locked.invitation_id)
         patient = Patient.objects.select_for_update().get(pk=locked.patient_id)
         if locked.locked_at is not None or not invitation.is_usable:
-            raise ValidationError("This invitation can no longer be used.", code="unusable")
+            raise ValidationError(_("This invitation can no longer be used."), code="unusable")
         if patient.user_id is not None:
-            raise ValidationError("This record already has an account.", code="has_account")
+            raise ValidationError(_("This record already has an account."), code="has_account")
         if date_of_birth != patient.date_of_birth:
             locked.failed_checks += 1
             summary = "A wrong date of birth was given for an invitation"

@@ -2,10 +2,11 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from navigator.accounts.models import STAFF_ROLES, User
 from navigator.audit.models import AuditEvent
@@ -52,11 +53,17 @@ def case_message_post(
     errors = _Errors()
     body = (body or "").strip()
     if not body:
-        errors.add("body", "Enter your message.")
+        errors.add("body", _("Enter your message."))
     elif len(body) > MESSAGE_MAX_LENGTH:
-        errors.add("body", f"Your message must be {MESSAGE_MAX_LENGTH} characters or fewer.")
+        errors.add(
+            "body",
+            ValidationError(
+                _("Your message must be %(limit)s characters or fewer."),
+                params={"limit": MESSAGE_MAX_LENGTH},
+            ),
+        )
     if not case.is_open:
-        errors.add("body", "This case is closed, so no new messages can be sent here.")
+        errors.add("body", _("This case is closed, so no new messages can be sent here."))
     errors.raise_any()
 
     if via == MessageVia.SMS:

@@ -1,7 +1,9 @@
 """The patient's questions for their next appointment."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
@@ -11,26 +13,38 @@ from patients.services.common import _Errors
 
 QUESTION_MAX_LENGTH = 500
 
-# Starting points for the question list, in plain English. People pick any, then add their own.
+# Starting points for the question list, in plain words (in the reader's language: a Welsh
+# reader's pick is kept in Welsh, as typed). People pick any, then add their own.
 SUGGESTED_QUESTIONS = (
-    "What is the plan for my treatment, and when will it start?",
-    "What side effects might I get, and what should I do if I get them?",
-    "Who do I contact if I feel unwell or have questions between appointments?",
-    "When will I get my test results, and how will I be told?",
-    "How might treatment affect my work, money or day-to-day life?",
-    "Is there support for my family or the people who look after me?",
-    "Can I bring someone with me to my appointments?",
-    "Is there anything I can do to help myself feel better?",
+    _("What is the plan for my treatment, and when will it start?"),
+    _("What side effects might I get, and what should I do if I get them?"),
+    _("Who do I contact if I feel unwell or have questions between appointments?"),
+    _("When will I get my test results, and how will I be told?"),
+    _("How might treatment affect my work, money or day-to-day life?"),
+    _("Is there support for my family or the people who look after me?"),
+    _("Can I bring someone with me to my appointments?"),
+    _("Is there anything I can do to help myself feel better?"),
 )
+
+
+def suggested_questions() -> list[str]:
+    """The suggested questions in the active language."""
+    return [str(question) for question in SUGGESTED_QUESTIONS]
 
 
 def _clean_question_text(text: str) -> str:
     errors = _Errors()
     text = " ".join((text or "").split())
     if not text:
-        errors.add("text", "Enter your question.")
+        errors.add("text", _("Enter your question."))
     elif len(text) > QUESTION_MAX_LENGTH:
-        errors.add("text", f"Your question must be {QUESTION_MAX_LENGTH} characters or fewer.")
+        errors.add(
+            "text",
+            ValidationError(
+                _("Your question must be %(limit)s characters or fewer."),
+                params={"limit": QUESTION_MAX_LENGTH},
+            ),
+        )
     errors.raise_any()
     return text
 

@@ -81,7 +81,7 @@ class CarerInviteForm(NhsFormMixin, forms.Form):
         data = super().clean() or {}
         # Said here too, so it shows with the form's own errors rather than after them.
         if not data.get("email", "").strip() and not data.get("phone", "").strip():
-            self.add_error("email", "Enter their email address or mobile phone number")
+            self.add_error("email", _("Enter their email address or mobile phone number"))
         return data
 
 
@@ -110,7 +110,7 @@ class CarerAcceptForm(NhsFormMixin, forms.Form):
         elif invitation.phone:
             # Invited by text: they may sign in with codes sent to that phone instead.
             self.fields["email"].required = False
-            self.fields["email"].help_text = (
+            self.fields["email"].help_text = _(
                 "We will email you a code each time you sign in. If you have no email address,"
                 " leave this blank: we will text the code to your phone instead."
             )
@@ -263,8 +263,11 @@ def carer_invitation_accept_page(request: HttpRequest, token: str) -> HttpRespon
             )
         except ValidationError as error:
             message = " ".join(error.messages)
-            if "already has an account" in message:
-                message += ". Sign in first, then open this link again."
+            if any(e.code == "email_taken" for e in error.error_list):
+                message = gettext(
+                    "Someone already has an account with this email address. Sign in first, "
+                    "then open this link again."
+                )
             form.add_error("email" if "email" in form.fields else None, message)
         else:
             # As the accounts app does: send a sign-in code (by text to someone with no email

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from navigator.http import AuthenticatedHttpRequest
@@ -19,7 +20,7 @@ from patients.forms import ContactForm, add_service_errors
 from patients.models import Patient
 from patients.services import StaleRecord, patient_contact_update
 
-STALE_MESSAGE = (
+STALE_MESSAGE = _(
     "Someone else changed these details after you opened this page. Your changes are not saved "
     "yet: check them against the details saved now, shown below, then save again."
 )

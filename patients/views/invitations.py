@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -121,13 +121,16 @@ def patient_invitation_accept_page(request: HttpRequest, token: str) -> HttpResp
                     request, "patients/patient_invitation_locked.html", context, status=410
                 )
             if check.user is None:
-                tries = (
-                    "1 more try" if check.checks_left == 1 else f"{check.checks_left} more tries"
-                )
                 form.add_error(
                     "date_of_birth",
-                    f"The date of birth does not match our record. Check it and try again:"
-                    f" you have {tries}",
+                    ngettext(
+                        "The date of birth does not match our record. Check it and try again:"
+                        " you have %(count)s more try",
+                        "The date of birth does not match our record. Check it and try again:"
+                        " you have %(count)s more tries",
+                        check.checks_left,
+                    )
+                    % {"count": check.checks_left},
                 )
             else:
                 user = check.user

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -32,7 +33,7 @@ class MessageForm(NhsFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
             "required": _("Enter your message"),
-            "max_length": f"Your message must be {MESSAGE_MAX_LENGTH} characters or fewer",
+            "max_length": _("Your message must be %(limit_value)d characters or fewer"),
         },
     )
 
@@ -65,7 +66,7 @@ def _post(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
         else:
             if _is_htmx(request):
                 return _render(request, case, MessageForm(), sent=True)
-            flash.success(request, "Message sent.")
+            flash.success(request, gettext("Message sent."))
             return redirect("patients:messages", case_id=case.id)
     return _render(request, case, form)
 

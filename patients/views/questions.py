@@ -21,11 +21,11 @@ from patients.models import AppointmentQuestion, Case
 from patients.selectors import questions_for_case
 from patients.services import (
     QUESTION_MAX_LENGTH,
-    SUGGESTED_QUESTIONS,
     appointment_question_add,
     appointment_question_delete,
     appointment_question_mark,
     appointment_question_update,
+    suggested_questions,
 )
 
 
@@ -36,7 +36,7 @@ class QuestionForm(NhsFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
             "required": _("Enter your question"),
-            "max_length": f"Your question must be {QUESTION_MAX_LENGTH} characters or fewer",
+            "max_length": _("Your question must be %(limit_value)d characters or fewer"),
         },
     )
 
@@ -90,7 +90,7 @@ def _render_list(request: AuthenticatedHttpRequest, case: Case, form: QuestionFo
             "patient": case.patient,
             "to_ask": [q for q in all_questions if not q.is_asked],
             "asked": [q for q in all_questions if q.is_asked],
-            "suggestions": [s for s in SUGGESTED_QUESTIONS if s not in on_list],
+            "suggestions": [s for s in suggested_questions() if s not in on_list],
             "form": form,
             "can_change": user.has_perm("patients.change_questions", case),
             "is_staff": staff,
@@ -105,10 +105,10 @@ def _render_list(request: AuthenticatedHttpRequest, case: Case, form: QuestionFo
 @login_required
 @require_POST
 def question_suggested_add(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
-    """Add one of the suggested questions, exactly as written."""
+    """Add one of the suggested questions, exactly as written in the reader's language."""
     case = _changing(request, case_id, "Chose a suggested question")
     text = request.POST.get("text", "")
-    if text in SUGGESTED_QUESTIONS:
+    if text in suggested_questions():
         appointment_question_add(case=case, by=request.user, text=text)
         messages.success(request, gettext("Question added."))
     return redirect("patients:questions", case_id=case.id)

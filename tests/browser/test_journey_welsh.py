@@ -74,6 +74,8 @@ def test_paul_uses_the_service_in_welsh_on_his_phone(cast, page, live_server):
     welsh_page(page)
     assert page.get_by_role("heading", name="Eich cynllun gofal").is_visible()
     assert page.get_by_text("Diolch. Mae eich atebion wedi'u hanfon.").is_visible()
+    # The information prescribed with it, in Welsh too (data with its own Welsh fields).
+    expect(page.get_by_text("Cwestiynau i'w gofyn yn eich apwyntiadau")).to_be_visible()
     assert CarePlan.objects.get(case=cast.paul_case).status == CarePlan.Status.DRAFT
     assert Assessment.objects.get(case=cast.paul_case).language == "cy"
 

@@ -38,6 +38,9 @@ def reference_data_restore() -> None:
             "careplans.migrations.0003_offers_feedback_information_bank_holidays"
         )
         migration.load_information(apps, None)
+        importlib.import_module("careplans.migrations.0008_information_in_welsh").load_welsh(
+            apps, None
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -125,6 +125,20 @@ def test_the_plan_shows_information_for_the_cancer_and_the_concerns(client, cast
     assert "Coping with breathlessness" not in page  # Paul did not mark breathing
 
 
+def test_a_welsh_reader_gets_the_information_in_welsh(client, cast, agreed):
+    cast.paul.language = "cy"
+    cast.paul.save()
+    client.force_login(cast.paul)
+    page = client.get(f"/cases/{cast.paul_case.pk}/plans/{agreed.pk}/").content.decode()
+    assert "Canser yr ysgyfaint: pecyn cychwynnol" in page and "(pecyn cychwynnol)" in page
+    assert "Help gydag arian pan fydd gennych ganser" in page
+    assert "Lung cancer: a starter pack" not in page and "Money help" not in page
+    # Staff read the English.
+    client.force_login(cast.nadia)
+    page = client.get(f"/cases/{cast.paul_case.pk}/plans/{agreed.pk}/").content.decode()
+    assert "Lung cancer: a starter pack" in page and "(starter pack)" in page
+
+
 def test_information_is_kept_on_the_plan_when_retired_and_copied_to_new_versions(cast, agreed):
     pack = InformationResource.objects.get(code="lung-starter")
     pack.is_active = False

@@ -206,3 +206,22 @@ def test_an_open_case_is_shown_before_a_closed_one(client, cast):
 
     assert response.context["case"] == newer
     assert [c.status for c in cases_for_patient_home(user=cast.paul)] == ["open", "closed"]
+
+
+def test_a_welsh_patient_sees_the_standards_names_and_meanings_in_welsh(client, paul_referred):
+    paul_referred.paul.language = "cy"
+    paul_referred.paul.save()
+    client.force_login(paul_referred.paul)
+    html = client.get(HOME).content.decode()
+    assert "28 diwrnod i gael gwybod" in html
+    assert "62 diwrnod o&#x27;r atgyfeiriad i&#x27;r driniaeth" in html
+    assert "dylai eich triniaeth gyntaf ddechrau o fewn 62 diwrnod" in html
+    assert "28 days to find out" not in html and "within 62 days" not in html
+
+
+def test_staff_see_the_standards_in_english(client, paul_referred):
+    paul_referred.paul_patient.language = "cy"
+    paul_referred.paul_patient.save()
+    client.force_login(paul_referred.nadia)
+    html = client.get(reverse("caseload:case_detail", args=[paul_referred.paul_case.pk]))
+    assert "62 days from referral to treatment" in html.content.decode()

@@ -141,3 +141,19 @@ def test_an_opted_out_number_without_an_account_gets_the_same_answer(client, db)
     SmsOptOut.objects.create(phone="+447700900999")
     response = client.post(TEXT_CODE, {"phone": "+447700900999"})
     assert b"We cannot send a text message to this number" in response.content
+
+
+def test_a_welsh_reader_is_told_of_a_wrong_code_and_the_rate_limit_in_welsh(client, joan):
+    """allauth ships no Welsh: what a patient meets signing in is in our catalogue."""
+    client.cookies["language"] = "cy"  # the English / Cymraeg switch before signing in
+    client.post(TEXT_CODE, {"phone": "+447700900456"})
+    wrong = client.post(CONFIRM, {"code": "WRONG-CODE"}).content.decode()
+    assert '<html lang="cy">' in wrong
+    assert "Rhowch y cod o&#x27;r e-bost neu&#x27;r neges destun a anfonwyd atoch" in wrong
+    assert "Enter the code" not in wrong and "Incorrect code" not in wrong
+    cache.clear()
+    for _ in range(3):
+        client.post(TEXT_CODE, {"phone": "+447700900456"})
+    refused = client.post(TEXT_CODE, {"phone": "+447700900456"}).content.decode()
+    assert "Rydych chi wedi ceisio mewngofnodi ormod o weithiau" in refused
+    assert "too many times" not in refused

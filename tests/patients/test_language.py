@@ -158,3 +158,35 @@ def test_a_welsh_carer_is_told_of_new_messages_in_welsh(client, cast):
     )
     assert (to_carol.language, to_paul.language) == ("cy", "en")
     assert to_carol.subject == "Neges newydd gan eich tîm cymorth canser"
+
+
+def test_a_welsh_patient_gets_message_errors_and_banners_in_welsh(client, cast):
+    welsh(cast)
+    client.force_login(cast.paul)
+    url = reverse("patients:messages", args=[cast.paul_case.pk])
+    too_long = client.post(url, {"body": "x" * 5001}).content.decode()
+    assert "Rhaid i&#x27;ch neges fod yn 5000 nod neu lai" in too_long
+    assert "characters or fewer" not in too_long
+    page = client.post(url, {"body": "Diolch"}, follow=True).content.decode()
+    assert "Neges wedi&#x27;i hanfon." in page and "Message sent." not in page
+
+
+def test_service_errors_are_in_the_readers_language(cast):
+    """A service's ValidationError is worded when shown, in the language of the page."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from patients.services import case_message_post
+
+    cast.paul_case.status = "closed"
+    with pytest.raises(ValidationError) as refused:
+        case_message_post(case=cast.paul_case, author=cast.paul, body="y" * 5001)
+    with translation.override("cy"):
+        welsh_words = refused.value.message_dict["body"]
+    with translation.override("en-gb"):
+        english_words = refused.value.message_dict["body"]
+    assert welsh_words == [
+        "Rhaid i'ch neges fod yn 5000 nod neu lai.",
+        "Mae'r achos hwn wedi cau, felly does dim modd anfon negeseuon newydd yma.",
+    ]
+    assert english_words[0] == "Your message must be 5000 characters or fewer."

@@ -212,3 +212,15 @@ def test_accepting_a_text_invitation_sends_the_code_by_text(client, cast, joan_c
     response = client.post(reverse("account_confirm_login_code"), {"code": typed})
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_welsh_reader_is_told_of_a_wrong_date_of_birth_in_welsh(client, cast, joan_case):
+    _invitation, link = patient_invite(case=joan_case, by=cast.nadia, channel="email")
+    client.cookies["language"] = "cy"
+
+    html = client.post(link, dob(dt.date(1950, 1, 1))).content.decode()
+    assert "Dydy&#x27;r dyddiad geni ddim yn cyfateb i&#x27;n cofnod" in html
+    assert "mae gennych 2 gynnig arall" in html
+    assert "does not match" not in html
+    html = client.post(link, dob(dt.date(1950, 1, 1))).content.decode()
+    assert "mae gennych 1 cynnig arall" in html

@@ -6,10 +6,7 @@ from django.urls import reverse
 
 from navigator.audit.models import AuditEvent
 from patients.models import AppointmentQuestion, CarerAccess
-from patients.services import (
-    SUGGESTED_QUESTIONS,
-    appointment_question_add,
-)
+from patients.services import appointment_question_add, suggested_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -38,22 +35,41 @@ def test_patient_adds_a_question_and_sees_it_on_home(client, cast):
 
 
 def test_suggested_questions_are_offered_and_added_as_written(client, cast):
+    suggestions = suggested_questions()
     client.force_login(cast.paul)
     page = client.get(url(cast.paul_case)).content.decode()
-    for suggestion in SUGGESTED_QUESTIONS:
+    for suggestion in suggestions:
         assert suggestion.replace("'", "&#x27;") in page
 
-    client.post(url(cast.paul_case, "question_suggested_add"), {"text": SUGGESTED_QUESTIONS[0]})
+    client.post(url(cast.paul_case, "question_suggested_add"), {"text": suggestions[0]})
     client.post(url(cast.paul_case, "question_suggested_add"), {"text": "Not a suggestion"})
 
-    assert list(AppointmentQuestion.objects.values_list("text", flat=True)) == [
-        SUGGESTED_QUESTIONS[0]
-    ]
+    assert list(AppointmentQuestion.objects.values_list("text", flat=True)) == [suggestions[0]]
     page = client.get(url(cast.paul_case)).content.decode()
     # Once on the list it is no longer offered as a suggestion.
-    assert f'name="text" value="{SUGGESTED_QUESTIONS[0]}"' not in page
-    assert f'name="text" value="{SUGGESTED_QUESTIONS[1]}"' in page
-    assert f'<p class="app-question__text">{SUGGESTED_QUESTIONS[0]}</p>' in page
+    assert f'name="text" value="{suggestions[0]}"' not in page
+    assert f'name="text" value="{suggestions[1]}"' in page
+    assert f'<p class="app-question__text">{suggestions[0]}</p>' in page
+
+
+def test_a_welsh_reader_is_offered_welsh_suggestions_and_keeps_one_in_welsh(client, cast):
+    cast.paul.language = "cy"
+    cast.paul.save()
+    welsh = "Ydw i'n cael dod â rhywun gyda fi i fy apwyntiadau?"
+    client.force_login(cast.paul)
+    page = client.get(url(cast.paul_case)).content.decode()
+    assert welsh.replace("'", "&#x27;") in page
+    assert "Can I bring someone with me" not in page
+
+    client.post(url(cast.paul_case, "question_suggested_add"), {"text": welsh})
+    # The English wording is not a suggestion to a Welsh reader: nothing more is added.
+    client.post(
+        url(cast.paul_case, "question_suggested_add"),
+        {"text": "Can I bring someone with me to my appointments?"},
+    )
+    assert list(AppointmentQuestion.objects.values_list("text", flat=True)) == [welsh]
+    page = client.get(url(cast.paul_case)).content.decode()
+    assert "Mae&#x27;r cwestiwn wedi&#x27;i ychwanegu." in page
 
 
 def test_edit_tick_off_untick_and_delete(client, cast):
