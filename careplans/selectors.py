@@ -1,6 +1,7 @@
 """Reads with real shape: directory matching, worklist flags, plans and their comparison."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,12 +207,23 @@ def plans_for_case(case: Case) -> QuerySet[CarePlan]:
 
 
 def current_plan(case: Case) -> CarePlan | None:
-    """The plan a patient or GP should read: the agreed one, else the draft."""
-    plans = CarePlan.objects.filter(case=case)
-    return (
-        plans.filter(status=CarePlan.Status.AGREED).first()
-        or plans.filter(status=CarePlan.Status.DRAFT).first()
+    """The plan a patient or GP should read: the agreed one, else the draft. One query."""
+    return current_plan_among(
+        CarePlan.objects.filter(
+            case=case, status__in=[CarePlan.Status.AGREED, CarePlan.Status.DRAFT]
+        ).order_by("-version")
     )
+
+
+def current_plan_among(plans: Iterable[CarePlan]) -> CarePlan | None:
+    """`current_plan` picked from a case's plans already read (`plans_for_case`), newest
+    version first: the newest agreed, else the newest draft."""
+    plans = list(plans)
+    for status in (CarePlan.Status.AGREED, CarePlan.Status.DRAFT):
+        chosen = next((plan for plan in plans if plan.status == status), None)
+        if chosen is not None:
+            return chosen
+    return None
 
 
 def plans_for_patient(*, case: Case) -> tuple[CarePlan | None, CarePlan | None]:
