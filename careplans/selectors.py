@@ -162,13 +162,28 @@ def information_for(*, tumour_site: str, concern_codes: set[str]) -> list[Inform
 # Flags ----------------------------------------------------------------------------------------
 
 
+# Open urgent flags: escalated first, then the oldest.
+URGENT_FLAG_ORDER = (F("escalated_at").desc(nulls_last=True), "raised_at")
+
+
 def flags_for_worklist(cases: QuerySet[Case]) -> QuerySet[CaseFlag]:
     """Open urgent flags on the given (already permitted) cases, escalated and oldest first."""
     return (
         CaseFlag.objects.open_urgent()
         .filter(case__in=cases)
         .select_related("case__patient", "case__navigator", "escalated_to")
-        .order_by(F("escalated_at").desc(nulls_last=True), "raised_at")
+        .order_by(*URGENT_FLAG_ORDER)
+    )
+
+
+def flags_for_case(case: Case) -> QuerySet[CaseFlag]:
+    """`flags_for_worklist` for one (already permitted) case the page has read: its open urgent
+    flags, in the same order, without reading the case again."""
+    return (
+        CaseFlag.objects.open_urgent()
+        .filter(case=case)
+        .select_related("escalated_to")
+        .order_by(*URGENT_FLAG_ORDER)
     )
 
 

@@ -29,7 +29,7 @@ from careplans.models import (
 from careplans.selectors import (
     assessment_unsent,
     current_plan_among,
-    flags_for_worklist,
+    flags_for_case,
     plan_items_awaiting_feedback,
     plans_for_case,
     plans_for_patient,
@@ -330,11 +330,11 @@ class CaseOverview:
         self.open_tasks: list[ChaseTask] = list(
             ChaseTask.objects.open()
             .filter(item__case=case)
-            .select_related("item", "assigned_to", "escalated_to")
+            .select_related("item", "assigned_to")
         )
 
         # careplans: urgent flags, the assessment offered or under way, the plans.
-        self.flags: list[CaseFlag] = list(flags_for_worklist(Case.objects.filter(pk=case.pk)))
+        self.flags: list[CaseFlag] = list(flags_for_case(case))
         self.offer: AssessmentOffer | None = open_offer(case)
         self.unsent: Assessment | None = assessment_unsent(case=case)
         self.last_assessment: Assessment | None = (
