@@ -260,9 +260,9 @@ def counts_in_one_query(case: Case, rows: dict[str, QuerySet[Any]]) -> dict[str,
     beside the case's key rather than one query a count."""
     if not rows:
         return {}
-    return Case.objects.filter(pk=case.pk).values(
-        **{name: _Count(queryset.order_by().values("pk")) for name, queryset in rows.items()}
-    ).get()
+    counted = {f"count_{name}": _Count(rows[name].order_by().values("pk")) for name in rows}
+    found = Case.objects.filter(pk=case.pk).annotate(**counted).values_list(*counted).get()
+    return dict(zip(rows, found, strict=True))
 
 
 # How many of the latest timeline events the case overview lists.
@@ -328,9 +328,7 @@ class CaseOverview:
             .select_related("responsible_provider")
         )
         self.open_tasks: list[ChaseTask] = list(
-            ChaseTask.objects.open()
-            .filter(item__case=case)
-            .select_related("item", "assigned_to")
+            ChaseTask.objects.open().filter(item__case=case).select_related("item", "assigned_to")
         )
 
         # careplans: urgent flags, the assessment offered or under way, the plans.
