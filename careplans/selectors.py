@@ -1,6 +1,7 @@
 """Reads with real shape: directory matching, worklist flags, plans and their comparison."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,13 +162,28 @@ def information_for(*, tumour_site: str, concern_codes: set[str]) -> list[Inform
 # Flags ----------------------------------------------------------------------------------------
 
 
+# Open urgent flags: escalated first, then the oldest.
+URGENT_FLAG_ORDER = (F("escalated_at").desc(nulls_last=True), "raised_at")
+
+
 def flags_for_worklist(cases: QuerySet[Case]) -> QuerySet[CaseFlag]:
     """Open urgent flags on the given (already permitted) cases, escalated and oldest first."""
     return (
         CaseFlag.objects.open_urgent()
         .filter(case__in=cases)
         .select_related("case__patient", "case__navigator", "escalated_to")
-        .order_by(F("escalated_at").desc(nulls_last=True), "raised_at")
+        .order_by(*URGENT_FLAG_ORDER)
+    )
+
+
+def flags_for_case(case: Case) -> QuerySet[CaseFlag]:
+    """`flags_for_worklist` for one (already permitted) case the page has read: its open urgent
+    flags, in the same order, without reading the case again."""
+    return (
+        CaseFlag.objects.open_urgent()
+        .filter(case=case)
+        .select_related("escalated_to")
+        .order_by(*URGENT_FLAG_ORDER)
     )
 
 
@@ -206,12 +222,23 @@ def plans_for_case(case: Case) -> QuerySet[CarePlan]:
 
 
 def current_plan(case: Case) -> CarePlan | None:
-    """The plan a patient or GP should read: the agreed one, else the draft."""
-    plans = CarePlan.objects.filter(case=case)
-    return (
-        plans.filter(status=CarePlan.Status.AGREED).first()
-        or plans.filter(status=CarePlan.Status.DRAFT).first()
+    """The plan a patient or GP should read: the agreed one, else the draft. One query."""
+    return current_plan_among(
+        CarePlan.objects.filter(
+            case=case, status__in=[CarePlan.Status.AGREED, CarePlan.Status.DRAFT]
+        ).order_by("-version")
     )
+
+
+def current_plan_among(plans: Iterable[CarePlan]) -> CarePlan | None:
+    """`current_plan` picked from a case's plans already read (`plans_for_case`), newest
+    version first: the newest agreed, else the newest draft."""
+    plans = list(plans)
+    for status in (CarePlan.Status.AGREED, CarePlan.Status.DRAFT):
+        chosen = next((plan for plan in plans if plan.status == status), None)
+        if chosen is not None:
+            return chosen
+    return None
 
 
 def plans_for_patient(*, case: Case) -> tuple[CarePlan | None, CarePlan | None]:

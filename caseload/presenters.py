@@ -7,7 +7,9 @@ panels are each app's own partial templates, included with the data the presente
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import IntegerField, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
@@ -26,8 +28,8 @@ from careplans.models import (
 )
 from careplans.selectors import (
     assessment_unsent,
-    current_plan,
-    flags_for_worklist,
+    current_plan_among,
+    flags_for_case,
     plan_items_awaiting_feedback,
     plans_for_case,
     plans_for_patient,
@@ -53,6 +55,7 @@ from patients.selectors import (
     questions_for_case,
     timeline_for_case,
     unread_message_count,
+    unread_messages,
 )
 from patients.services import treatment_summary_for_case
 
@@ -245,6 +248,23 @@ class PatientHome:
         self.more_questions = len(questions) > HOME_QUESTIONS_SHOWN
 
 
+class _Count(Subquery):
+    """How many rows a queryset holds, as a scalar subquery."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def counts_in_one_query(case: Case, rows: dict[str, QuerySet[Any]]) -> dict[str, int]:
+    """How many of each of `rows` there are (each a selector's queryset), read in one query
+    beside the case's key rather than one query a count."""
+    if not rows:
+        return {}
+    counted = {f"count_{name}": _Count(rows[name].order_by().values("pk")) for name in rows}
+    found = Case.objects.filter(pk=case.pk).annotate(**counted).values_list(*counted).get()
+    return dict(zip(rows, found, strict=True))
+
+
 # How many of the latest timeline events the case overview lists.
 OVERVIEW_TIMELINE_LENGTH = 5
 
@@ -275,44 +295,51 @@ class CaseOverview:
         self.care_team: list[CareTeamMember] = list(care_team_for_case(case=case))
         self.carers: list[CarerAccess] = list(carers_for_case(case=case))
         self.providers: list[Organisation] = list(case.treating_providers.all())
-        self.unread_messages = unread_message_count(case=case, user=user)
         self.events: list[TimelineEvent] = list(
             timeline_for_case(case=case)[:OVERVIEW_TIMELINE_LENGTH]
         )
-        self.questions_to_ask = questions_for_case(case=case).filter(asked_at__isnull=True).count()
         self.treatment_summary: TreatmentSummary | None = treatment_summary_for_case(case)
         # messaging: why no text goes to their mobile (they replied STOP, or it cannot get texts).
         self.sms_opt_out: SmsOptOut | None = sms_opt_out_for(phone=self.patient.phone)
-        # messaging: messages stuck with no word whether they went (the outbox page says more).
-        self.messages_needing_attention = (
-            outbox_needing_attention(subject_id=self.patient.id).count()
-            if self.can_view_outbox
-            else 0
-        )
+
+        # The page's counts, one query: messages new to the team, questions still to ask, open
+        # tracked items and (for those who may see the outbox) messages stuck with no word
+        # whether they went (the outbox page says more).
+        counted: dict[str, QuerySet[Any]] = {
+            "unread_messages": unread_messages(case=case, user=user),
+            "questions_to_ask": questions_for_case(case=case).filter(asked_at__isnull=True),
+            "open_items": TrackedItem.objects.open().filter(case=case),
+        }
+        if self.can_view_outbox:
+            counted["messages_needing_attention"] = outbox_needing_attention(
+                subject_id=self.patient.id
+            )
+        counts = counts_in_one_query(case, counted)
+        self.unread_messages: int = counts["unread_messages"]
+        self.questions_to_ask: int = counts["questions_to_ask"]
+        self.open_items: int = counts["open_items"]
+        self.messages_needing_attention: int = counts.get("messages_needing_attention", 0)
 
         # appointments: the clocks, what is late, and the chases waiting for someone.
         self.clocks: list[PathwayClock] = case_clocks(case)
-        self.open_items = TrackedItem.objects.open().filter(case=case).count()
         self.overdue_items: list[TrackedItem] = list(
             TrackedItem.objects.overdue(today=today)
             .filter(case=case)
             .select_related("responsible_provider")
         )
         self.open_tasks: list[ChaseTask] = list(
-            ChaseTask.objects.open()
-            .filter(item__case=case)
-            .select_related("item", "assigned_to", "escalated_to")
+            ChaseTask.objects.open().filter(item__case=case).select_related("item", "assigned_to")
         )
 
         # careplans: urgent flags, the assessment offered or under way, the plans.
-        self.flags: list[CaseFlag] = list(flags_for_worklist(Case.objects.filter(pk=case.pk)))
+        self.flags: list[CaseFlag] = list(flags_for_case(case))
         self.offer: AssessmentOffer | None = open_offer(case)
         self.unsent: Assessment | None = assessment_unsent(case=case)
         self.last_assessment: Assessment | None = (
             case.assessments.filter(submitted_at__isnull=False).order_by("-submitted_at").first()
         )
         self.plans: list[CarePlan] = list(plans_for_case(case))
-        self.current_plan: CarePlan | None = current_plan(case)
+        self.current_plan: CarePlan | None = current_plan_among(self.plans)
         # The newest draft, when it is newer than the plan the patient reads: it needs agreeing.
         self.draft_plan: CarePlan | None = next(
             (

@@ -35,7 +35,12 @@ def get_case_for_user(
     if action not in ACCESS_ACTIONS:
         raise ValueError(f"The case door records access only, not {action!r}.")
     user = request.user
-    case = Case.objects.select_related("patient", "team", "navigator").filter(pk=case_id).first()
+    # The patient's GP practice with them: pages name it beside the patient (a join, not a query).
+    case = (
+        Case.objects.select_related("patient__gp_practice", "team", "navigator")
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None or not user.has_perm(perm, case):
         raise case_refused(request, case_id=case_id, case=case)
     audit_record(

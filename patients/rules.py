@@ -109,12 +109,18 @@ def case_is_visible(
     """Whether `user` may see one case: the same paths, each narrowed to that case's key.
 
     Asked once per request for each user, case and kind of access (`navigator.memo`): a page
-    that asks the door, then what to offer, runs each question once."""
+    that asks the door, then what to offer, runs each question once. Seeing a case is changing
+    it (the staff's paths) or the patient's side's paths, so "see" asks "change" first: for
+    the staff, whose pages ask both, that is one lookup rather than two."""
 
     def ask() -> bool:
-        lookups = [
-            _path_ids(path, pk=case_id) for path in _access_paths(user, act=act, change=change)
-        ]
+        paths = _access_paths(user, act=act, change=change)
+        if not act and not change:
+            staff = _access_paths(user, change=True)
+            if staff and case_is_visible(user, case_id, change=True):
+                return True
+            paths = [path for path in paths if path not in staff]
+        lookups = [_path_ids(path, pk=case_id) for path in paths]
         if not lookups:
             return False
         union = lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0]

@@ -120,16 +120,21 @@ def messages_for_case(*, case: Case) -> QuerySet[CaseMessage]:
     return case.messages.select_related("author").order_by("created_at")
 
 
-def unread_message_count(*, case: Case, user: User) -> int:
+def unread_messages(*, case: Case, user: User) -> QuerySet[CaseMessage]:
     """Messages from the other side that nobody on `user`'s side has read yet."""
     messages = CaseMessage.objects.filter(case=case)
     if getattr(user, "is_staff_role", False):
         return messages.filter(
             author_kind__in=CaseMessage.PATIENT_SIDE, read_by_team_at__isnull=True
-        ).count()
+        )
     return messages.filter(
         author_kind=CaseMessage.AuthorKind.STAFF, read_by_patient_at__isnull=True
-    ).count()
+    )
+
+
+def unread_message_count(*, case: Case, user: User) -> int:
+    """How many `unread_messages` there are."""
+    return unread_messages(case=case, user=user).count()
 
 
 def questions_for_case(*, case: Case) -> QuerySet[AppointmentQuestion]:

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from navigator.memo import memoised
+
 
 class Language(models.TextChoices):
     """The languages our pages and messages are written in (settings.LANGUAGES)."""
@@ -122,10 +124,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def has_mfa(self) -> bool:
-        """True when the user has an active TOTP authenticator (recovery codes alone do not count)."""
+        """True when the user has an active TOTP authenticator (recovery codes alone do not count).
+
+        Asked once per request (`navigator.memo`): the staff MFA middleware asks, then the rules."""
         from allauth.mfa.models import Authenticator
 
-        return Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
+        return memoised(
+            ("has_mfa", self.pk),
+            lambda: Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists(),
+        )
 
 
 INVITATION_LIFETIME = dt.timedelta(days=7)

@@ -231,9 +231,9 @@ def test_patients_are_sent_home_from_the_case_list(client, cast):
     assert client.get(reverse("patients:case_list"))["Location"] == reverse("home")
 
 
-# Session, user, the MFA check (middleware, then rules), "may open cases", the user's teams
-# (named in the access query), page count, page.
-CASE_LIST_QUERIES = 8
+# Session, user, the MFA check (once a request: the middleware asks, the rules reuse it), "may
+# open cases", the user's teams (named in the access query), page count, page.
+CASE_LIST_QUERIES = 7
 
 
 def test_case_list_query_count_does_not_grow_with_cases(client, cast, django_assert_num_queries):
