@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from navigator.accounts.models import Role, User
 from navigator.crypto import seal, unseal
+from navigator.language import ENGLISH, in_language
 from navigator.messaging.services import Recipient, message_send
 
 # Who may sign in with a code by text message: staff sign in with a password and an
@@ -74,7 +75,11 @@ class AccountAdapter(DefaultAccountAdapter):
             and not person.has_mfa
         ):
             record_authentication(request, user, method="password", reauthenticated=True)
-        return super().post_login(request, user, **kwargs)
+        # The page that signed them in was in the browser's language; "You are signed in as
+        # ..." is shown on the next one, which is in theirs (staff pages are English).
+        language = ENGLISH if person.is_staff_role else person.language
+        with in_language(language):
+            return super().post_login(request, user, **kwargs)
 
     def get_login_stages(self) -> list[str]:
         return [

@@ -157,3 +157,19 @@ def test_a_welsh_reader_is_told_of_a_wrong_code_and_the_rate_limit_in_welsh(clie
     refused = client.post(TEXT_CODE, {"phone": "+447700900456"}).content.decode()
     assert "Rydych chi wedi ceisio mewngofnodi ormod o weithiau" in refused
     assert "too many times" not in refused
+
+
+def test_a_welsh_patient_signing_in_on_an_english_page_is_welcomed_in_welsh(client, joan, settings):
+    """The sign-in page was in the browser's language; the page after it is in theirs."""
+    User.objects.filter(pk=joan.pk).update(language="cy")
+    with fake_twilio(settings) as twilio:
+        client.post(TEXT_CODE, {"phone": "07700 900456"})
+        message_deliver(message_id=OutboundMessage.objects.get(kind="sign_in_code").pk)
+    [text] = twilio.creates
+    assert "Eich cod mewngofnodi" in text["Body"]  # the code itself came in Welsh
+    code = re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b", text["Body"]).group(0)
+    response = client.post(CONFIRM, {"code": code}, follow=True)
+    page = response.content.decode()
+    assert '<html lang="cy">' in page
+    assert "Rydych chi wedi mewngofnodi fel Joan Baker." in page
+    assert "You are signed in as" not in page
