@@ -7,13 +7,11 @@ Oscar. Adam administers the service. Staff have MFA enrolled unless a test says 
 
 import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from navigator.accounts.models import Role, User
-from navigator.celery import app
 from navigator.organisations.models import Organisation, Team
 from patients.models import CarerAccess, CareTeamMember, Case, Patient
 from tests import factories as f
@@ -92,13 +90,3 @@ def cast(db: None) -> Cast:
         olive_case,
         carol_grant,
     )
-
-
-@pytest.fixture
-def eager() -> Iterator[None]:
-    """Run enqueued tasks in this process as soon as they are committed (in a browser test, in
-    the live server's thread); the broker hop is covered by the worker tests."""
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

@@ -19,6 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from navigator.accounts.models import User
+from navigator.celery import app
 from navigator.messaging.models import OutboundMessage
 from patients.models import Case
 from tests import factories as f
@@ -38,6 +39,15 @@ def daytime(time_machine: Any) -> None:
     """Midday today, London time: invitations are not held back for quiet hours."""
     today = timezone.localdate()
     time_machine.move_to(dt.datetime(today.year, today.month, today.day, 12, tzinfo=LONDON))
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """Deliver messages in the live server's own thread, as soon as they are committed."""
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

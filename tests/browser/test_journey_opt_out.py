@@ -21,6 +21,7 @@ from twilio.request_validator import RequestValidator
 
 from appointments.models import ItemKind, ItemState, PathwayStandard
 from appointments.services import tracked_item_create
+from navigator.celery import app
 from navigator.messaging.models import InboundSms, OutboundMessage, SmsOptOut
 from tests.appointments.chase_helpers import hospital
 from tests.browser.conftest import axe_check, fits
@@ -41,6 +42,15 @@ def standards(transactional_db: None, settings: Any) -> None:
     if not PathwayStandard.objects.exists():
         migration = importlib.import_module("appointments.migrations.0002_pathway_standards")
         migration.load(apps, None)
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """Deliver messages as soon as they are committed, so a text that should go does go."""
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

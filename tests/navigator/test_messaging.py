@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from navigator.celery import app
 from navigator.messaging.models import OutboundMessage, SmsOptOut
 from navigator.messaging.services import (
     MessagingError,
@@ -43,6 +44,15 @@ def wednesday_morning(time_machine, settings):
 def twilio(settings) -> Iterator[FakeTwilio]:
     with fake_twilio(settings) as fake:
         yield fake
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """Run enqueued tasks in this process (the broker hop is covered by test_celery_worker)."""
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 def london(*parts: int) -> dt.datetime:

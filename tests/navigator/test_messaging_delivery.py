@@ -11,6 +11,7 @@ import pytest
 from celery.exceptions import Retry
 from django.db import connection, transaction
 
+from navigator.celery import app
 from navigator.messaging.models import OutboundMessage, SmsOptOut
 from navigator.messaging.services import (
     Recipient,
@@ -57,6 +58,15 @@ def twilio(settings) -> Iterator[FakeTwilio]:
 def sink(settings) -> Iterator[SmtpSink]:
     with smtp_sink(settings) as fake:
         yield fake
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """Run enqueued tasks in this process (the broker hop is covered by test_celery_worker)."""
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 def queue(**overrides: object) -> OutboundMessage:

@@ -42,6 +42,14 @@ def twilio(settings) -> Iterator[FakeTwilio]:
         yield fake
 
 
+@pytest.fixture
+def eager() -> Iterator[None]:
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 def send(phone: str = "+447700900123", subject_id: uuid.UUID | None = None) -> OutboundMessage:
     return message_send(
         recipient=Recipient(name="Paul Jones", phone=phone),
