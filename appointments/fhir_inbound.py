@@ -590,7 +590,7 @@ def _case_for(entry: Incoming, *, organisation: Organisation) -> Case:
 
 def _apply(entry: Incoming, *, organisation: Organisation, source: str) -> EntryOutcome:
     received = (
-        ReceivedResource.objects.select_for_update()
+        ReceivedResource.objects.select_for_update(of=("self",))
         .filter(
             organisation=organisation,
             resource_type=entry.resource_type,
