@@ -316,8 +316,10 @@ def _entry(index: int, raw: Any) -> Incoming:
         entry.problem(
             "request.url", f"request.url must name the resource type, {entry.resource_type}."
         )
+    # `meta` (lastUpdated, versionId) changes with every send of the same content.
+    content = {name: value for name, value in resource.items() if name != "meta"}
     entry.content_hash = hashlib.sha256(
-        json.dumps(resource, sort_keys=True, separators=(",", ":")).encode()
+        json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()
     _identifier(entry, resource)
     {
@@ -659,7 +661,7 @@ def _apply(entry: Incoming, *, organisation: Organisation, source: str) -> Entry
         status = "201 Created"
     else:
         ReceivedResource.objects.filter(pk=received.pk).update(
-            content_hash=entry.content_hash, updated_at=now
+            content_hash=entry.content_hash, item=item, updated_at=now
         )
         status = "200 OK"
     if changed and entry.resource_type != "DocumentReference" and item is not None:

@@ -256,6 +256,32 @@ def test_same_bundle_twice_changes_nothing(client, cast, key):
     assert items_state() == state
 
 
+def test_a_new_meta_alone_is_the_same_resource(client, cast, key):
+    send(client, four(cast), key)
+    before = counts()
+    resent = four(cast)
+    for item in resent["entry"]:
+        item["resource"]["meta"] = {"lastUpdated": "2025-03-12T09:00:00Z", "versionId": "2"}
+
+    response = send(client, resent, key)
+
+    assert response.status_code == 200, response.content
+    assert counts() == before
+    assert [e["response"]["status"] for e in response.json()["entry"]] == ["200 OK"] * 4
+
+
+def test_a_changed_document_is_refused_not_lost(client, cast, key):
+    number = cast.paul_patient.nhs_number
+    send(client, bundle(letter(number)), key)
+    corrected = letter(number)
+    corrected["description"] = "Discharged home; follow-up in clinic"
+
+    issues = assert_outcome(send(client, bundle(corrected), key), 422)
+
+    assert issues[0]["expression"] == ["Bundle.entry[0].resource.identifier"]
+    assert "needs an identifier of its own" in issues[0]["diagnostics"]
+
+
 def test_a_changed_resource_updates_its_item_once(client, cast, key):
     number = cast.paul_patient.nhs_number
     send(client, bundle(appointment(number)), key)
