@@ -379,10 +379,11 @@ def _nhs_number(entry: Incoming, reference: Any, path: str) -> None:
 def _status(entry: Incoming, resource: dict[str, Any], states: Mapping[str, str]) -> None:
     status = resource.get("status")
     if not isinstance(status, str) or status not in states:
+        given = f", not {str(status)[:40]!r}" if status is not None else ""
         entry.problem(
             "resource.status",
-            f"status must be one of {', '.join(states)}, not {str(status)[:40]!r}.",
-            "value" if status else "required",
+            f"Give the status: one of {', '.join(states)}{given}.",
+            "value" if status is not None else "required",
         )
         return
     entry.state = states[status]
