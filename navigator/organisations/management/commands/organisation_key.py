@@ -43,9 +43,9 @@ class Command(BaseCommand):
             keys = OrganisationCredential.objects.select_related("organisation")
             if options.get("ods_code"):
                 keys = keys.filter(organisation__ods_code=options["ods_code"].upper())
-            for key in keys:
-                state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-                self.stdout.write(f"{key.prefix}  {key.organisation.ods_code}  {key.name}  {state}")
+            for row in keys:
+                state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+                self.stdout.write(f"{row.prefix}  {row.organisation.ods_code}  {row.name}  {state}")
             return
         admin = self._admin(options["by"])
         if action == "issue":
@@ -62,11 +62,11 @@ class Command(BaseCommand):
             self.stdout.write("The key (shown this once, store it safely):")
             self.stdout.write(key)
             return
-        credential = OrganisationCredential.objects.filter(prefix=options["prefix"]).first()
-        if credential is None:
+        found = OrganisationCredential.objects.filter(prefix=options["prefix"]).first()
+        if found is None:
             raise CommandError(f"No key starts {options['prefix']!r}.")
-        organisation_credential_revoke(credential=credential, by=admin)
-        self.stdout.write(f"Key {credential.prefix} of {credential.organisation} is revoked.")
+        organisation_credential_revoke(credential=found, by=admin)
+        self.stdout.write(f"Key {found.prefix} of {found.organisation} is revoked.")
 
     def _admin(self, email: str) -> User:
         admin = User.objects.filter(
