@@ -667,6 +667,9 @@ def _apply(entry: Incoming, *, organisation: Organisation, source: str) -> Entry
         status = "200 OK"
     if changed and entry.resource_type != "DocumentReference" and item is not None:
         item.refresh_from_db()
+        when = ""
+        if item.kind == ItemKind.APPOINTMENT and item.starts_at is not None:
+            when = f" for {timezone.localtime(item.starts_at):%d %b %Y %H:%M}"
         timeline_event_add(
             case=case,
             by=None,
@@ -674,7 +677,7 @@ def _apply(entry: Incoming, *, organisation: Organisation, source: str) -> Entry
             if item.kind == ItemKind.APPOINTMENT
             else TimelineEvent.Kind.OTHER,
             occurred_at=now,
-            summary=f"{item.get_kind_display()}: {item.get_state_display().lower()} "
+            summary=f"{item.get_kind_display()}: {item.get_state_display().lower()}{when} "
             f"(from {source})"[:200],
         )
     return EntryOutcome(entry.index, status, message, changed)

@@ -224,7 +224,7 @@ def test_timeline_shows_each_event(client, cast, key):
 
     summaries = [event.summary for event in timeline_for_case(case=cast.paul_case)]
     source = f"{cast.team.organisation.name} ({cast.team.organisation.ods_code}) by FHIR"
-    assert f"Appointment: booked (from {source})" in summaries
+    assert f"Appointment: booked for 20 Mar 2025 09:15 (from {source})" in summaries
     assert f"Referral to another provider: sent (from {source})" in summaries
     assert f"Test or scan result: done, report awaited (from {source})" in summaries
     assert f"Discharged: letter from {source}" in summaries
