@@ -587,6 +587,13 @@ def test_a_body_not_json_is_415(client, cast, key):
     assert_outcome(send(client, "<Bundle/>", key, content_type="application/xml"), 415)
 
 
+def test_a_body_too_large_is_413(client, cast, key, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 200
+
+    assert_outcome(send(client, four(cast), key), 413)
+    assert TrackedItem.objects.count() == 0
+
+
 def test_get_is_405(client, key):
     response = client.get("/fhir/", HTTP_AUTHORIZATION=f"Bearer {key}")
 
