@@ -21,7 +21,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from appointments.models import APPOINTMENT_KINDS, TrackedItem
-from appointments.services import tracked_item_create, tracked_item_transition
+from appointments.services import (
+    tracked_item_create,
+    tracked_item_move_to,
+    tracked_item_transition,
+)
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
@@ -193,12 +197,53 @@ def _apply(
         raise ValidationError(
             {"kind": [f"This item is tracked as {existing.get_kind_display().lower()}."]}
         )
-    wanted = {
-        "title": " ".join(data["title"].split()),
+    changed = item_update_from_source(
+        existing,
+        title=data["title"],
+        expected_by=expected_by,
+        starts_at=starts_at,
+        location=data.get("location", ""),
+        what_to_bring=data.get("what_to_bring", ""),
+        provider=provider,
+        state=data.get("state") or None,
+        actor=actor,
+        source=source_system,
+    )
+    existing.refresh_from_db()
+    return RowOutcome(number, data["external_id"], existing, "updated" if changed else "unchanged")
+
+
+def item_update_from_source(
+    existing: TrackedItem,
+    *,
+    title: str,
+    expected_by: dt.date | None,
+    starts_at: dt.datetime | None,
+    location: str,
+    what_to_bring: str,
+    provider: Organisation | None,
+    state: str | None,
+    actor: User | None,
+    source: str,
+    walk: bool = False,
+) -> bool:
+    """Bring an item a hospital system sent before up to what it says now; whether anything
+    changed. Shared by the JSON import and FHIR (`appointments.fhir_inbound`).
+
+    Rules:
+    - the fields it sends are the item's whole current state there, so empty ones clear ours;
+    - a new expected-by date restarts the wait of an open item (not escalated);
+    - the state moves as its kind's workflow allows: one move (`tracked_item_transition`), or
+      with `walk` the fewest allowed moves (`tracked_item_move_to`); ValidationError if none;
+    - each change is audited.
+    """
+    patient_id = existing.case.patient_id
+    wanted: dict[str, Any] = {
+        "title": " ".join(title.split()),
         "expected_by": expected_by or existing.expected_by,
         "starts_at": starts_at,
-        "location": data.get("location", "").strip(),
-        "what_to_bring": data.get("what_to_bring", "").strip(),
+        "location": location.strip(),
+        "what_to_bring": what_to_bring.strip(),
     }
     changes = {field: value for field, value in wanted.items() if getattr(existing, field) != value}
     if provider is not None and existing.responsible_provider_id != provider.pk:
@@ -218,17 +263,18 @@ def _apply(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             obj=existing,
-            patient_id=case.patient_id,
-            summary=f"Updated from {source_system}: {', '.join(sorted(changes))}"[:200],
+            patient_id=patient_id,
+            summary=f"Updated from {source}: {', '.join(sorted(changes))}"[:200],
         )
-    state = data.get("state")
     if state and state != existing.state:
-        tracked_item_transition(
-            item=existing, to_state=state, actor=actor, note=f"From {source_system}"
-        )
+        if walk:
+            tracked_item_move_to(item=existing, to_state=state, actor=actor, note=f"From {source}")
+        else:
+            tracked_item_transition(
+                item=existing, to_state=state, actor=actor, note=f"From {source}"
+            )
         changed = True
-    existing.refresh_from_db()
-    return RowOutcome(number, data["external_id"], existing, "updated" if changed else "unchanged")
+    return changed
 
 
 def _case_for(data: dict[str, Any], *, team: Team, actor: User) -> Case:

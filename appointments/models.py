@@ -233,6 +233,21 @@ class Workflow:
     def allowed_from(self, state: str) -> tuple[str, ...]:
         return self.transitions.get(state, ())
 
+    def path(self, from_state: str, to_state: str) -> list[str] | None:
+        """The fewest allowed moves from one state to another (the states entered, in order):
+        [] when already there, None when the workflow allows no way."""
+        paths: dict[str, list[str]] = {from_state: []}
+        frontier = [from_state]
+        while frontier:
+            state = frontier.pop(0)
+            if state == to_state:
+                return paths[state]
+            for target in self.allowed_from(state):
+                if target not in paths:
+                    paths[target] = [*paths[state], target]
+                    frontier.append(target)
+        return None
+
 
 _Transitions = dict[str, tuple[str, ...]]
 
@@ -737,3 +752,39 @@ class ChaseRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chased_at:%d %b %Y}: {self.outcome}"
+
+
+class ReceivedResource(models.Model):
+    """One FHIR resource a provider's system sent us (`POST /fhir/`), by the sender's identifier.
+
+    Rules:
+    - a sender's identifier (system and value) is scoped to the sending organisation and the
+      resource type: another organisation's same identifier is another resource;
+    - it names what it became for good: the tracked item it created or updates, and the case;
+    - `content_hash` is the SHA-256 of the resource as last applied: the same resource sent
+      again changes nothing (`appointments.fhir_inbound`).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    resource_type = models.CharField(max_length=40)
+    system = models.CharField(max_length=255)
+    value = models.CharField(max_length=255)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        TrackedItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_hash = models.CharField(max_length=64)
+    received_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "resource_type", "system", "value"],
+                name="one_received_resource_per_identifier",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} {self.system}|{self.value} from {self.organisation_id}"

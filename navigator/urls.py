@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/", include("appointments.api_urls")),
     path("api/", include("careplans.api_urls")),
     path("api/", include("navigator.api.urls")),
+    # Hospital systems send events as a FHIR transaction Bundle (POST /fhir/).
+    path("fhir/", include("appointments.fhir_urls")),
     path("webhooks/", include("navigator.messaging.urls")),
     # GP practices open a shared care plan here without an account.
     path("gp/", include("careplans.gp_urls")),

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from navigator.accounts.models import STAFF_ROLES, Role, User
 from navigator.memo import memoised, remember
-from navigator.organisations.models import Membership, Team
+from navigator.organisations.models import Membership, Organisation, Team
 from patients.models import CarerAccess, CareTeamMember, Case
 
 
@@ -97,6 +97,16 @@ def visible_case_ids(
 def case_access_q(user: User | AnonymousUser, *, act: bool = False, change: bool = False) -> Q:
     """Cases `user` may see, as a filter: `pk IN (visible_case_ids(...))`."""
     return Q(pk__in=visible_case_ids(user, act=act, change=change))
+
+
+def organisation_case_q(organisation: Organisation) -> Q:
+    """Cases a provider's own system may send events about (`POST /fhir/`), as a filter: the
+    cases of its navigation teams, and those it is a treating provider on."""
+    return Q(team__organisation=organisation) | Q(
+        pk__in=Case.treating_providers.through.objects.filter(organisation=organisation).values(
+            "case_id"
+        )
+    )
 
 
 def visible_cases(user: User | AnonymousUser) -> QuerySet[Case]:

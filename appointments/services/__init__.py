@@ -16,7 +16,11 @@ from appointments.services.chase_nudges import (
     PROFESSIONAL_MESSAGE,
 )
 from appointments.services.follow_ups import CHECK_IN_LATE_LIMIT_DAYS, follow_ups_from_event
-from appointments.services.tracked_items import tracked_item_create, tracked_item_transition
+from appointments.services.tracked_items import (
+    tracked_item_create,
+    tracked_item_move_to,
+    tracked_item_transition,
+)
 
 __all__ = [
     "CHECK_IN_LATE_LIMIT_DAYS",
@@ -32,5 +36,6 @@ __all__ = [
     "chase_task_open",
     "follow_ups_from_event",
     "tracked_item_create",
+    "tracked_item_move_to",
     "tracked_item_transition",
 ]

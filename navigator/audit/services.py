@@ -1,4 +1,6 @@
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -11,6 +13,21 @@ from navigator.audit.models import AuditEvent
 from navigator.db import rows_insert_together
 
 _ACTION_WORDS: dict[str, str] = dict(AuditEvent.Action.choices)
+
+# Who acts when no person does: a provider's system sending events with its key. Set by
+# `audit_on_behalf_of` around a request's work, so every entry the services write inside says
+# which system did it rather than "Anonymous".
+_on_behalf_of: ContextVar[str] = ContextVar("audit_on_behalf_of", default="")
+
+
+@contextmanager
+def audit_on_behalf_of(label: str) -> Iterator[None]:
+    """Entries written inside with no person as the actor name `label` as who did it."""
+    token = _on_behalf_of.set(label)
+    try:
+        yield
+    finally:
+        _on_behalf_of.reset(token)
 
 
 @dataclass(frozen=True)
@@ -104,7 +121,10 @@ def _event(
     user = actor if isinstance(actor, User) else None  # a User is always authenticated
     return AuditEvent(
         actor=user,
-        actor_label=(str(actor) if authenticated else "Anonymous")[:200],
+        actor_label=(
+            str(actor) if authenticated else (_on_behalf_of.get() if actor is None else "")
+        )[:200]
+        or "Anonymous",
         actor_role=getattr(actor, "role", "") if authenticated else "",
         patient_id=entry.patient_id,
         action=entry.action,

@@ -80,3 +80,44 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"
+
+
+class OrganisationCredential(models.Model):
+    """A key a provider's own system uses to send us events as that organisation (`POST /fhir/`).
+
+    Rules:
+    - the key is shown once, when an administrator issues it; only its SHA-256 is kept (the key
+      carries 256 random bits, so a slow password hash would add nothing);
+    - `prefix`, the key's first part, finds the row; the rest is compared by hash in constant
+      time (`navigator.organisations.services.organisation_credential_check`);
+    - a revoked key stops working at once; a key is never deleted, so the audit trail can
+      always say which key did what.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="credentials"
+    )
+    name = models.CharField(
+        max_length=100, help_text="Which system holds the key, such as 'Northshire PAS'."
+    )
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation.ods_code}, key {self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,124 @@
+"""`POST /fhir/`: a provider's system sends hospital events as a FHIR transaction Bundle.
+
+Authenticated as the organisation (`Authorization: Bearer <key>`, a key an administrator issued
+with `manage.py organisation_key`), throttled like /api/. Every answer is `application/fhir+json`:
+a transaction-response Bundle, or an OperationOutcome saying what is wrong (never a 500 for
+anything a sender can put in the body). The work is `appointments.fhir_inbound`.
+"""
+
+import json
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, permissions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from appointments.fhir_inbound import BundleRejected, fhir_bundle_receive
+from appointments.fhir_outcome import (
+    FHIR_JSON,
+    FhirJsonRenderer,
+    FhirOnly,
+    operation_outcome,
+    outcome_issue,
+)
+from navigator.api.authentication import OrganisationKeyAuthentication, OrganisationPrincipal
+from navigator.api.throttles import UserRateThrottle
+
+ISSUE_CODES = {
+    400: "structure",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    413: "too-costly",
+    415: "not-supported",
+    429: "throttled",
+}
+
+
+class IsOrganisationSystem(permissions.BasePermission):
+    """Only a provider's system, by its organisation's key: no person's sign-in or API token."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.user, OrganisationPrincipal)
+
+
+def _refusal(status: int, message: str, code: str = "") -> Response:
+    issue = outcome_issue(diagnostics=message, code=code or ISSUE_CODES.get(status, "processing"))
+    return Response(operation_outcome([issue]), status=status)
+
+
+@extend_schema(exclude=True)  # a FHIR interaction, described by FHIR, not by the /api/ schema
+class FhirTransactionApi(APIView):
+    authentication_classes = [OrganisationKeyAuthentication]
+    permission_classes = [IsOrganisationSystem]
+    throttle_classes = [UserRateThrottle]
+    renderer_classes = [FhirJsonRenderer]
+    content_negotiation_class = FhirOnly
+    parser_classes: list[Any] = []
+
+    def post(self, request: Request) -> Response:
+        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        if content_type not in (FHIR_JSON, "application/json"):
+            return _refusal(415, f"Send the Bundle as {FHIR_JSON}.")
+        try:
+            raw = request.body
+        except RequestDataTooBig:
+            return _refusal(413, "The Bundle is too large: send fewer entries at a time.")
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            return _refusal(400, f"The body is not valid JSON ({str(error)[:100]}).")
+        principal = request.user
+        assert isinstance(principal, OrganisationPrincipal)  # noqa: S101 - the permission's
+        try:
+            bundle_type, outcomes = fhir_bundle_receive(
+                organisation=principal.organisation, sender=str(principal), body=body
+            )
+        except BundleRejected as rejected:
+            return Response(
+                operation_outcome([issue.as_fhir() for issue in rejected.issues]),
+                status=rejected.status,
+            )
+        return Response(
+            {
+                "resourceType": "Bundle",
+                "type": bundle_type,
+                "entry": [
+                    {
+                        "response": {
+                            "status": outcome.status,
+                            "outcome": operation_outcome(
+                                [
+                                    outcome_issue(
+                                        diagnostics=outcome.message,
+                                        code="informational",
+                                        severity="information",
+                                    )
+                                ]
+                            ),
+                        }
+                    }
+                    for outcome in outcomes
+                ],
+            }
+        )
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # DRF's answer (401 with WWW-Authenticate, 405, 429 with Retry-After), as FHIR.
+        response = super().handle_exception(exc)
+        detail = response.data.get("detail") if isinstance(response.data, dict) else None
+        if isinstance(exc, exceptions.NotAuthenticated):
+            detail = "Send your organisation's key: Authorization: Bearer <key>."
+        response.data = operation_outcome(
+            [
+                outcome_issue(
+                    diagnostics=str(detail or "The request was refused."),
+                    code=ISSUE_CODES.get(response.status_code, "processing"),
+                )
+            ]
+        )
+        return response
