@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careplans.forms import DirectorySearchForm, FeedTermMappingForm
-from careplans.models import DirectoryImport, FeedTaxonomyTerm
+from careplans.models import DirectoryImport, DirectoryService, FeedTaxonomyTerm
 from careplans.selectors import directory_search, feed_terms_for_mapping
 from careplans.services.directory import feed_term_map
 from navigator.http import AuthenticatedHttpRequest
@@ -27,7 +27,8 @@ def _allowed_or_404(request: AuthenticatedHttpRequest, perm: str) -> None:
 def directory_search_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     _allowed_or_404(request, "careplans.search_directory")
     form = DirectorySearchForm(request.GET or None)
-    services, total, searched = [], 0, False
+    services: list[DirectoryService] = []
+    total, searched = 0, False
     if form.is_bound and form.is_valid():
         searched = True
         services, total = directory_search(
@@ -75,8 +76,9 @@ def directory_topic_edit(request: AuthenticatedHttpRequest, term_id: UUID) -> Ht
     term = FeedTaxonomyTerm.objects.filter(pk=term_id).first()
     if term is None:
         raise Http404("No such term")
+    # Unticking every topic posts no field at all: still a submitted form.
     form = FeedTermMappingForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={
             "topics": [t.code for t in term.topics.all()],
             "tumour_site": term.tumour_site,
