@@ -7,6 +7,7 @@ from django.utils import timezone
 from careplans.models import (
     Assessment,
     Concern,
+    ConcernTopic,
     DirectoryService,
     OwnerKind,
     Questionnaire,
@@ -168,6 +169,12 @@ class PaperAssessmentForm(forms.Form):
         return self.get_initial_for_field(self.fields[name], name) or ""
 
 
+def _active_hna_concerns() -> Any:
+    return Concern.objects.filter(
+        domain__questionnaire__code="hna", domain__questionnaire__is_active=True
+    ).order_by("domain__order", "order")
+
+
 class DirectorySearchForm(forms.Form):
     """Staff looking for a service: by need (a concern on the current assessment), area (a
     postcode or a local authority) and name, any of them."""
@@ -185,9 +192,7 @@ class DirectorySearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        concerns = Concern.objects.filter(
-            domain__questionnaire__code="hna", domain__questionnaire__is_active=True
-        ).order_by("domain__order", "order")
+        concerns = _active_hna_concerns()
         self.fields["need"].choices = [("", "Any need")] + [  # type: ignore[attr-defined]
             (c.code, c.text) for c in concerns
         ]
@@ -213,8 +218,15 @@ class FeedTermMappingForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.topic_rows = list(TaxonomyTerm.objects.order_by("name"))
+        # Each topic with the assessment concerns it serves, so the lead maps to concerns.
+        concern_text = dict(_active_hna_concerns().values_list("code", "text"))
+        serves: dict[int, list[str]] = {}
+        for link in ConcernTopic.objects.order_by("concern_code"):
+            if link.concern_code in concern_text:
+                serves.setdefault(link.term_id, []).append(concern_text[link.concern_code])
         self.fields["topics"].choices = [  # type: ignore[attr-defined]
-            (t.code, t.name) for t in self.topic_rows
+            (t.code, f"{t.name} (for: {'; '.join(serves[t.pk])})" if t.pk in serves else t.name)
+            for t in self.topic_rows
         ]
 
     def clean_topics(self) -> list[TaxonomyTerm]:

@@ -195,10 +195,9 @@ def directory_search(
 
 
 def feed_terms_for_mapping() -> QuerySet[FeedTaxonomyTerm]:
-    """The feed's taxonomy terms with what they map to and how many services carry each,
-    unmapped ones first."""
+    """The feed's taxonomy terms with what they map to and how many services carry each."""
     return (
-        FeedTaxonomyTerm.objects.prefetch_related("topics__concern_links")
+        FeedTaxonomyTerm.objects.prefetch_related("topics")
         .annotate(service_count=Count("services", distinct=True))
         .order_by("vocabulary", "name")
     )

@@ -98,4 +98,9 @@ def directory_topic_edit(request: AuthenticatedHttpRequest, term_id: UUID) -> Ht
             "now match differently.",
         )
         return redirect("directory:topics")
-    return render(request, "careplans/directory_topic_edit.html", {"form": form, "term": term})
+    services = term.services.select_related("organization").order_by("name")
+    return render(
+        request,
+        "careplans/directory_topic_edit.html",
+        {"form": form, "term": term, "services": services},
+    )

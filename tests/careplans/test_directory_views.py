@@ -138,7 +138,10 @@ def test_a_team_lead_maps_a_feed_term_and_matching_follows(cast: Cast, directory
     assert page.status_code == 200
     edit = reverse("directory:topic_edit", kwargs={"term_id": term.pk})
     assert edit in page.content.decode()
-    assert client.get(edit).status_code == 200
+    form_page = client.get(edit).content.decode()
+    # Each of our topics says which assessment concerns it serves; the term's services listed.
+    assert "getting to appointments (for: Getting to appointments)" in form_page
+    assert "Blue Badge parking permits, Riverton City Council" in form_page
 
     response = client.post(edit, {"topics": ["transport", "money"]})
     assert response.status_code == 302
