@@ -103,6 +103,7 @@ class FeedOpening:
     weekday: int
     opens_at: str  # "HH:MM"
     closes_at: str
+    note: str = ""  # "2nd of the month", "last of the month", "every 2 weeks"
 
 
 @dataclass(frozen=True)
@@ -407,10 +408,25 @@ def _openings(e: _Entry) -> tuple[FeedOpening, ...]:
             e.problem(f"{where}.closes_at", f"closes ({closes}) before it opens ({opens})")
             continue
         days = e.text(raw, "byday", f"{where}.byday", required=True)
+        interval = str(raw.get("interval") or "1").strip()
+        weekly = e.text(raw, "freq", f"{where}.freq").upper() != "MONTHLY"
         for part in filter(None, (p.strip().upper() for p in days.split(","))):
             match = BYDAY.match(part)
             if match is None:
                 e.problem(f"{where}.byday", f"'{part}' is not a day (MO, TU, ... SU)")
             elif opens and closes:
-                out.add(FeedOpening(WEEKDAYS[match.group(2)], opens, closes))
+                note = _occurrence(match.group(1), interval=interval, weekly=weekly)
+                out.add(FeedOpening(WEEKDAYS[match.group(2)], opens, closes, note))
     return tuple(sorted(out, key=lambda o: (o.weekday, o.opens_at)))
+
+
+ORDINALS = {"1": "1st", "2": "2nd", "3": "3rd", "4": "4th", "5": "5th", "-1": "last"}
+
+
+def _occurrence(ordinal: str | None, *, interval: str, weekly: bool) -> str:
+    """How often, in words, when not every week (iCal's byday ordinal, freq and interval)."""
+    if ordinal:
+        return f"{ORDINALS.get(ordinal, ordinal)} of the month"
+    if not weekly:
+        return "monthly"
+    return f"every {interval} weeks" if interval.isdigit() and int(interval) > 1 else ""

@@ -226,12 +226,15 @@ class RegularSchedule(models.Model):
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     opens_at = models.TimeField()
     closes_at = models.TimeField()
+    # Not every week: "2nd of the month" for a monthly group (ORUK byday "2TU").
+    note = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["weekday", "opens_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+        hours = f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+        return f"{hours} ({self.note})" if self.note else hours
 
 
 class DirectoryImport(models.Model):

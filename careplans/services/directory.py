@@ -242,7 +242,11 @@ def _children(
     service.schedules.all().delete()
     RegularSchedule.objects.bulk_create(
         RegularSchedule(
-            service=service, weekday=o.weekday, opens_at=o.opens_at, closes_at=o.closes_at
+            service=service,
+            weekday=o.weekday,
+            opens_at=o.opens_at,
+            closes_at=o.closes_at,
+            note=o.note,
         )
         for o in item.openings
     )

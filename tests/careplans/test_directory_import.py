@@ -76,7 +76,11 @@ def test_the_sample_feed_imports_every_service_in_the_standards_shape():
     assert sorted(group.areas.values_list("kind", "value")) == [
         ("postcode_district", f"NS{n}") for n in range(1, 5)
     ]
-    assert [str(s) for s in group.schedules.all()] == ["Tuesday 14:00–16:00"]
+    assert [str(s) for s in group.schedules.all()] == ["Tuesday 14:00–16:00 (2nd of the month)"]
+    assert [str(s) for s in by_name("Move More after cancer").schedules.all()] == [
+        "Monday 10:00–11:30",
+        "Wednesday 10:00–11:30",
+    ]
     (location,) = group.locations.all()
     assert (location.name, location.postcode) == ("Riverton Central Library", "NS2 4EF")
     assert sorted(group.feed_terms.values_list("feed_id", flat=True)) == [
