@@ -4,7 +4,15 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from careplans.models import Assessment, DirectoryService, OwnerKind, Questionnaire
+from careplans.models import (
+    Assessment,
+    Concern,
+    ConcernTopic,
+    DirectoryService,
+    OwnerKind,
+    Questionnaire,
+    TaxonomyTerm,
+)
 from careplans.models.assessments import RATING_MAX, RATING_MIN
 from careplans.services import AnswerInput
 
@@ -159,3 +167,68 @@ class PaperAssessmentForm(forms.Form):
         if self.is_bound:
             return self.data.get(self.add_prefix(name), "")
         return self.get_initial_for_field(self.fields[name], name) or ""
+
+
+def _active_hna_concerns() -> Any:
+    return Concern.objects.filter(
+        domain__questionnaire__code="hna", domain__questionnaire__is_active=True
+    ).order_by("domain__order", "order")
+
+
+class DirectorySearchForm(forms.Form):
+    """Staff looking for a service: by need (a concern on the current assessment), area (a
+    postcode or a local authority) and name, any of them."""
+
+    need = forms.ChoiceField(label="Need", required=False)
+    area = forms.CharField(
+        label="Area",
+        required=False,
+        max_length=100,
+        help_text="A postcode, such as NS2 7HD, or a council, such as Riverton",
+    )
+    name = forms.CharField(
+        label="Name", required=False, max_length=100, help_text="Of the service or who runs it"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        concerns = _active_hna_concerns()
+        self.fields["need"].choices = [("", "Any need")] + [  # type: ignore[attr-defined]
+            (c.code, c.text) for c in concerns
+        ]
+
+
+class FeedTermMappingForm(forms.Form):
+    """What a feed's taxonomy term means to us: our topics, and a tumour site for a term that
+    names a cancer."""
+
+    topics = forms.MultipleChoiceField(
+        label="Which of our topics does it help with?",
+        required=False,
+        help_text="Services under this term are suggested for the concerns these topics serve.",
+    )
+    tumour_site = forms.CharField(
+        label="For one cancer only (optional)",
+        required=False,
+        max_length=50,
+        help_text="For a term naming a cancer, such as Lung: its services are then suggested "
+        "only for that cancer",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.topic_rows = list(TaxonomyTerm.objects.order_by("name"))
+        # Each topic with the assessment concerns it serves, so the lead maps to concerns.
+        concern_text = dict(_active_hna_concerns().values_list("code", "text"))
+        serves: dict[int, list[str]] = {}
+        for link in ConcernTopic.objects.order_by("concern_code"):
+            if link.concern_code in concern_text:
+                serves.setdefault(link.term_id, []).append(concern_text[link.concern_code])
+        self.fields["topics"].choices = [  # type: ignore[attr-defined]
+            (t.code, f"{t.name} (for: {'; '.join(serves[t.pk])})" if t.pk in serves else t.name)
+            for t in self.topic_rows
+        ]
+
+    def clean_topics(self) -> list[TaxonomyTerm]:
+        codes = set(self.cleaned_data.get("topics") or [])
+        return [t for t in self.topic_rows if t.code in codes]

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from careplans.models import (
@@ -15,6 +15,7 @@ from careplans.models import (
     CaseFlag,
     ConcernTopic,
     DirectoryService,
+    FeedTaxonomyTerm,
     InformationResource,
     PlanItem,
     PostcodeDistrict,
@@ -58,6 +59,28 @@ def patient_postcode(patient: Patient) -> str:
     return patient.postcode or ""
 
 
+def _local_authority_of(district: str) -> str | None:
+    if not district:
+        return None
+    return (
+        PostcodeDistrict.objects.filter(district=district)
+        .values_list("local_authority", flat=True)
+        .first()
+    )
+
+
+def _serves_area_q(*, district: str, local_authority: str | None) -> Q:
+    """Services that serve a postcode district (or its local authority), or the whole UK."""
+    area_q = Q(areas__kind=ServiceArea.Kind.NATIONWIDE)
+    if district:
+        area_q |= Q(areas__kind=ServiceArea.Kind.POSTCODE_DISTRICT, areas__value__iexact=district)
+    if local_authority:
+        area_q |= Q(
+            areas__kind=ServiceArea.Kind.LOCAL_AUTHORITY, areas__value__iexact=local_authority
+        )
+    return area_q
+
+
 def directory_match(
     *, concern_codes: list[str], tumour_site: str, postcode: str, language: str
 ) -> list[Match]:
@@ -76,20 +99,8 @@ def directory_match(
     if not terms_by_code:
         return []
     district = postcode_district(postcode)
-    local_authority = (
-        PostcodeDistrict.objects.filter(district=district)
-        .values_list("local_authority", flat=True)
-        .first()
-        if district
-        else None
-    )
-    area_q = Q(areas__kind=ServiceArea.Kind.NATIONWIDE)
-    if district:
-        area_q |= Q(areas__kind=ServiceArea.Kind.POSTCODE_DISTRICT, areas__value__iexact=district)
-    if local_authority:
-        area_q |= Q(
-            areas__kind=ServiceArea.Kind.LOCAL_AUTHORITY, areas__value__iexact=local_authority
-        )
+    local_authority = _local_authority_of(district)
+    area_q = _serves_area_q(district=district, local_authority=local_authority)
     services = (
         DirectoryService.objects.filter(
             status=DirectoryService.Status.ACTIVE, taxonomy_terms__in=list(terms_by_code)
@@ -145,6 +156,51 @@ def directory_match(
         )
     )
     return matches
+
+
+# Enough for a page of results; more are counted, not listed.
+DIRECTORY_SEARCH_LIMIT = 50
+
+
+def directory_search(
+    *, concern_code: str = "", area: str = "", name: str = "", limit: int = DIRECTORY_SEARCH_LIMIT
+) -> tuple[list[DirectoryService], int]:
+    """Listed services, for staff looking by need (an assessment concern's code), area (a
+    postcode, or a local authority's name) and name (of the service or its organisation), A
+    to Z, at most `limit`, with how many matched in all. The same number of queries however
+    many services there are."""
+    services = DirectoryService.objects.filter(status=DirectoryService.Status.ACTIVE)
+    if concern_code:
+        services = services.filter(taxonomy_terms__concern_links__concern_code=concern_code)
+    area = area.strip()
+    if area:
+        district = postcode_district(area) if any(c.isdigit() for c in area) else ""
+        local_authority = _local_authority_of(district) if district else area
+        services = services.filter(
+            _serves_area_q(district=district, local_authority=local_authority)
+        )
+    if name.strip():
+        services = services.filter(
+            Q(name__icontains=name.strip()) | Q(organization__name__icontains=name.strip())
+        )
+    ids = services.values("pk").distinct()
+    found = DirectoryService.objects.filter(pk__in=ids)
+    total = found.count()
+    page = list(
+        found.select_related("organization")
+        .prefetch_related("areas", "languages", "taxonomy_terms", "schedules", "locations")
+        .order_by("name", "organization__name")[:limit]
+    )
+    return page, total
+
+
+def feed_terms_for_mapping() -> QuerySet[FeedTaxonomyTerm]:
+    """The feed's taxonomy terms with what they map to and how many services carry each."""
+    return (
+        FeedTaxonomyTerm.objects.prefetch_related("topics")
+        .annotate(service_count=Count("services", distinct=True))
+        .order_by("vocabulary", "name")
+    )
 
 
 # Information prescriptions ----------------------------------------------------------------------

@@ -1,6 +1,8 @@
+import logging
 from dataclasses import asdict
 
 from celery import shared_task
+from django.conf import settings
 
 from careplans.services import (
     assessment_offers_make_due,
@@ -8,7 +10,10 @@ from careplans.services import (
     plan_items_track_overdue,
     signpost_feedback_ask_due,
 )
+from careplans.services.directory import directory_feed_import_from
 from careplans.services.printing import care_plan_pdfs_prepare_agreed, care_plan_pdfs_prepare_due
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -49,3 +54,16 @@ def prepare_care_plans_for_printing(plan_ids: list[str]) -> dict[str, int]:
     patient's language and print size, so the team can print them straight away. Plans no
     longer agreed (a newer version, say) are left out; reruns make nothing twice."""
     return asdict(care_plan_pdfs_prepare_agreed(plan_ids=plan_ids))
+
+
+@shared_task(acks_late=True, soft_time_limit=15 * 60)
+def import_directory_feed() -> str:
+    """Periodic (nightly): import the service directory from DIRECTORY_FEED_URL, all or nothing;
+    each run is kept as a `DirectoryImport` with its problems. Off while the URL is blank."""
+    if not settings.DIRECTORY_FEED_URL:
+        logger.info("Directory feed import is off: DIRECTORY_FEED_URL is not set.")
+        return "off"
+    result = directory_feed_import_from(source=settings.DIRECTORY_FEED_URL)
+    if not result.ok:
+        logger.error("%s", result.summary())
+    return result.record.outcome

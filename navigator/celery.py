@@ -62,6 +62,11 @@ app.conf.beat_schedule = {
         "task": "careplans.tasks.render_care_plans_due_for_review",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Nightly; off while DIRECTORY_FEED_URL is blank. All or nothing, and idempotent.
+    "import-directory-feed": {
+        "task": "careplans.tasks.import_directory_feed",
+        "schedule": crontab(hour=4, minute=23),
+    },
 }
 
 

@@ -296,6 +296,10 @@ OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 30)
 MESSAGE_ATTENTION_AFTER_MINUTES = envint("MESSAGE_ATTENTION_AFTER_MINUTES", 30)
 # Seconds before the second try of a failed send; each later wait doubles (with jitter).
 MESSAGE_RETRY_BACKOFF = envint("MESSAGE_RETRY_BACKOFF", 30)
+# The service directory's Open Referral UK feed (`GET /services`), imported nightly; blank: off.
+DIRECTORY_FEED_URL = envstr("DIRECTORY_FEED_URL", "")
+DIRECTORY_FEED_TIMEOUT_SECONDS = envint("DIRECTORY_FEED_TIMEOUT_SECONDS", 30)
+DIRECTORY_FEED_MAX_BYTES = envint("DIRECTORY_FEED_MAX_BYTES", 20_000_000)
 # The public https origin Twilio posts its webhooks to (and signs): SITE_URL unless they differ.
 TWILIO_WEBHOOK_BASE_URL = envstr("TWILIO_WEBHOOK_BASE_URL", SITE_URL).rstrip("/")
 # Ask Twilio to report each SMS's delivery to /webhooks/twilio/status/: on by default, since

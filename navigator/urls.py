@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/", include("patients.urls")),
     path("cases/<uuid:case_id>/", include("careplans.urls")),
     path("care-plans/", include("careplans.printing_urls")),
+    path("directory/", include("careplans.directory_urls")),
     # The chase queue (/chase/) and a case's tracked items (/cases/<id>/tracked-items/).
     path("", include("appointments.urls")),
     path("api/", include("patients.api_urls")),

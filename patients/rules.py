@@ -329,3 +329,23 @@ def can_view_security_log(user: User | AnonymousUser) -> bool:
 
 
 rules.add_perm("patients.view_security_log", can_view_security_log)
+
+
+# The service directory is no one's record: every member of staff (with MFA) may search it;
+# team leads and administrators keep the mapping of the feed's taxonomy to our topics.
+@rules.predicate
+def can_search_directory(user: User | AnonymousUser) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return _staff_verified(user)
+
+
+@rules.predicate
+def can_map_directory_topics(user: User | AnonymousUser) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in (Role.TEAM_LEAD, Role.ADMIN) and _staff_verified(user)
+
+
+rules.add_perm("careplans.search_directory", can_search_directory)
+rules.add_perm("careplans.map_directory_topics", can_map_directory_topics)

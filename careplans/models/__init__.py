@@ -9,8 +9,10 @@ from careplans.models.assessments import (
 )
 from careplans.models.directory import (
     ConcernTopic,
+    DirectoryImport,
     DirectoryOrganization,
     DirectoryService,
+    FeedTaxonomyTerm,
     Location,
     PostcodeDistrict,
     RegularSchedule,
@@ -40,10 +42,12 @@ __all__ = [
     "Concern",
     "ConcernTopic",
     "DirectoryOrganization",
+    "DirectoryImport",
     "DirectoryService",
     "Domain",
     "FeedbackAnswer",
     "FeedbackVia",
+    "FeedTaxonomyTerm",
     "InformationResource",
     "Location",
     "OwnerKind",

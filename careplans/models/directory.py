@@ -6,11 +6,22 @@ from typing import Any
 
 from django.db import models
 
+# An imported row keeps the feed's own id (`feed_id`); a row added by hand (the admin) has none,
+# and the feed import never touches it.
+FEED_ID_LENGTH = 200
+
+
+def _one_per_feed_id(model: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["feed_id"], condition=~models.Q(feed_id=""), name=f"one_{model}_per_feed_id"
+    )
+
 
 class DirectoryOrganization(models.Model):
     """ORUK `organization`: a charity, council or NHS body that runs services."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    feed_id = models.CharField(max_length=FEED_ID_LENGTH, blank=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     url = models.URLField(blank=True)
@@ -19,6 +30,7 @@ class DirectoryOrganization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [_one_per_feed_id("organization")]
 
     def __str__(self) -> str:
         return self.name
@@ -54,6 +66,32 @@ class ConcernTopic(models.Model):
         return f"{self.concern_code} → {self.term}"
 
 
+class FeedTaxonomyTerm(models.Model):
+    """ORUK `taxonomy` as a feed names it (`service_taxonomys[].taxonomy`), and what it means to
+    us: the topics (and so the assessment concerns) its services help with, and, for a term that
+    names a cancer, the one tumour site its services are for. A team lead keeps this mapping
+    (`/directory/topics/`); a term nobody has mapped yet makes no service match anything.
+
+    Rule: a service's topics are the union of its feed terms' topics, and its tumour sites the
+    sites its feed terms name (`careplans.services.directory`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    feed_id = models.CharField(max_length=FEED_ID_LENGTH, unique=True)
+    name = models.CharField(max_length=200)
+    vocabulary = models.CharField(max_length=200, blank=True)
+    topics = models.ManyToManyField(TaxonomyTerm, related_name="feed_terms", blank=True)
+    tumour_site = models.CharField(
+        max_length=50, blank=True, help_text="For a term naming a cancer: its tumour site."
+    )
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["vocabulary", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PostcodeDistrict(models.Model):
     """The local authority a postcode district (outward code, e.g. CF10) lies in."""
 
@@ -78,6 +116,7 @@ class DirectoryService(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    feed_id = models.CharField(max_length=FEED_ID_LENGTH, blank=True)
     organization = models.ForeignKey(
         DirectoryOrganization, on_delete=models.PROTECT, related_name="services"
     )
@@ -96,9 +135,16 @@ class DirectoryService(models.Model):
     locations: "models.ManyToManyField[Location, Any]" = models.ManyToManyField(
         "Location", related_name="services", blank=True
     )
+    feed_terms = models.ManyToManyField(FeedTaxonomyTerm, related_name="services", blank=True)
+    eligibility = models.CharField(max_length=200, blank=True)
+    # What the feed said last, as a digest: an import that finds the same digest changes nothing.
+    feed_digest = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [_one_per_feed_id("service")]
 
     def __str__(self) -> str:
         return self.name
@@ -115,10 +161,14 @@ class Location(models.Model):
     """ORUK `location`: where a service is delivered."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    feed_id = models.CharField(max_length=FEED_ID_LENGTH, blank=True)
     name = models.CharField(max_length=200)
     address_1 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        constraints = [_one_per_feed_id("location")]
 
     def __str__(self) -> str:
         return self.name
@@ -176,9 +226,42 @@ class RegularSchedule(models.Model):
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     opens_at = models.TimeField()
     closes_at = models.TimeField()
+    # Not every week: "2nd of the month" for a monthly group (ORUK byday "2TU").
+    note = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["weekday", "opens_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+        hours = f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+        return f"{hours} ({self.note})" if self.note else hours
+
+
+class DirectoryImport(models.Model):
+    """One run of the feed import: where from, what it did, or why it changed nothing.
+
+    `problems` lists what was wrong with a refused feed, entry by entry: each
+    `{"index", "id", "field", "problem"}` (index and id of the service in the feed, when the
+    problem is in one)."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        UNCHANGED = "unchanged", "Nothing changed"
+        REFUSED = "refused", "Refused"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    source = models.CharField(max_length=500)
+    started_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    services_in_feed = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}: {self.get_outcome_display()}"

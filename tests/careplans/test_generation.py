@@ -5,6 +5,7 @@ import time_machine
 
 from careplans.models import CarePlan, DirectoryService, OwnerKind
 from careplans.selectors import directory_match, plan_for_case
+from caseload.demo.directory import demo_directory_load
 from tests.careplans.conftest import complete
 
 pytestmark = pytest.mark.django_db
@@ -104,18 +105,20 @@ def test_a_withdrawn_service_stays_on_plans_marked_no_longer_listed(client, cast
     assert page.count("no longer listed") == 2
 
 
-def test_the_demo_directory_loads_once_and_matches_in_welsh():
+def test_the_sample_feed_loads_once_and_matches_in_welsh():
     from django.core.management import call_command
 
-    from careplans.demo_directory import SERVICES
-
-    call_command("load_demo_directory")
-    call_command("load_demo_directory")
-    assert DirectoryService.objects.count() == len(SERVICES)
+    call_command("import_directory", "--sample")
+    call_command("import_directory", "--sample")
+    assert DirectoryService.objects.count() == 30
+    demo_directory_load()  # the demo's mapping of the feed's terms to our topics
     matches = directory_match(
-        concern_codes=["money"], tumour_site="Lung", postcode="CF62 4AB", language="cy"
+        concern_codes=["money"], tumour_site="Lung", postcode="NS5 8JB", language="cy"
     )
     assert (matches[0].service.name, matches[0].reasons) == (
-        "Money and benefits advice",
+        "Welfare rights service",
         ["money worries", "your area", "Welsh speaking"],
     )
+    assert "Cyngor ariannol yn Gymraeg (money advice in Welsh)" in [
+        m.service.name for m in matches if m.speaks_language and not m.is_local
+    ]

@@ -57,6 +57,10 @@ LONGEST: dict[str, tuple[float, str]] = {
         "HAZ-008: plans due for review are printed ready each morning",
     ),
     "navigator.tasks.clear_expired_sessions": (DAY, "housekeeping"),
+    "careplans.tasks.import_directory_feed": (
+        DAY,
+        "the service directory follows its Open Referral UK feed within a day",
+    ),
 }
 # Shorter than this would run a job back to back with itself.
 SHORTEST = 10.0
