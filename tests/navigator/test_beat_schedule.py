@@ -57,6 +57,10 @@ LONGEST: dict[str, tuple[float, str]] = {
         "HAZ-008: plans due for review are printed ready each morning",
     ),
     "navigator.tasks.clear_expired_sessions": (DAY, "housekeeping"),
+    "patients.tasks.list_records_due_for_removal": (
+        DAY,
+        "records past the retention policy are listed for a team lead within a day",
+    ),
 }
 # Shorter than this would run a job back to back with itself.
 SHORTEST = 10.0
