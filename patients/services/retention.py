@@ -62,7 +62,9 @@ def retention_rule(record_kind: str) -> str:
     )
 
 
-def _closed_before(cutoff: dt.datetime) -> Iterator[list[tuple[UUID, dt.datetime]]]:
+def _closed_before(
+    cutoff: dt.datetime, batch_size: int
+) -> Iterator[list[tuple[UUID, dt.datetime]]]:
     # closed_at is never null here (filtered), which the type checker cannot see.
     """Closed cases closed at or before `cutoff`, oldest first, in batches: read by the partial
     index on `closed_at`, each batch starting after the last one's key."""
@@ -74,7 +76,7 @@ def _closed_before(cutoff: dt.datetime) -> Iterator[list[tuple[UUID, dt.datetime
         if after is not None:
             cases = cases.filter(Q(closed_at__gt=after[0]) | Q(closed_at=after[0], pk__gt=after[1]))
         batch: list[tuple[UUID, dt.datetime]] = list(
-            cases.order_by("closed_at", "pk").values_list("pk", "closed_at")[:BATCH_SIZE]  # type: ignore[arg-type]
+            cases.order_by("closed_at", "pk").values_list("pk", "closed_at")[:batch_size]  # type: ignore[arg-type]
         )
         if not batch:
             return
@@ -82,7 +84,7 @@ def _closed_before(cutoff: dt.datetime) -> Iterator[list[tuple[UUID, dt.datetime
         after = (batch[-1][1], batch[-1][0])
 
 
-def retention_due_list(*, now: dt.datetime | None = None) -> int:
+def retention_due_list(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
     """List each closed case whose records of some kind the policy no longer keeps, for a team
     lead to confirm (RetentionReview); how many were looked at. Idempotent: a case and kind is
     listed once however often this runs, and two runners insert nothing twice (the unique
@@ -90,7 +92,7 @@ def retention_due_list(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     seen = 0
     for record_kind, years in settings.RETENTION_YEARS.items():
-        for batch in _closed_before(retention_cutoff(record_kind=record_kind, now=now)):
+        for batch in _closed_before(retention_cutoff(record_kind=record_kind, now=now), batch_size):
             seen += len(batch)
             closed = dict(batch)
             due = list(closed)
@@ -140,18 +142,25 @@ def retention_remove(
         if case.status != Case.Status.CLOSED or case.closed_at is None or case.closed_at > cutoff:
             raise ValidationError("The policy still keeps these records.")
         files = list(case.documents.values_list("stored_name", flat=True))
+        # Read before the rows go: a deleted case forgets its key.
+        case_id, patient_id, team_id, closed_at = (
+            case.pk,
+            case.patient_id,
+            case.team_id,
+            case.closed_at,
+        )
         if record_kind == DOCUMENTS:
             removed = _documents_remove(case)
             review.delete()
         else:
             removed = _case_remove(case)
         tombstone = RetentionTombstone.objects.create(
-            case_id=case.pk,
-            patient_id=case.patient_id,
-            team_id=case.team_id,
+            case_id=case_id,
+            patient_id=patient_id,
+            team_id=team_id,
             record_kind=record_kind,
             rule=retention_rule(record_kind)[:300],
-            case_closed_at=case.closed_at,
+            case_closed_at=closed_at,
             removed_at=now,
             removed_by=by,
             removed=removed,
@@ -160,8 +169,8 @@ def retention_remove(
             actor=by,
             action=AuditEvent.Action.DELETE,
             object_type=Case._meta.label_lower,
-            object_id=str(case.pk),
-            patient_id=case.patient_id,
+            object_id=str(case_id),
+            patient_id=patient_id,
             summary=f"Removed under the retention policy: {RECORD_KINDS[record_kind].lower()}",
         )
         transaction.on_commit(lambda: _files_delete(files))
