@@ -109,8 +109,8 @@ def test_a_lead_confirms_and_the_case_is_gone_leaving_tombstone_and_audit(
     review = RetentionReview.objects.get(record_kind="case")
 
     client.force_login(cast.lena)
-    worklist = client.get(reverse("caseload:worklist")).content.decode()
-    assert reverse("patients:retention_due") in worklist
+    for start in ("caseload:worklist", "patients:case_list"):
+        assert reverse("patients:retention_due") in client.get(reverse(start)).content.decode()
     page = client.get(reverse("patients:retention_due")).content.decode()
     assert "Paul Jones" in page and "the whole case record" in page
     with django_capture_on_commit_callbacks(execute=True):  # the file goes after the commit
