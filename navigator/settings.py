@@ -252,7 +252,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 DOCUMENTS_STORAGE = envstr("DOCUMENTS_STORAGE", "local")
 if DOCUMENTS_STORAGE == "local":
     STORAGES["documents"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "patients.documents.PrivateFileSystemStorage",
         "OPTIONS": {
             "location": str(Path(envstr("DOCUMENTS_DIR", str(VAR_DIR / "documents")))),
             "base_url": None,

@@ -8,7 +8,7 @@ comes as; nothing we accept is ever served as a page (`patients.views.documents`
 
 from dataclasses import dataclass
 
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 # Enough of the start of a file for every signature below (ISO media's brand is at bytes 8-12).
 SNIFF_BYTES = 16
@@ -74,3 +74,10 @@ def documents_storage() -> Storage:
     S3-compatible bucket: README "Letters and documents"). Looked up on every use, so a test's
     settings override takes effect."""
     return storages["documents"]
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Local disk with no URL at all: a document leaves only through the download door."""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Documents have no URL: they are sent by the download view only.")

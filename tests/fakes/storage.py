@@ -3,10 +3,10 @@ refused download read no bytes of the file (the storage is the edge where bytes 
 
 from typing import Any
 
-from django.core.files.storage import FileSystemStorage
+from patients.documents import PrivateFileSystemStorage
 
 
-class RecordingStorage(FileSystemStorage):
+class RecordingStorage(PrivateFileSystemStorage):
     # On the class: `storages` makes its own instance, which the test cannot reach.
     opened: list[str] = []
 
