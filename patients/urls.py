@@ -27,6 +27,7 @@ urlpatterns: list = [
     path("security-log/", security.security_log, name="security_log"),
     path("retention/", retention.retention_due_page, name="retention_due"),
     path("<uuid:case_id>/handover/", cases.case_handover_page, name="case_handover"),
+    path("<uuid:case_id>/close/", cases.case_close_page, name="case_close"),
     path("<uuid:case_id>/care-team/add/", cases.care_team_add_page, name="care_team_add"),
     path("<uuid:case_id>/care-team/remove/", cases.care_team_remove_page, name="care_team_remove"),
     path("<uuid:case_id>/timeline/", timeline.timeline, name="timeline"),

@@ -80,7 +80,19 @@ def test_paul_adds_his_letter_and_nadia_downloads_it_from_his_case(
     download = downloading.value
     assert open(download.path(), "rb").read() == PDF_BYTES
     assert download.suggested_filename.endswith(".pdf")
+
+    # Later, Paul no longer needs the service: Nadia closes his case, which starts the
+    # retention clock.
+    nadia.get_by_role("link", name="Back").click()
+    nadia.get_by_role("link", name="close the case").click()
+    expect(nadia.get_by_role("heading", level=1)).to_have_text("Close the case")
+    check(nadia)
+    nadia.get_by_role("button", name="Close the case").click()
+    expect(nadia.get_by_text("The case is closed.")).to_be_visible()
+    expect(nadia.get_by_text(re.compile(r"^Closed on "))).to_be_visible()
+    check(nadia)
     phone.close()
+    assert Case.objects.get(pk=cast.paul_case.pk).closed_at is not None
     assert CaseDocument.objects.get().added_by == cast.paul
 
 

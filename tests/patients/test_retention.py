@@ -253,3 +253,20 @@ def test_a_patient_with_another_case_keeps_their_details(cast):
     assert Case.objects.filter(pk=other.pk).exists()
     cast.paul.refresh_from_db()
     assert cast.paul.is_active
+
+
+def test_nadia_closes_the_case_from_its_page_and_others_cannot(client, cast):
+    url = reverse("patients:case_close", args=[cast.paul_case.id])
+    for who in ("oscar", "paul", "carol", "adam"):
+        client.force_login(getattr(cast, who))
+        assert client.post(url).status_code == 404
+    client.force_login(cast.nadia)
+    case_page = client.get(reverse("caseload:case_detail", args=[cast.paul_case.id]))
+    assert url in case_page.content.decode()
+    assert "30 years after the case closes" in client.get(url).content.decode()
+
+    response = client.post(url)
+
+    assert response.status_code == 302
+    cast.paul_case.refresh_from_db()
+    assert cast.paul_case.status == Case.Status.CLOSED and cast.paul_case.closed_at is not None
