@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from appointments.hooks import follow_up_created_register, reply_handler_register
+from patients.hooks import case_removal_register
 
 
 class CareplansConfig(AppConfig):
@@ -15,6 +16,7 @@ class CareplansConfig(AppConfig):
         from careplans.services.actions import signpost_feedback_sms_reply
         from careplans.services.messages import FEEDBACK_REQUEST
         from careplans.services.offers import assessment_offer_from_follow_up
+        from careplans.services.retention import case_plans_remove
         from careplans.services.tracking import ItemKind
 
         reply_handler_register(kind=FEEDBACK_REQUEST, handler=signpost_feedback_sms_reply)
@@ -22,3 +24,5 @@ class CareplansConfig(AppConfig):
         follow_up_created_register(
             kind=ItemKind.ASSESSMENT_OFFER, handler=assessment_offer_from_follow_up
         )
+        # A case removed under the retention policy: our plans and assessments protect it.
+        case_removal_register(handler=case_plans_remove)

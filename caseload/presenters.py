@@ -52,6 +52,7 @@ from patients.models import (
 from patients.selectors import (
     care_team_for_case,
     carers_for_case,
+    documents_visible,
     questions_for_case,
     timeline_for_case,
     unread_message_count,
@@ -214,6 +215,7 @@ class PatientHome:
         self.can_act = user.has_perm("patients.act_for_patient", case)
         self.can_post_message = user.has_perm("patients.post_message", case)
         self.can_change_questions = user.has_perm("patients.change_questions", case)
+        self.can_add_document = case.is_open and user.has_perm("patients.add_document", case)
 
         # careplans: an assessment offered or half done, feedback asked for, the plan.
         self.offer: AssessmentOffer | None = open_offer(case)
@@ -309,6 +311,7 @@ class CaseOverview:
             "unread_messages": unread_messages(case=case, user=user),
             "questions_to_ask": questions_for_case(case=case).filter(asked_at__isnull=True),
             "open_items": TrackedItem.objects.open().filter(case=case),
+            "documents": documents_visible(case=case, user=user),
         }
         if self.can_view_outbox:
             counted["messages_needing_attention"] = outbox_needing_attention(
@@ -318,6 +321,7 @@ class CaseOverview:
         self.unread_messages: int = counts["unread_messages"]
         self.questions_to_ask: int = counts["questions_to_ask"]
         self.open_items: int = counts["open_items"]
+        self.documents: int = counts["documents"]
         self.messages_needing_attention: int = counts.get("messages_needing_attention", 0)
 
         # appointments: the clocks, what is late, and the chases waiting for someone.

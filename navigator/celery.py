@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "task": "navigator.audit.tasks.make_audit_partitions",
         "schedule": crontab(hour=3, minute=41),
     },
+    # Listed once per case and kind (a unique key, conflicts ignored), read by index in batches;
+    # nothing is removed until a team lead confirms (patients.services.retention).
+    "list-records-due-for-removal": {
+        "task": "patients.tasks.list_records_due_for_removal",
+        "schedule": crontab(hour=4, minute=23),
+    },
     "escalate-unacknowledged-flags": {
         "task": "careplans.tasks.escalate_unacknowledged_flags",
         "schedule": 300.0,

@@ -6,6 +6,7 @@ and uses embedded defaults: SQLite and a filesystem Celery broker, so nothing el
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -232,7 +233,7 @@ STATICFILES_DIRS = [
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -243,6 +244,48 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+
+# Letters, photos and recordings added to cases (patients.documents). Never served from a URL of
+# the storage's own: every download goes through the case's rules and the audit trail. On local
+# disk under VAR_DIR by default; DOCUMENTS_STORAGE=s3 keeps them in any S3-compatible bucket
+# through django-storages (private objects, no public URL; README "Letters and documents").
+DOCUMENTS_STORAGE = envstr("DOCUMENTS_STORAGE", "local")
+if DOCUMENTS_STORAGE == "local":
+    STORAGES["documents"] = {
+        "BACKEND": "patients.documents.PrivateFileSystemStorage",
+        "OPTIONS": {
+            "location": str(Path(envstr("DOCUMENTS_DIR", str(VAR_DIR / "documents")))),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+elif DOCUMENTS_STORAGE == "s3":
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": envstr("DOCUMENTS_S3_BUCKET", required=True),
+            "endpoint_url": envstr("DOCUMENTS_S3_ENDPOINT_URL", "") or None,
+            "region_name": envstr("DOCUMENTS_S3_REGION", "") or None,
+            "access_key": envstr("DOCUMENTS_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": envstr("DOCUMENTS_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": envstr("DOCUMENTS_S3_PREFIX", "documents"),
+            # No ACL of our own: the bucket's (which must block public access). Never overwritten;
+            # no public or signed URL is ever handed out.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256"}
+            if envbool("DOCUMENTS_S3_ENCRYPT", True)
+            else {},
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"DOCUMENTS_STORAGE must be local or s3, not {DOCUMENTS_STORAGE!r}.")
+# The largest file one may add, in megabytes (a half-hour recording is about 15).
+DOCUMENT_MAX_MB = envint("DOCUMENT_MAX_MB", 30)
+if DOCUMENT_MAX_MB < 1:
+    raise ImproperlyConfigured("DOCUMENT_MAX_MB must be 1 or more.")
 
 # Security: HTTPS everywhere outside development.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -322,6 +365,21 @@ if not APPOINTMENT_REMINDER_DAYS or min(APPOINTMENT_REMINDER_DAYS) < 1:
 AUDIT_RETENTION_YEARS = envint("AUDIT_RETENTION_YEARS", 30)
 if AUDIT_RETENTION_YEARS < 1:
     raise ImproperlyConfigured("AUDIT_RETENTION_YEARS must be 1 or more.")
+
+# Retention (patients.retention): years after a case closes that each kind of record is kept,
+# then listed daily for a team lead to confirm its removal. 30 years by default, as the NHS
+# Records Management Code of Practice sets for cancer (oncology) records: README "Retention".
+RETENTION_YEARS = {
+    # Letters, photos and recordings added to the case.
+    "documents": envint("RETENTION_DOCUMENT_YEARS", 30),
+    # The whole case: timeline, messages, questions, care team, tracked items, assessments and
+    # care plans, documents, and the patient's details once no case of theirs is left.
+    "case": envint("RETENTION_CASE_YEARS", 30),
+}
+if min(RETENTION_YEARS.values()) < 1:
+    raise ImproperlyConfigured(
+        "RETENTION_DOCUMENT_YEARS and RETENTION_CASE_YEARS must be 1 or more."
+    )
 
 # Celery: Redis in production; a filesystem broker in development so nothing must be running.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_URL or "filesystem://")

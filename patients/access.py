@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record, audit_refusal_record
-from patients.models import Case
+from patients.models import Case, CaseDocument
 
 # What the door may record: looking at the record, or taking it away (a print or a PDF).
 ACCESS_ACTIONS = frozenset({AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT})
@@ -65,3 +65,35 @@ def case_refused(request: HttpRequest, *, case_id: UUID | str, case: Case | None
         patient_id=case.patient_id if case else None,
     )
     return Http404("No such case")
+
+
+def get_document_for_user(
+    request: HttpRequest, case_id: UUID | str, document_id: UUID | str
+) -> CaseDocument:
+    """The document if `request.user` may see it (`patients.view_document`), its download
+    recorded in the audit trail; anyone else gets 404, recorded in the security log, before a
+    byte of the file is read."""
+    user = request.user
+    document = (
+        CaseDocument.objects.select_related("case__patient")
+        .filter(pk=document_id, case_id=case_id)
+        .first()
+    )
+    if document is None or not user.has_perm("patients.view_document", document):
+        audit_refusal_record(
+            request=request,
+            status=404,
+            object_type=CaseDocument._meta.label_lower,
+            object_id=str(document_id),
+            patient_id=document.case.patient_id if document else None,
+        )
+        raise Http404("No such document")
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.EXPORT,
+        obj=document,
+        patient_id=document.case.patient_id,
+        summary=f"Downloaded a document ({document.kind}, {document.content_type})",
+        request=request,
+    )
+    return document

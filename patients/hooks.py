@@ -14,13 +14,19 @@ undoes the event too, exactly as if the code were inline.
         asked when the timeline page shows `events`: appointments answers, for each event, what
         its follow-up rules scheduled ("Check-in ...: expected by 9 December 2026"), so the
         page shows what a discharge set in motion.
+
+    case_removal_register(handler=...)   # handler(*, case: Case) -> {record label: count}
+        called when a case's records are removed under the retention policy
+        (patients.services.retention), before the case row is deleted and inside the same
+        transaction: careplans removes its plans, assessments and offers, which protect the
+        case from deletion. What cascades from the case (tracked items, flags) needs no handler.
 """
 
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from patients.models import TimelineEvent
+    from patients.models import Case, TimelineEvent
 
 TimelineEventHandler = Callable[..., object]
 # In registration order (the order of INSTALLED_APPS).
@@ -56,3 +62,23 @@ def timeline_follow_ups(*, events: Sequence["TimelineEvent"]) -> dict[Any, list[
         for event_id, found in handler(events=events).items():
             lines.setdefault(event_id, []).extend(found)
     return lines
+
+
+CaseRemovalHandler = Callable[..., dict[str, int]]
+CASE_REMOVAL: list[CaseRemovalHandler] = []
+
+
+def case_removal_register(*, handler: CaseRemovalHandler) -> None:
+    """Call `handler(case=...)` before a case is removed. Registering twice is a no-op."""
+    if handler not in CASE_REMOVAL:
+        CASE_REMOVAL.append(handler)
+
+
+def case_removing(*, case: "Case") -> dict[str, int]:
+    """Have the registered apps remove their records of `case`; how many of each they removed.
+    Call inside the removal's transaction, before deleting the case."""
+    removed: dict[str, int] = {}
+    for handler in CASE_REMOVAL:
+        for label, count in handler(case=case).items():
+            removed[label] = removed.get(label, 0) + count
+    return removed

@@ -168,10 +168,18 @@ class Case(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField(auto_now_add=True)
+    # When it closed: the retention policy counts its years from here (patients.retention).
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]
-        indexes = [models.Index(fields=["navigator", "status"], name="case_navigator_status")]
+        indexes = [
+            models.Index(fields=["navigator", "status"], name="case_navigator_status"),
+            # The daily retention job reads closed cases oldest first, by this index alone.
+            models.Index(
+                fields=["closed_at"], name="case_closed_at", condition=Q(closed_at__isnull=False)
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 "patient",
@@ -281,6 +289,7 @@ class TimelineEvent(models.Model):
         ASSESSMENT = "assessment", _("Needs assessment")
         PLAN_CHANGE = "plan_change", _("Care plan change")
         HANDOVER = "handover", _("New navigator")
+        DOCUMENT = "document", _("Letter or document")
         NOTE = "note", _("Note")
         OTHER = "other", _("Other")
 
@@ -519,3 +528,126 @@ class PatientInvitation(models.Model):
     @property
     def checks_left(self) -> int:
         return max(PATIENT_INVITATION_MAX_CHECKS - self.failed_checks, 0)
+
+
+class CaseDocumentQuerySet(models.QuerySet["CaseDocument"]):
+    def shared(self) -> "CaseDocumentQuerySet":
+        """What the patient's side (the patient, their carers) may see: the rule, spelled once."""
+        return self.filter(visibility=CaseDocument.Visibility.SHARED)
+
+
+class CaseDocument(models.Model):
+    """A letter, a photo of a letter, a report or a recording, kept with a case.
+
+    Rules:
+    - the file is in the "documents" storage (`settings.STORAGES`) under `stored_name`, an opaque
+      name of our making (never the uploader's), and is only ever sent through the download door
+      (`patients.access.get_document_for_user`), never from a public URL;
+    - its type is what its first bytes say (`patients.documents.sniff`), never its name;
+    - `visibility` SHARED: everyone on the case, the patient's side included; CARE_TEAM: the
+      staff on the case only. What the patient's side adds is always SHARED;
+    - adding one records a timeline event (`event`) shown to the patient's side when SHARED.
+    """
+
+    class Kind(models.TextChoices):
+        APPOINTMENT_LETTER = "appointment_letter", _("Appointment letter")
+        CLINIC_LETTER = "clinic_letter", _("Letter after an appointment")
+        RESULT = "result", _("Test or scan result")
+        DISCHARGE_LETTER = "discharge_letter", _("Discharge letter")
+        TREATMENT_SUMMARY = "treatment_summary", _("Treatment summary")
+        RECORDING = "recording", _("Recording of an appointment")
+        OTHER = "other", _("Something else")
+
+    class Visibility(models.TextChoices):
+        SHARED = "shared", _("The care team and the patient's side")
+        CARE_TEAM = "care_team", _("The care team only")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    dated = models.DateField(help_text="The date on the letter, or of the recording.")
+    stored_name = models.CharField(max_length=200, unique=True, editable=False)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    original_name = models.CharField(max_length=200, blank=True)
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.SHARED
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_by_patient_side = models.BooleanField(default=False)
+    added_at = models.DateTimeField(default=timezone.now)
+    event = models.OneToOneField(
+        TimelineEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="document"
+    )
+
+    objects = CaseDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-dated", "-added_at"]
+        indexes = [models.Index(fields=["case", "-dated"], name="document_case_dated")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.visibility == self.Visibility.SHARED
+
+    @property
+    def is_audio(self) -> bool:
+        return self.content_type.startswith("audio/")
+
+
+class RetentionReview(models.Model):
+    """A kind of record of a closed case that the retention policy no longer keeps, listed by
+    the daily job (`patients.services.retention.retention_due_list`) for a lead of the case's
+    team to confirm its removal. Listed once per case and kind, however often the job runs."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="retention_reviews")
+    record_kind = models.CharField(max_length=30)
+    due_since = models.DateTimeField()
+    listed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_since"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "record_kind"], name="one_review_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_kind} of case {self.case_id}, due since {self.due_since:%d %b %Y}"
+
+
+class RetentionTombstone(models.Model):
+    """What is left of records removed under the retention policy: who removed what kind of
+    record, of which case, when, and under which rule. No name, no NHS number, nothing clinical:
+    `case_id` and `patient_id` are the keys the audit trail already names.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case_id = models.UUIDField()
+    patient_id = models.UUIDField()
+    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    record_kind = models.CharField(max_length=30)
+    rule = models.CharField(max_length=300)
+    case_closed_at = models.DateTimeField()
+    removed_at = models.DateTimeField(default=timezone.now)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    removed = models.JSONField(default=dict, help_text="How many of each record were removed.")
+
+    class Meta:
+        ordering = ["-removed_at"]
+        indexes = [models.Index(fields=["case_id"], name="tombstone_case")]
+
+    def __str__(self) -> str:
+        return f"Removed {self.record_kind} of case {self.case_id} on {self.removed_at:%d %b %Y}"

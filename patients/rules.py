@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from navigator.accounts.models import STAFF_ROLES, Role, User
 from navigator.memo import memoised, remember
 from navigator.organisations.models import Membership, Organisation, Team
-from patients.models import CarerAccess, CareTeamMember, Case
+from patients.models import CarerAccess, CareTeamMember, Case, CaseDocument
 
 
 def _staff_verified(user: User) -> bool:
@@ -349,3 +349,44 @@ def can_map_directory_topics(user: User | AnonymousUser) -> bool:
 
 rules.add_perm("careplans.search_directory", can_search_directory)
 rules.add_perm("careplans.map_directory_topics", can_map_directory_topics)
+
+
+# Letters, photos, reports and recordings (CaseDocument). Everyone on the case sees the shared
+# ones; those for the care team only, the staff on the case. The patient, a carer who may act
+# for them and the staff on the case add them.
+@rules.predicate
+def can_view_document(user: User | AnonymousUser, document: CaseDocument | None) -> bool:
+    if document is None:
+        return False
+    if document.is_shared:
+        return bool(can_view_case(user, document.case))
+    return bool(can_change_case(user, document.case))
+
+
+rules.add_perm("patients.view_documents", can_view_case)
+rules.add_perm("patients.view_document", can_view_document)
+rules.add_perm("patients.add_document", can_change_case | can_act_for_patient)
+
+
+# Retention: a lead of the team holding a case confirms removing its records once the policy
+# allows (patients.services.retention); the list is theirs to review.
+def _leads(user: User | AnonymousUser, **team: Any) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role != Role.TEAM_LEAD or not _staff_verified(user):
+        return False
+    return Membership.objects.filter(user=user, is_lead=True, **team).exists()
+
+
+@rules.predicate
+def can_review_retention(user: User | AnonymousUser) -> bool:
+    return _leads(user)
+
+
+@rules.predicate
+def can_confirm_removal(user: User | AnonymousUser, case: Case | None) -> bool:
+    return case is not None and _leads(user, team_id=case.team_id)
+
+
+rules.add_perm("patients.review_retention", can_review_retention)
+rules.add_perm("patients.confirm_removal", can_confirm_removal)

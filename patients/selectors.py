@@ -16,9 +16,11 @@ from patients.models import (
     CarerInvitation,
     CareTeamMember,
     Case,
+    CaseDocument,
     CaseMessage,
     Nation,
     Patient,
+    RetentionReview,
     TimelineEvent,
 )
 from patients.rules import visible_cases
@@ -77,8 +79,9 @@ def carers_for_case(*, case: Case) -> QuerySet[CarerAccess]:
 def timeline_for_case(
     *, case: Case, kind: str = "", shared_only: bool = False
 ) -> QuerySet[TimelineEvent]:
-    """The case's events, latest first; `shared_only` for what the patient and carers see."""
-    events = case.timeline.select_related("recorded_by")
+    """The case's events, latest first; `shared_only` for what the patient and carers see.
+    A document's event brings its document (to link to it) in the same query."""
+    events = case.timeline.select_related("recorded_by", "document")
     if kind:
         events = events.filter(kind=kind)
     if shared_only:
@@ -182,4 +185,27 @@ def security_log_visible(*, user: User) -> QuerySet[AuditEvent]:
     return refusals.filter(
         Q(actor_id__in=Membership.objects.filter(team__in=teams).values("user"))
         | Q(patient_id__in=Case.objects.filter(team__in=teams).values("patient_id"))
+    )
+
+
+def documents_visible(*, case: Case, user: User | AnonymousUser) -> QuerySet[CaseDocument]:
+    """The documents of `case` that `user` may see, newest first: every one for the staff on
+    the case, the shared ones for the patient's side, none for anyone else (the rules of
+    `patients.view_document`, as a queryset for lists and the FHIR DocumentReference)."""
+    documents = CaseDocument.objects.filter(case=case).select_related("added_by")
+    if user.has_perm("patients.change_case", case):
+        return documents
+    if user.has_perm("patients.view_case", case):
+        return documents.shared()
+    return documents.none()
+
+
+def retention_reviews_for_lead(*, user: User) -> QuerySet[RetentionReview]:
+    """What the retention job listed for the teams `user` leads, longest due first, with the
+    case and patient a row names fetched in the same query."""
+    led = Membership.objects.filter(user=user, is_lead=True).values("team_id")
+    return (
+        RetentionReview.objects.filter(case__team_id__in=led)
+        .select_related("case__patient", "case__team")
+        .order_by("due_since", "case_id", "record_kind")
     )

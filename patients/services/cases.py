@@ -234,3 +234,22 @@ def case_handover(*, case: Case, by: User, to_navigator: User, note: str) -> Tim
             summary=f"Handed the case over to {to_navigator.get_full_name()}",
         )
     return event
+
+
+def case_close(*, case: Case, by: User) -> Case:
+    """Close the case: it stays readable, takes no new work, and the retention policy counts its
+    years from now (`closed_at`). Closing a closed case changes nothing."""
+    if not case.is_open:
+        return case
+    with transaction.atomic():
+        case.status = Case.Status.CLOSED
+        case.closed_at = timezone.now()
+        case.save(update_fields=["status", "closed_at"])
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            obj=case,
+            patient_id=case.patient_id,
+            summary="Closed the case",
+        )
+    return case

@@ -6,6 +6,7 @@ The case overview, which brings in appointments and care plans too, is `caseload
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +32,7 @@ from patients.services import (
     DuplicatePatient,
     care_team_add,
     care_team_remove,
+    case_close,
     case_handover,
     case_open,
 )
@@ -140,6 +142,28 @@ def case_handover_page(request: AuthenticatedHttpRequest, case_id: UUID) -> Http
             messages.success(request, f"Handed over. {name} is now the named navigator.")
             return redirect("caseload:case_detail", case_id=case.id)
     return render(request, "patients/case_handover.html", {"case": case, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_close_page(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpResponse:
+    """Close the case, after a page that says what closing means (for the retention policy too)."""
+    writing = request.method == "POST"
+    case = get_case_for_user(
+        request,
+        case_id,
+        perm="patients.change_case",
+        summary="Closed the case" if writing else "Opened the page to close the case",
+    )
+    if writing and case.is_open:
+        case_close(case=case, by=request.user)
+        messages.success(request, "The case is closed.")
+        return redirect("caseload:case_detail", case_id=case.id)
+    return render(
+        request,
+        "patients/case_close.html",
+        {"case": case, "years": settings.RETENTION_YEARS["case"]},
+    )
 
 
 @login_required

@@ -61,6 +61,10 @@ LONGEST: dict[str, tuple[float, str]] = {
         DAY,
         "the service directory follows its Open Referral UK feed within a day",
     ),
+    "patients.tasks.list_records_due_for_removal": (
+        DAY,
+        "records past the retention policy are listed for a team lead within a day",
+    ),
 }
 # Shorter than this would run a job back to back with itself.
 SHORTEST = 10.0
