@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from careplans import cosd
@@ -23,6 +23,9 @@ from careplans.models import (
     ServiceArea,
     ShareLinkAccess,
     Signpost,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyResponse,
 )
 from navigator.accounts.models import User
 from navigator.time import local_midnight
@@ -601,3 +604,72 @@ def personalised_care_return_rows(
         )
     found.sort(key=lambda pair: pair[0])
     return [r for _when, r in found]
+
+
+# Feedback after key moments -------------------------------------------------------------------
+
+
+def survey_invitations_open(*, case: Case) -> QuerySet[SurveyInvitation]:
+    """The feedback invitations the person may answer now (opened, not closed, not answered),
+    for their home page, oldest first."""
+    now = timezone.now()
+    return (
+        SurveyInvitation.objects.filter(
+            case=case, opens_at__lte=now, closes_at__gt=now, response__isnull=True
+        )
+        .select_related("survey")
+        .order_by("opens_at")
+    )
+
+
+def survey_replies_wanted(*, case: Case) -> QuerySet[SurveyResponse]:
+    """Feedback on this case whose author asked for a reply not yet given: the only responses
+    staff ever see with the person's name (the case page), with their answers."""
+    return (
+        SurveyResponse.objects.filter(
+            invitation__case=case, wants_reply=True, replied_at__isnull=True
+        )
+        .select_related("invitation__survey")
+        .prefetch_related(
+            Prefetch("answers", queryset=SurveyAnswer.objects.select_related("question"))
+        )
+        .order_by("submitted_at")
+    )
+
+
+@dataclass(frozen=True)
+class FeedbackCount:
+    """How many responses gave `choice` to one question of one survey (no identities)."""
+
+    survey_code: str
+    question_code: str
+    choice: str
+    responses: int
+
+
+def feedback_answer_counts(
+    *,
+    teams: Iterable[Any],
+    start: dt.date,
+    end: dt.date,
+    tumour_site: str = "",
+) -> list[FeedbackCount]:
+    """For the insight pages: how many responses gave each answer to each feedback question,
+    from the cases of `teams` (Team objects or ids), answered between `start` and `end`
+    inclusive (Europe/London days), optionally for one tumour site (case-insensitive). One
+    GROUP BY query; counts only, never who. Every version of a survey counts together, by
+    question code. Small numbers are for the caller to suppress."""
+    team_ids = [getattr(team, "pk", team) for team in teams]
+    answers = SurveyAnswer.objects.filter(
+        response__invitation__case__team_id__in=team_ids,
+        response__submitted_at__gte=local_midnight(start),
+        response__submitted_at__lt=local_midnight(end + dt.timedelta(days=1)),
+    )
+    if tumour_site:
+        answers = answers.filter(response__invitation__case__tumour_site__iexact=tumour_site)
+    rows = (
+        answers.values_list("response__invitation__survey__code", "question__code", "choice")
+        .annotate(responses=Count("pk"))
+        .order_by("response__invitation__survey__code", "question__code", "choice")
+    )
+    return [FeedbackCount(*row) for row in rows]

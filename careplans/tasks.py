@@ -9,6 +9,7 @@ from careplans.services import (
     signpost_feedback_ask_due,
 )
 from careplans.services.printing import care_plan_pdfs_prepare_agreed, care_plan_pdfs_prepare_due
+from careplans.services.surveys import survey_invitations_nudge_due
 
 
 @shared_task(acks_late=True)
@@ -49,3 +50,9 @@ def prepare_care_plans_for_printing(plan_ids: list[str]) -> dict[str, int]:
     patient's language and print size, so the team can print them straight away. Plans no
     longer agreed (a newer version, say) are left out; reruns make nothing twice."""
     return asdict(care_plan_pdfs_prepare_agreed(plan_ids=plan_ids))
+
+
+@shared_task(acks_late=True)
+def nudge_feedback_surveys_due() -> int:
+    """Periodic: a feedback invitation that has opened gets its nudge, once."""
+    return survey_invitations_nudge_due()
