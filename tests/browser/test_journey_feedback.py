@@ -62,6 +62,7 @@ def test_paul_answers_the_feedback_questions_from_the_text(
 
     card.get_by_role("link", name="After your diagnosis").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your support after diagnosis")
+    expect(page.get_by_text("This is not for urgent problems.")).to_be_visible()
     axe_check(page)
     fits(page, 375)
 
