@@ -222,6 +222,8 @@ def test_asking_for_a_reply_shows_the_answers_to_the_navigator_until_she_replies
         (task,) = ChaseTask.objects.filter(status="open")
         assert task.assigned_to == cast.nadia
         client.force_login(cast.nadia)
+        worklist = client.get("/cases/worklist/").content.decode()
+        assert "1 open task" in worklist  # on Paul's row
         case_page = client.get(f"/cases/{cast.paul_case.pk}/").content.decode()
         assert "Feedback asking for a reply" in case_page and "Please call me" in case_page
         saved = SurveyResponse.objects.get()
@@ -303,3 +305,14 @@ def services_submit(invitation, cast):
     return survey_response_submit(
         invitation=invitation, answers=ANSWERS, via="web", actor=cast.paul
     )
+
+
+def test_a_welsh_reader_gets_the_one_question_text_in_welsh(cast):
+    cast.paul_patient.language = "cy"
+    cast.paul_patient.save()
+    with time_machine.travel(at(2026, 5, 10, 10), tick=False):
+        record(cast, TimelineEvent.Kind.DISCHARGE, at(2026, 5, 10, 9))
+    with time_machine.travel(at(2026, 5, 13, 11), tick=False):
+        nudge_feedback_surveys_due()
+    nudge = OutboundMessage.objects.get(kind="feedback_survey_one")
+    assert "Atebwch gyda rhif: 1 da iawn, 2 da, 3 gweddol, 4 gwael, 5 gwael iawn." in nudge.body
