@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from appointments.hooks import follow_up_created_register, reply_handler_register
-from patients.hooks import case_removal_register
+from patients.hooks import case_removal_register, timeline_event_recorded_register
 
 
 class CareplansConfig(AppConfig):
@@ -14,12 +14,17 @@ class CareplansConfig(AppConfig):
         # inbound SMS handler, which imports nothing of ours. Our services load models, so they
         # are imported here, once the app registry is ready.
         from careplans.services.actions import signpost_feedback_sms_reply
-        from careplans.services.messages import FEEDBACK_REQUEST
+        from careplans.services.messages import FEEDBACK_REQUEST, FEEDBACK_SURVEY_ONE
         from careplans.services.offers import assessment_offer_from_follow_up
         from careplans.services.retention import case_plans_remove
+        from careplans.services.surveys import survey_invite_from_event, survey_sms_reply
         from careplans.services.tracking import ItemKind
 
         reply_handler_register(kind=FEEDBACK_REQUEST, handler=signpost_feedback_sms_reply)
+        # A number texted back to a one-question feedback survey is its answer.
+        reply_handler_register(kind=FEEDBACK_SURVEY_ONE, handler=survey_sms_reply)
+        # A diagnosis or a discharge on the timeline invites feedback on how it went.
+        timeline_event_recorded_register(handler=survey_invite_from_event)
         # A follow-up rule's assessment offer (discharge, end of treatment) is ours to make.
         follow_up_created_register(
             kind=ItemKind.ASSESSMENT_OFFER, handler=assessment_offer_from_follow_up

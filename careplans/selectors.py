@@ -8,9 +8,11 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from careplans import cosd
 from careplans.models import (
     Answer,
     Assessment,
+    AssessmentOffer,
     CarePlan,
     CaseFlag,
     ConcernTopic,
@@ -22,8 +24,12 @@ from careplans.models import (
     ServiceArea,
     ShareLinkAccess,
     Signpost,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyResponse,
 )
 from navigator.accounts.models import User
+from navigator.time import local_midnight
 from patients.models import Case, Patient
 from patients.rules import visible_case_ids
 
@@ -541,3 +547,185 @@ def share_last_viewed(case: Case) -> ShareLinkAccess | None:
         .order_by("-at")
         .first()
     )
+
+
+# The personalised care return (COSD) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    """One HNA or PCSP event of the personalised care return, in the dataset's codes
+    (`careplans.cosd`), with whose record it is (for the audit trail)."""
+
+    patient_id: Any
+    values: tuple[str, ...]
+
+
+def _day(moment: dt.datetime | None) -> str:
+    return timezone.localdate(moment).isoformat() if moment else ""
+
+
+def _staff(user: User | None, case: Case) -> str | None:
+    """Who offered it, for the staff role: the staff member who did, else the case's navigator
+    (the periodic job's offers, and plans the patient agreed online, are theirs)."""
+    if user is not None and user.is_staff_role:
+        return user.role
+    return case.navigator.role
+
+
+def personalised_care_return_rows(
+    *, teams: Iterable[Any], start: dt.date, end: dt.date
+) -> list[ReturnRow]:
+    """Every HNA offer, HNA begun without an offer, and care plan offered (a draft) or agreed
+    between `start` and `end` inclusive (Europe/London days) on the cases of `teams`: one row
+    each, in `cosd.RETURN_COLUMNS` order, oldest first. Three queries, however many rows."""
+    start_at = local_midnight(start)
+    end_at = local_midnight(end + dt.timedelta(days=1))
+    case_related = ("case__patient", "case__team__organisation", "case__navigator")
+    team_ids = [getattr(team, "pk", team) for team in teams]
+    found: list[tuple[dt.datetime, ReturnRow]] = []
+
+    def row(case: Case, *values: str) -> ReturnRow:
+        return ReturnRow(
+            patient_id=case.patient_id,
+            values=(case.patient.nhs_number, case.team.organisation.ods_code, *values),
+        )
+
+    offers = AssessmentOffer.objects.filter(
+        case__team_id__in=team_ids, offered_at__gte=start_at, offered_at__lt=end_at
+    ).select_related(*case_related, "offered_by", "assessment")
+    for offer in offers:
+        assessment = offer.assessment
+        completed = assessment.submitted_at if assessment is not None else None
+        found.append(
+            (
+                offer.offered_at,
+                row(
+                    offer.case,
+                    cosd.EVENT_TYPE_HNA,
+                    _day(offer.offered_at),
+                    cosd.hna_offer_status_code(offer.status),
+                    cosd.point_of_pathway_code(offer.pathway_point),
+                    cosd.staff_role_code(_staff(offer.offered_by, offer.case)),
+                    _day(completed),
+                ),
+            )
+        )
+    unoffered = Assessment.objects.filter(
+        case__team_id__in=team_ids,
+        started_at__gte=start_at,
+        started_at__lt=end_at,
+        offer__isnull=True,
+    ).select_related(*case_related, "started_by")
+    for assessment in unoffered:
+        completed_on = assessment.completed_on.isoformat() if assessment.completed_on else ""
+        found.append(
+            (
+                assessment.started_at,
+                row(
+                    assessment.case,
+                    cosd.EVENT_TYPE_HNA,
+                    _day(assessment.started_at),
+                    cosd.hna_offer_status_code(assessment.offer_status),
+                    cosd.point_of_pathway_code(assessment.pathway_point),
+                    cosd.staff_role_code(_staff(assessment.started_by, assessment.case)),
+                    completed_on or _day(assessment.submitted_at),
+                ),
+            )
+        )
+    plans = (
+        CarePlan.objects.filter(case__team_id__in=team_ids)
+        .filter(
+            Q(agreed_at__gte=start_at, agreed_at__lt=end_at)
+            | Q(status=CarePlan.Status.DRAFT, created_at__gte=start_at, created_at__lt=end_at)
+        )
+        .select_related(*case_related, "agreed_by", "assessment")
+    )
+    for plan in plans:
+        when = plan.agreed_at or plan.created_at
+        point = plan.assessment.pathway_point if plan.assessment is not None else ""
+        found.append(
+            (
+                when,
+                row(
+                    plan.case,
+                    cosd.EVENT_TYPE_PCSP,
+                    _day(plan.created_at),
+                    cosd.pcsp_offer_status_code(plan.status),
+                    cosd.point_of_pathway_code(point) if point else "",
+                    cosd.staff_role_code(_staff(plan.agreed_by, plan.case)),
+                    _day(plan.agreed_at),
+                ),
+            )
+        )
+    found.sort(key=lambda pair: pair[0])
+    return [r for _when, r in found]
+
+
+# Feedback after key moments -------------------------------------------------------------------
+
+
+def survey_invitations_open(*, case: Case) -> QuerySet[SurveyInvitation]:
+    """The feedback invitations the person may answer now (opened, not closed, not answered),
+    for their home page, oldest first."""
+    now = timezone.now()
+    return (
+        SurveyInvitation.objects.filter(
+            case=case, opens_at__lte=now, closes_at__gt=now, response__isnull=True
+        )
+        .select_related("survey")
+        .order_by("opens_at")
+    )
+
+
+def survey_replies_wanted(*, case: Case) -> QuerySet[SurveyResponse]:
+    """Feedback on this case whose author asked for a reply not yet given: the only responses
+    staff ever see with the person's name (the case page), with their answers."""
+    return (
+        SurveyResponse.objects.filter(
+            invitation__case=case, wants_reply=True, replied_at__isnull=True
+        )
+        .select_related("invitation__survey")
+        .prefetch_related(
+            Prefetch("answers", queryset=SurveyAnswer.objects.select_related("question"))
+        )
+        .order_by("submitted_at")
+    )
+
+
+@dataclass(frozen=True)
+class FeedbackCount:
+    """How many responses gave `choice` to one question of one survey (no identities)."""
+
+    survey_code: str
+    question_code: str
+    choice: str
+    responses: int
+
+
+def feedback_answer_counts(
+    *,
+    teams: Iterable[Any],
+    start: dt.date,
+    end: dt.date,
+    tumour_site: str = "",
+) -> list[FeedbackCount]:
+    """For the insight pages: how many responses gave each answer to each feedback question,
+    from the cases of `teams` (Team objects or ids), answered between `start` and `end`
+    inclusive (Europe/London days), optionally for one tumour site (case-insensitive). One
+    GROUP BY query; counts only, never who. Every version of a survey counts together, by
+    question code. Small numbers are for the caller to suppress."""
+    team_ids = [getattr(team, "pk", team) for team in teams]
+    answers = SurveyAnswer.objects.filter(
+        response__invitation__case__team_id__in=team_ids,
+        response__submitted_at__gte=local_midnight(start),
+        response__submitted_at__lt=local_midnight(end + dt.timedelta(days=1)),
+    )
+    if tumour_site:
+        answers = answers.filter(response__invitation__case__tumour_site__iexact=tumour_site)
+    rows = (
+        answers.values_list("response__invitation__survey__code", "question__code", "choice")
+        .annotate(responses=Count("pk"))
+        .order_by("response__invitation__survey__code", "question__code", "choice")
+    )
+    return [FeedbackCount(*row) for row in rows]

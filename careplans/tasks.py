@@ -12,6 +12,7 @@ from careplans.services import (
 )
 from careplans.services.directory import directory_feed_import_from
 from careplans.services.printing import care_plan_pdfs_prepare_agreed, care_plan_pdfs_prepare_due
+from careplans.services.surveys import survey_invitations_nudge_due
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +68,9 @@ def import_directory_feed() -> str:
     if not result.ok:
         logger.error("%s", result.summary())
     return result.record.outcome
+
+
+@shared_task(acks_late=True)
+def nudge_feedback_surveys_due() -> int:
+    """Periodic: a feedback invitation that has opened gets its nudge, once."""
+    return survey_invitations_nudge_due()

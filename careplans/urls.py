@@ -1,6 +1,15 @@
 from django.urls import path
 
-from careplans.views import actions, assessments, offers, paper, plans, progress, sharing
+from careplans.views import (
+    actions,
+    assessments,
+    offers,
+    paper,
+    plans,
+    progress,
+    sharing,
+    surveys,
+)
 from careplans.views import pdf as plan_pdf
 
 app_name = "careplans"
@@ -71,6 +80,12 @@ urlpatterns = [
     path("offers/<uuid:offer_id>/record/", offers.offer_record, name="offer_record"),
     path("progress/", progress.progress, name="progress"),
     path("plans/<uuid:plan_id>/pdf/", plan_pdf.plan_pdf, name="plan_pdf"),
+    path("feedback/<uuid:invitation_id>/", surveys.survey_answer, name="survey_answer"),
+    path(
+        "feedback/replies/<uuid:response_id>/done/",
+        surveys.survey_reply_done,
+        name="survey_reply_done",
+    ),
     path("sharing/", sharing.share_manage, name="share_manage"),
     path("sharing/new/", sharing.share_create, name="share_create"),
     path("sharing/consent/", sharing.share_consent, name="share_consent"),

@@ -25,6 +25,8 @@ from careplans.models import (
     CaseFlag,
     PlanItem,
     ShareLinkAccess,
+    SurveyInvitation,
+    SurveyResponse,
 )
 from careplans.selectors import (
     assessment_unsent,
@@ -34,6 +36,8 @@ from careplans.selectors import (
     plans_for_case,
     plans_for_patient,
     share_last_viewed,
+    survey_invitations_open,
+    survey_replies_wanted,
 )
 from careplans.services.offers import open_offer
 from navigator.accounts.models import User
@@ -227,6 +231,10 @@ class PatientHome:
         self.feedback_wanted: list[PlanItem] = (
             list(plan_items_awaiting_feedback(case=case)) if self.agreed_plan is not None else []
         )
+        # Feedback after key moments is the patient's own to give: a carer is not asked.
+        self.surveys: list[SurveyInvitation] = (
+            [] if self.is_carer else list(survey_invitations_open(case=case))
+        )
         # patients: messages new to them, what happened so far, the treatment summary.
         self.unread_messages = unread_message_count(case=case, user=user)
         self.events: list[TimelineEvent] = list(
@@ -358,3 +366,5 @@ class CaseOverview:
             (self.plans[0], self.plans[1]) if len(self.plans) > 1 else None
         )
         self.last_gp_view: ShareLinkAccess | None = share_last_viewed(case)
+        # Feedback whose author asked for a reply: the only feedback staff see with a name.
+        self.replies_wanted: list[SurveyResponse] = list(survey_replies_wanted(case=case))

@@ -58,6 +58,12 @@ app.conf.beat_schedule = {
         "task": "careplans.tasks.ask_signpost_feedback_due",
         "schedule": crontab(hour=10, minute=5),
     },
+    # Hourly: an opened feedback invitation is nudged within the hour (quiet hours defer the text
+    # to the morning); claimed with SKIP LOCKED, each nudged once.
+    "nudge-feedback-surveys-due": {
+        "task": "careplans.tasks.nudge_feedback_surveys_due",
+        "schedule": 3600.0,
+    },
     "track-overdue-plan-items": {
         "task": "careplans.tasks.track_overdue_plan_items",
         "schedule": crontab(hour=6, minute=35),

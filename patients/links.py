@@ -23,8 +23,10 @@ ASSESSMENT = "assessment"
 CARE_PLAN = "care-plan"
 # Messages from the team.
 MESSAGES = "messages"
+# A short feedback survey after a key moment (the feedback nudge).
+FEEDBACK = "feedback"
 
-SECTIONS = (WAITING, COMING_UP, ASSESSMENT, CARE_PLAN, MESSAGES)
+SECTIONS = (WAITING, COMING_UP, ASSESSMENT, CARE_PLAN, MESSAGES, FEEDBACK)
 
 
 def case_reference(case_id: UUID | str) -> str:

@@ -207,6 +207,9 @@ def is_the_patient(user: User | AnonymousUser, case: Case | None) -> bool:
 
 
 rules.add_perm("patients.view_messages", can_view_case)
+# Feedback after key moments is the patient's own voice: only they answer, and no one else
+# (staff, carers) opens their form or sees what they said (careplans' feedback surveys).
+rules.add_perm("patients.give_feedback", is_the_patient)
 rules.add_perm("patients.post_message", can_change_case | can_act_for_patient)
 rules.add_perm("patients.view_questions", can_view_case)
 rules.add_perm("patients.change_questions", can_act_for_patient)

@@ -31,6 +31,13 @@ from careplans.models.plans import (
     Signpost,
 )
 from careplans.models.sharing import PlanSharingConsent, ShareLink, ShareLinkAccess
+from careplans.models.surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from careplans.models.triage import CaseFlag, TriageSettings
 
 __all__ = [
@@ -61,6 +68,11 @@ __all__ = [
     "ShareLink",
     "ShareLinkAccess",
     "Signpost",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyInvitation",
+    "SurveyQuestion",
+    "SurveyResponse",
     "TaxonomyTerm",
     "TriageSettings",
 ]

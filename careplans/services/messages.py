@@ -11,8 +11,16 @@ import uuid
 
 from django.urls import reverse
 
-from careplans.models import AssessmentOffer, CaseFlag, DirectoryService, PlanItem
+from careplans.models import (
+    AssessmentOffer,
+    CaseFlag,
+    DirectoryService,
+    PlanItem,
+    SurveyInvitation,
+    SurveyQuestion,
+)
 from navigator.accounts.models import User
+from navigator.language import WELSH
 from navigator.messaging.models import Channel, InboundSms, OutboundMessage
 from navigator.messaging.services import Recipient, message_send
 from patients import links
@@ -143,4 +151,44 @@ def escalation_message_send(*, flag: CaseFlag, lead: User) -> OutboundMessage:
         idempotency_key=f"flag-escalated:{flag.pk}",
         reference=f"careplans.caseflag:{flag.pk}",
         urgent=True,
+    )
+
+
+FEEDBACK_SURVEY = "feedback_survey"
+# A survey of one question: the text asks for the answer's number as a reply.
+FEEDBACK_SURVEY_ONE = "feedback_survey_one"
+SURVEY_REFERENCE = "careplans.surveyinvitation:"
+
+
+def survey_invitation_id_from_reference(reference: str) -> uuid.UUID | None:
+    if not reference.startswith(SURVEY_REFERENCE):
+        return None
+    try:
+        return uuid.UUID(reference.removeprefix(SURVEY_REFERENCE))
+    except ValueError:
+        return None
+
+
+def survey_nudge_send(
+    *, invitation: SurveyInvitation, only_question: SurveyQuestion | None
+) -> OutboundMessage:
+    """Ask the person how a key moment went: a line and a link to the feedback part of their
+    home page, never which moment (a diagnosis, a discharge) nor anything clinical. A survey of
+    one question (`only_question`) also offers its answers by number, to reply with
+    (`survey_sms_reply`), in the person's language."""
+    patient = invitation.case.patient
+    context = {"link": links.home_link(case_id=invitation.case_id, section=links.FEEDBACK)}
+    if only_question is not None:
+        field = "text_cy" if patient.language == WELSH else "text"
+        context["choices"] = ", ".join(
+            f"{number} {choice[field].lower()}"
+            for number, choice in enumerate(only_question.choices, start=1)
+        )
+    return message_send(
+        recipient=patient_recipient(patient=patient),
+        kind=FEEDBACK_SURVEY if only_question is None else FEEDBACK_SURVEY_ONE,
+        context=context,
+        idempotency_key=f"feedback-survey:{invitation.pk}",
+        subject_id=invitation.case.patient_id,
+        reference=f"{SURVEY_REFERENCE}{invitation.pk}",
     )

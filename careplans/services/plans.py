@@ -11,8 +11,17 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from careplans.models import Assessment, CarePlan, Concern, OwnerKind, PlanItem, Signpost
+from careplans.models import (
+    Assessment,
+    CarePlan,
+    Concern,
+    OwnerKind,
+    PlanItem,
+    Signpost,
+    SurveyInvitation,
+)
 from careplans.selectors import Match, directory_match, information_for, patient_postcode
+from careplans.services.surveys import survey_invite
 from careplans.services.tracking import ItemKind, track, tracked_close
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
@@ -315,4 +324,6 @@ def care_plan_agree(*, plan: CarePlan, lock_version: int, actor: User, how: str)
         patient_id=plan.case.patient_id,
         summary=f"Care plan version {plan.version} agreed {plan.get_agreed_how_display()}",
     )
+    # A few days on, ask how agreeing the plan went (once per case: a new version asks nothing).
+    survey_invite(case=plan.case, moment=SurveyInvitation.Moment.PLAN_AGREED)
     return plan

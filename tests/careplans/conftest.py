@@ -17,6 +17,7 @@ from careplans.models import (
     Questionnaire,
     ServiceArea,
     ServiceLanguage,
+    Survey,
     TaxonomyTerm,
 )
 from careplans.services import AnswerInput
@@ -30,6 +31,8 @@ def reference_data_restore() -> None:
     if not Questionnaire.objects.filter(code="hna").exists():
         migration = importlib.import_module("careplans.migrations.0002_concerns_checklist")
         migration.load(apps, None)
+    if not Survey.objects.exists():
+        importlib.import_module("careplans.migrations.0011_feedback_surveys_v1").load(apps, None)
     if not BankHoliday.objects.exists():
         for day, name in ENGLAND_AND_WALES:
             BankHoliday.objects.create(division="england-and-wales", date=day, name=name)

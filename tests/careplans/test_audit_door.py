@@ -87,7 +87,8 @@ FORMS = {
         good=lambda cast, item: _item(item.plan, concern_text="Pain"),
         writes=((AuditEvent.Action.UPDATE, PLANITEM),),
     ),
-    # The plan, and the tracked item that chases its review date: one entry each.
+    # The plan, the tracked item that chases its review date, and the feedback invitation a
+    # first agreement makes: one entry each.
     "plan_agree": Form(
         who="paul",
         setup=_draft,
@@ -97,6 +98,7 @@ FORMS = {
         writes=(
             (AuditEvent.Action.CREATE, "appointments.trackeditem"),
             (AuditEvent.Action.UPDATE, "careplans.careplan"),
+            (AuditEvent.Action.CREATE, "careplans.surveyinvitation"),
         ),
     ),
     "plan_item_complete": Form(

@@ -33,10 +33,11 @@ from appointments.models import ItemKind, ItemState
 from appointments.reminders import appointment_reminder_send
 from appointments.services import chase_run, tracked_item_create
 from careplans import services as careplans_services
-from careplans.models import AssessmentOffer, PlanItem
+from careplans.models import AssessmentOffer, PlanItem, SurveyInvitation
 from careplans.services import sharing
 from careplans.services.actions import signpost_feedback_ask_due
 from careplans.services.messages import feedback_request_send, feedback_thanks_send
+from careplans.services.surveys import survey_invitations_nudge_due, survey_invite
 from careplans.services.triage import flags_escalate_due
 from navigator.accounts.adapters import AccountAdapter
 from navigator.accounts.models import Role, User
@@ -349,6 +350,20 @@ def offer(record: Record) -> None:
     )
 
 
+def feedback_surveys(record: Record) -> None:
+    """The feedback nudges: one for a survey of several questions, one (after the discharge)
+    for a survey of one question that offers its answers by number."""
+    case = record.cast.paul_case
+    for moment in (SurveyInvitation.Moment.DIAGNOSIS, SurveyInvitation.Moment.DISCHARGE):
+        survey_invite(case=case, moment=moment)
+    # Open now, whenever the scenarios above made them.
+    now = dt.datetime.now(tz=LONDON)
+    SurveyInvitation.objects.filter(case=case).update(
+        opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=1), nudged_at=None
+    )
+    survey_invitations_nudge_due()
+
+
 def no_service(record: Record) -> None:
     """Kinds whose template no service sends: rendered through the outbox with the context a
     nudge has (a link), so the template itself is checked."""
@@ -378,6 +393,7 @@ SCENARIOS: list[Callable[[Record], None]] = [
     plan_actions,
     distress_escalation,
     offer,
+    feedback_surveys,
     no_service,
     invitations,  # last: it takes Paul's account away, as for a patient not yet signed up
 ]

@@ -172,8 +172,9 @@ def test_the_summary_shows_flags_escalation_overdue_items_and_chase_tasks(client
 
 # Session, user, MFA (asked once), the case with its patient and GP practice, the user's teams,
 # may they change it (which answers "may they see it"), the access audit row; then the page's
-# parts, one query each, the counts together (31 before they were cut).
-CASE_PAGE_QUERIES = 24
+# parts, one query each, the counts together (31 before they were cut); feedback asking for a
+# reply and its answers, two.
+CASE_PAGE_QUERIES = 26
 
 
 def overview_queries(client, user, case):
@@ -228,6 +229,27 @@ def fill(case, cast, n):
     )
     for _ in range(n):
         ShareLinkAccess.objects.create(link=link, at=now, kind=ShareLinkAccess.Kind.VIEWED)
+    # Feedback asking for a reply, with its answers (one invitation per moment: up to three).
+    from careplans.models import Survey, SurveyAnswer, SurveyInvitation, SurveyResponse
+
+    for moment, code in list(
+        zip(
+            SurveyInvitation.Moment.values,
+            ("feedback-diagnosis", "feedback-plan", "feedback-discharge"),
+            strict=True,
+        )
+    )[:n]:
+        survey = Survey.objects.get(code=code, is_active=True)
+        invitation = SurveyInvitation.objects.create(
+            case=case, moment=moment, survey=survey, created_at=now, opens_at=now, closes_at=now
+        )
+        response = SurveyResponse.objects.create(
+            invitation=invitation, submitted_at=now, via="web", wants_reply=True
+        )
+        for question in survey.questions.all():
+            SurveyAnswer.objects.create(
+                response=response, question=question, choice=question.choice_codes[0]
+            )
 
 
 def test_the_case_page_costs_the_same_queries_with_1_or_10_of_everything(client, cast):

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from appointments.models import ItemKind, ItemState
 from appointments.services import tracked_item_create
-from careplans.models import CarePlan
+from careplans.models import CarePlan, SurveyInvitation
+from careplans.services.surveys import survey_invite
 from navigator.organisations.models import Organisation
 from patients import links
 from patients.models import CarerAccess, CaseMessage
@@ -201,6 +202,9 @@ def test_a_nudge_link_lands_on_its_section_after_sign_in(client, cast, section):
         offered_at=timezone.now(),
         take_by=timezone.localdate() + dt.timedelta(days=14),
     )
+    # And a feedback survey, open now.
+    invitation = survey_invite(case=cast.paul_case, moment=SurveyInvitation.Moment.DIAGNOSIS)
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(opens_at=timezone.now())
     link = links.home_link(case_id=cast.paul_case.id, section=section)
     assert link == f"/home/{str(cast.paul_case.id)[:8]}/{section}/"
     # Signed out: sign in first, with the link kept as `next`.

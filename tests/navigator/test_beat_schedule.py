@@ -52,6 +52,10 @@ LONGEST: dict[str, tuple[float, str]] = {
     ),
     "careplans.tasks.ask_signpost_feedback_due": (DAY, "a daily question in the working day"),
     "careplans.tasks.track_overdue_plan_items": (DAY, "overdue plan actions tracked daily"),
+    "careplans.tasks.nudge_feedback_surveys_due": (
+        60 * MINUTE,
+        "a feedback invitation is nudged within the hour it opens",
+    ),
     "careplans.tasks.render_care_plans_due_for_review": (
         DAY,
         "HAZ-008: plans due for review are printed ready each morning",

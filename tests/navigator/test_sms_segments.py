@@ -58,6 +58,12 @@ def _context(kind: str, language: str) -> dict:
         return {"link": HOME, "phone": "01632 960123"}
     if kind == "signpost_feedback_thanks":
         return {"helped": False}
+    if kind == "feedback_survey_one":  # the answers by number, in the reader's language
+        choices = {
+            "en": "1 very good, 2 good, 3 fair, 4 poor, 5 very poor",
+            "cy": "1 da iawn, 2 da, 3 gweddol, 4 gwael, 5 gwael iawn",
+        }
+        return {"link": HOME, "choices": choices[language]}
     return {"link": HOME}
 
 
