@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "appointments",
     "careplans",
     "caseload",
+    "insight",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ urlpatterns = [
     path("cases/", include("patients.urls")),
     path("cases/<uuid:case_id>/", include("careplans.urls")),
     path("care-plans/", include("careplans.printing_urls")),
+    # Anonymised figures for team leads and service managers (insight: a top layer).
+    path("insight/", include("insight.urls")),
     # The chase queue (/chase/) and a case's tracked items (/cases/<id>/tracked-items/).
     path("", include("appointments.urls")),
     path("api/", include("patients.api_urls")),

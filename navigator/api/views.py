@@ -17,6 +17,8 @@ from navigator.http import AuthenticatedRequest
 
 
 class MeApi(APIView):
+    about_the_user = True
+
     @extend_schema(
         operation_id="me_retrieve",
         summary="Who am I",

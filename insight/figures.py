@@ -1,0 +1,688 @@
+"""Every insight table: what it counts, from which records, in plain English.
+
+A `CountFigure` counts records by row (offers by point of pathway, items by owner ...); a
+`DistributionFigure` gives the median and quartiles of a number of days, read from a histogram
+(one row per number of days, counted in SQL), never from one patient's record at a time.
+`build` returns the table before suppression; `insight.suppression.suppress` hides what must
+not be seen, and every page, chart and CSV reads only the suppressed table.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case as Cases
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from appointments.models import ChaseRecord, ItemKind, PathwayStandard, TrackedItem
+from appointments.services.chase_nudges import (
+    ESCALATION_MESSAGE,
+    PATIENT_MESSAGE,
+    PROFESSIONAL_MESSAGE,
+)
+from careplans.models import (
+    Answer,
+    Assessment,
+    AssessmentOffer,
+    CarePlan,
+    CaseFlag,
+    FeedbackAnswer,
+    OwnerKind,
+    PlanItem,
+    Signpost,
+)
+from insight.filters import Filters
+from insight.queries import DaysBetween, Key, Source, grouped, quantile, siblings_from
+from insight.tables import Column, Kind, Row, Table
+from navigator.messaging.models import OutboundMessage
+from patients.models import Case, Nation, TimelineEvent
+
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class CountFigure:
+    """Counts of records by row. `rows` fixes the rows and their order; without it the rows are
+    the values found (a provider, a service), biggest first, at most `limit` of them."""
+
+    slug: str
+    title: str
+    definition: str
+    source: Source
+    row: Callable[[], Any]
+    columns: tuple[Column, ...]
+    measures: Callable[[], dict[str, Any]]
+    rows: tuple[tuple[Hashable, str], ...] = ()
+    total_row: bool = False
+    limit: int = 0
+
+    def build(self, filters: Filters) -> Table:
+        groups = {"_row": self.row()}
+        counts = grouped(self.source, filters, groups=groups, measures=self.measures())
+        cells = {key[0]: measures for key, measures in counts.items()}
+        if self.rows:
+            labels = dict(self.rows)
+            order = [key for key, _ in self.rows]
+        else:
+            labels = {key: str(key) for key in cells}
+            first = self.columns[0].key
+            order = sorted(cells, key=lambda k: (-cells[k].get(first, 0), str(k)))
+            if self.limit:
+                order = order[: self.limit]
+        rows = [
+            Row(key, labels[key], {c.key: cells.get(key, {}).get(c.key, 0) for c in self.columns})
+            for key in order
+        ]
+        if self.total_row:
+            rows.append(
+                Row(
+                    "total",
+                    "Total",
+                    {c.key: sum(r.cells[c.key] for r in rows) for c in self.columns},
+                    is_total=True,
+                )
+            )
+        table = Table(
+            self.slug,
+            self.title,
+            self.definition,
+            list(self.columns),
+            rows,
+            has_total_row=self.total_row,
+            chosen=filters.chosen(),
+        )
+        shown = set(order)
+        for name in filters.chosen():
+            by_value = grouped(
+                self.source, filters, groups=groups, measures=self.measures(), by=name
+            )
+            siblings = siblings_from(by_value, row_of=lambda key: key[0] if key[0] in shown else None)
+            if self.total_row:
+                for column in self.columns:
+                    total: dict[Hashable, int] = {}
+                    for key in order:
+                        for value, count in siblings.get((key, column.key), {}).items():
+                            total[value] = total.get(value, 0) + count
+                    values = {k for cell in siblings.values() for k in cell}
+                    siblings[("total", column.key)] = {v: total.get(v, 0) for v in values}
+            table.siblings[name] = siblings
+        return table
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    label: str
+    source: Source
+    days: Callable[[], Any]  # the number of days for one record, in SQL; NULL leaves it out
+
+
+DISTRIBUTION_COLUMNS = (
+    Column("people", "Number", "How many the figures in this row are about."),
+    Column("median", "Median (days)", "Half took this many days or fewer.", Kind.STAT, "people"),
+    Column(
+        "lower", "Lower quartile (days)", "A quarter took this many days or fewer.", Kind.STAT, "people"
+    ),
+    Column(
+        "upper", "Upper quartile (days)", "Three quarters took this many days or fewer.", Kind.STAT, "people"
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DistributionFigure:
+    slug: str
+    title: str
+    definition: str
+    series: tuple[Series, ...]
+
+    def build(self, filters: Filters) -> Table:
+        rows = []
+        siblings: dict[str, dict[tuple[Hashable, str], dict[Hashable, int]]] = {}
+        for series in self.series:
+            groups = {"_days": series.days()}
+            histogram = {
+                key[0]: m["n"]
+                for key, m in grouped(
+                    series.source, filters, groups=groups, measures={"n": Count("pk")}
+                ).items()
+                if key[0] is not None
+            }
+            people = sum(histogram.values())
+            rows.append(
+                Row(
+                    series.key,
+                    series.label,
+                    {
+                        "people": people,
+                        "median": _round(quantile(histogram, 0.5)),
+                        "lower": _round(quantile(histogram, 0.25)),
+                        "upper": _round(quantile(histogram, 0.75)),
+                    },
+                )
+            )
+            for name in filters.chosen():
+                by_value = grouped(
+                    series.source, filters, groups=groups, measures={"n": Count("pk")}, by=name
+                )
+                by_value = {k: {"people": m["n"]} for k, m in by_value.items() if k[0] is not None}
+                cells = siblings_from(by_value, row_of=lambda key, s=series.key: s)
+                siblings.setdefault(name, {}).update(cells)
+        return Table(
+            self.slug,
+            self.title,
+            self.definition,
+            list(DISTRIBUTION_COLUMNS),
+            rows,
+            siblings=siblings,
+            chosen=filters.chosen(),
+        )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+Figure = CountFigure | DistributionFigure
+
+
+# HNA reach -----------------------------------------------------------------------------------
+
+POINTS = (
+    ("diagnosis", "At diagnosis"),
+    ("during_treatment", "During treatment"),
+    ("end_of_treatment", "End of treatment"),
+    (OTHER, "Other points (recurrence, palliative care, on request)"),
+)
+
+
+def _point_of_pathway() -> Any:
+    point = Assessment.PathwayPoint
+    return Cases(
+        When(pathway_point=point.DIAGNOSIS, then=Value("diagnosis")),
+        When(
+            pathway_point__in=[point.START_OF_TREATMENT, point.DURING_TREATMENT],
+            then=Value("during_treatment"),
+        ),
+        When(pathway_point=point.END_OF_TREATMENT, then=Value("end_of_treatment")),
+        default=Value(OTHER),
+        output_field=CharField(),
+    )
+
+
+HNA_REACH = CountFigure(
+    slug="hna-reach",
+    title="Holistic needs assessments offered, completed and declined",
+    definition="Offers of a holistic needs assessment (HNA) made in the period, by the point in "
+    "the person's pathway they were offered at, and what became of them.",
+    source=Source(lambda: AssessmentOffer.objects.all(), case="case", when="offered_at"),
+    row=_point_of_pathway,
+    rows=POINTS,
+    total_row=True,
+    columns=(
+        Column("offered", "Offered", "Offers made in the period."),
+        Column("completed", "Completed", "Of those offers, how many the person went on to "
+               "complete and send."),
+        Column("declined", "Declined", "Of those offers, how many the person said no to."),
+    ),
+    measures=lambda: {
+        "offered": Count("pk"),
+        "completed": Count("pk", filter=Q(assessment__submitted_at__isnull=False)),
+        "declined": Count("pk", filter=Q(status=AssessmentOffer.Status.DECLINED)),
+    },
+)
+
+
+def _first_submitted(model_filter: dict[str, Any], order: str, when: str) -> Any:
+    return Subquery(
+        Assessment.objects.filter(case=OuterRef("pk"), submitted_at__isnull=False, **model_filter)
+        .order_by(order)
+        .values(day=TruncDate(when))[:1],
+        output_field=DateField(),
+    )
+
+
+def _first_agreed_plan() -> Any:
+    return Subquery(
+        CarePlan.objects.filter(case=OuterRef("pk"), agreed_at__isnull=False)
+        .order_by("agreed_at")
+        .values(day=TruncDate("agreed_at"))[:1],
+        output_field=DateField(),
+    )
+
+
+_DIAGNOSED = Source(
+    lambda: Case.objects.filter(diagnosis_date__isnull=False),
+    case="",
+    when="diagnosis_date",
+    when_is_date=True,
+)
+
+HNA_TIMING = DistributionFigure(
+    slug="hna-timing",
+    title="Time from diagnosis to the first assessment and to an agreed plan",
+    definition="For people diagnosed in the period: the days from the date of diagnosis to the "
+    "day they sent their first holistic needs assessment, and to the day they first agreed a "
+    "care plan. People who have not reached that step yet are not counted.",
+    series=(
+        Series(
+            "first_hna",
+            "Diagnosis to first assessment",
+            _DIAGNOSED,
+            lambda: DaysBetween(F("diagnosis_date"), _first_submitted({}, "submitted_at", "submitted_at")),
+        ),
+        Series(
+            "agreed_plan",
+            "Diagnosis to first agreed care plan",
+            _DIAGNOSED,
+            lambda: DaysBetween(F("diagnosis_date"), _first_agreed_plan()),
+        ),
+    ),
+)
+
+
+# Concerns and distress -------------------------------------------------------------------------
+
+
+def _answers() -> QuerySet[Any]:
+    submitted = Assessment.objects.filter(submitted_at__isnull=False, case=OuterRef("assessment__case"))
+    return Answer.objects.filter(selected=True, assessment__submitted_at__isnull=False).annotate(
+        _first=~Exists(submitted.filter(submitted_at__lt=OuterRef("assessment__submitted_at"))),
+        _latest=~Exists(submitted.filter(submitted_at__gt=OuterRef("assessment__submitted_at"))),
+        _again=Exists(submitted.exclude(pk=OuterRef("assessment_id"))),
+    )
+
+
+CONCERNS = CountFigure(
+    slug="concerns",
+    title="Concerns by domain, at the first assessment and later",
+    definition="People who marked at least one concern in each domain of the checklist, in "
+    "assessments sent in the period. One person can have concerns in several domains, so "
+    "the rows do not add up to a total. The last two columns are about people who have sent "
+    "two or more assessments: how many had a concern in the domain at their first, and at "
+    "their latest.",
+    source=Source(_answers, case="assessment__case", when="assessment__submitted_at"),
+    row=lambda: F("concern__domain__title"),
+    columns=(
+        Column("first", "At their first assessment", "People with a concern in this domain "
+               "when they first assessed their needs."),
+        Column("again_first", "Assessed again: at first", "Of people assessed two or more "
+               "times, those with a concern in this domain at their first assessment."),
+        Column("again_latest", "Assessed again: at latest", "Of people assessed two or more "
+               "times, those with a concern in this domain at their latest assessment."),
+    ),
+    measures=lambda: {
+        "first": Count("assessment__case", distinct=True, filter=Q(_first=True)),
+        "again_first": Count("assessment__case", distinct=True, filter=Q(_first=True, _again=True)),
+        "again_latest": Count("assessment__case", distinct=True, filter=Q(_latest=True, _again=True)),
+    },
+)
+
+DISTRESS = CountFigure(
+    slug="distress",
+    title="Distress scores",
+    definition="Assessments sent in the period, by the person's overall distress over the past "
+    "week (the distress thermometer, 0 to 10). 4 or more is the usual cut-off for distress "
+    "that needs attention; 7 or more is high.",
+    source=Source(
+        lambda: Assessment.objects.filter(submitted_at__isnull=False), case="case", when="submitted_at"
+    ),
+    row=lambda: Cases(
+        When(distress_score__lte=3, then=Value("0-3")),
+        When(distress_score__lte=6, then=Value("4-6")),
+        default=Value("7-10"),
+        output_field=CharField(),
+    ),
+    rows=(("0-3", "0 to 3"), ("4-6", "4 to 6"), ("7-10", "7 to 10")),
+    total_row=True,
+    columns=(Column("assessments", "Assessments", "Assessments sent with a score in this range."),),
+    measures=lambda: {"assessments": Count("pk")},
+)
+
+
+def _contact_band() -> Any:
+    raised = F("raised_at")
+    return Cases(
+        When(acknowledged_at__isnull=True, then=Value("open")),
+        When(acknowledged_at__lte=raised + dt.timedelta(hours=4), then=Value("4h")),
+        When(acknowledged_at__lte=raised + dt.timedelta(days=1), then=Value("1d")),
+        When(acknowledged_at__lte=raised + dt.timedelta(days=3), then=Value("3d")),
+        default=Value("later"),
+        output_field=CharField(),
+    )
+
+
+DISTRESS_CONTACT = CountFigure(
+    slug="distress-contact",
+    title="Time from a high distress score to contact",
+    definition="Flags raised in the period because a person scored high distress or a severe "
+    "concern, by how long it took someone on their team to act on the flag (acknowledge it "
+    "after contacting them).",
+    source=Source(
+        lambda: CaseFlag.objects.filter(kind=CaseFlag.Kind.URGENT_DISTRESS), case="case", when="raised_at"
+    ),
+    row=_contact_band,
+    rows=(
+        ("4h", "Within 4 hours"),
+        ("1d", "4 to 24 hours"),
+        ("3d", "1 to 3 days"),
+        ("later", "More than 3 days"),
+        ("open", "Not yet acted on"),
+    ),
+    total_row=True,
+    columns=(Column("flags", "Flags", "High-distress flags in this band."),),
+    measures=lambda: {"flags": Count("pk")},
+)
+
+
+# Care plans --------------------------------------------------------------------------------------
+
+_CURRENT_PLAN_ITEMS = Source(
+    lambda: PlanItem.objects.filter(plan__status=CarePlan.Status.AGREED),
+    case="plan__case",
+    when="plan__agreed_at",
+)
+
+PLAN_ITEMS = CountFigure(
+    slug="plan-items",
+    title="Care plan actions by who does them",
+    definition="Actions in care plans agreed in the period (each person's current plan), by "
+    "who agreed to do them, and how many are done.",
+    source=_CURRENT_PLAN_ITEMS,
+    row=lambda: F("owner_kind"),
+    rows=(
+        (OwnerKind.PATIENT, "The person themselves"),
+        (OwnerKind.NAVIGATOR, "Their navigator"),
+        (OwnerKind.GP, "Their GP"),
+        (OwnerKind.SERVICE, "A support service"),
+    ),
+    total_row=True,
+    columns=(
+        Column("items", "Actions", "Actions in agreed plans."),
+        Column("completed", "Done", "Of those actions, how many are marked done."),
+    ),
+    measures=lambda: {
+        "items": Count("pk"),
+        "completed": Count("pk", filter=Q(completed_at__isnull=False)),
+    },
+)
+
+SIGNPOSTING = CountFigure(
+    slug="signposting",
+    title="Signposting by service",
+    definition="Services people were signposted to from their care plan in the period, the "
+    "20 used most, and what people said when asked \"did you get the help you needed?\".",
+    source=Source(
+        lambda: Signpost.objects.filter(item__signposted_at__isnull=False),
+        case="item__plan__case",
+        when="item__signposted_at",
+    ),
+    row=lambda: F("service__name"),
+    limit=20,
+    columns=(
+        Column("signposted", "Signposted", "Times a plan action pointed someone to this service."),
+        Column("yes", "Got the help: yes", "Said yes, they got the help they needed."),
+        Column("partly", "Partly", "Said they partly got the help they needed."),
+        Column("no", "No", "Said no, they did not get the help they needed."),
+    ),
+    measures=lambda: {
+        "signposted": Count("pk"),
+        "yes": Count("pk", filter=Q(item__feedback_answer=FeedbackAnswer.YES)),
+        "partly": Count("pk", filter=Q(item__feedback_answer=FeedbackAnswer.PARTLY)),
+        "no": Count("pk", filter=Q(item__feedback_answer=FeedbackAnswer.NO)),
+    },
+)
+
+HELP_NEEDED = CountFigure(
+    slug="help-needed",
+    title="\"Did you get the help you needed?\"",
+    definition="Care plan actions that signposted someone to a service in the period, by "
+    "their answer when we asked afterwards whether they got the help they needed.",
+    source=Source(
+        lambda: PlanItem.objects.filter(signposted_at__isnull=False),
+        case="plan__case",
+        when="signposted_at",
+    ),
+    row=lambda: F("feedback_answer"),
+    rows=(
+        (FeedbackAnswer.YES, "Yes"),
+        (FeedbackAnswer.PARTLY, "Partly"),
+        (FeedbackAnswer.NO, "No"),
+        ("", "Not answered yet"),
+    ),
+    total_row=True,
+    columns=(Column("items", "Actions", "Signposted actions with this answer."),),
+    measures=lambda: {"items": Count("pk")},
+)
+
+
+# The chase -----------------------------------------------------------------------------------------
+
+_CHASED = Source(
+    lambda: TrackedItem.objects.filter(chase_count__gt=0),
+    case="case",
+    when="expected_by",
+    when_is_date=True,
+)
+
+CHASE_BY_KIND = CountFigure(
+    slug="chase-by-kind",
+    title="Chased items by kind",
+    definition="Tracked items expected in the period that went overdue and were chased, by "
+    "kind, and how many times they were chased in all.",
+    source=_CHASED,
+    row=lambda: F("kind"),
+    rows=tuple((kind.value, kind.label) for kind in ItemKind),
+    total_row=True,
+    columns=(
+        Column("items", "Items chased", "Items chased at least once."),
+        Column("chases", "Chases", "Times those items were chased."),
+    ),
+    measures=lambda: {"items": Count("pk"), "chases": Sum("chase_count")},
+)
+
+CHASE_BY_PROVIDER = CountFigure(
+    slug="chase-by-provider",
+    title="Providers most often needing chasing",
+    definition="The 10 providers responsible for the most chased items expected in the period "
+    "(items with no provider are left out).",
+    source=Source(
+        lambda: TrackedItem.objects.filter(chase_count__gt=0, responsible_provider__isnull=False),
+        case="case",
+        when="expected_by",
+        when_is_date=True,
+    ),
+    row=lambda: F("responsible_provider__name"),
+    limit=10,
+    columns=(
+        Column("items", "Items chased", "Items this provider was responsible for that were chased."),
+        Column("chases", "Chases", "Times those items were chased."),
+    ),
+    measures=lambda: {"items": Count("pk"), "chases": Sum("chase_count")},
+)
+
+
+def _first_chase_day() -> Any:
+    return Subquery(
+        ChaseRecord.objects.filter(item=OuterRef("pk"))
+        .order_by("chased_at")
+        .values(day=TruncDate("chased_at"))[:1],
+        output_field=DateField(),
+    )
+
+
+CHASE_DAYS = DistributionFigure(
+    slug="chase-days",
+    title="Days overdue at the first chase and at resolution",
+    definition="For chased items expected in the period: how many days after the expected date "
+    "the item was first chased, and, for items since closed, how many days after the expected "
+    "date it was resolved.",
+    series=(
+        Series("first_chase", "Days overdue at the first chase", _CHASED,
+               lambda: DaysBetween(F("expected_by"), _first_chase_day())),
+        Series("resolved", "Days overdue when resolved", _CHASED,
+               lambda: DaysBetween(F("expected_by"), TruncDate("closed_at"))),
+    ),
+)
+
+NUDGE_KINDS = (
+    (PATIENT_MESSAGE, "To the person: \"we are chasing this for you\""),
+    (PROFESSIONAL_MESSAGE, "To the provider or GP practice responsible"),
+    (ESCALATION_MESSAGE, "To the team lead, when a chase is escalated"),
+)
+
+
+def _case_of_subject(field_name: str) -> Callable[[], Any]:
+    """A message names its patient by id, not by a key: their first case's `field_name`."""
+
+    def expression() -> Any:
+        return Subquery(
+            Case.objects.filter(patient_id=OuterRef("subject_id"))
+            .order_by("opened_at")
+            .values(field_name)[:1]
+        )
+
+    return expression
+
+
+NUDGES = CountFigure(
+    slug="nudges",
+    title="Chase nudges sent and delivery failures",
+    definition="Text messages and emails the chase sent in the period, by whom they were to, "
+    "and how many could not be delivered.",
+    source=Source(
+        lambda: OutboundMessage.objects.filter(
+            kind__in=[kind for kind, _ in NUDGE_KINDS], subject_id__isnull=False
+        ),
+        case="",
+        when="created_at",
+        dimensions={
+            "team": _case_of_subject("team_id"),
+            "tumour_site": _case_of_subject("tumour_site"),
+            "area": _case_of_subject("patient__gp_practice_id"),
+        },
+    ),
+    row=lambda: F("kind"),
+    rows=NUDGE_KINDS,
+    total_row=True,
+    columns=(
+        Column("sent", "Sent", "Messages handed to the text or email provider."),
+        Column("failed", "Not delivered", "Messages that failed or need someone's attention."),
+    ),
+    measures=lambda: {
+        "sent": Count(
+            "pk",
+            filter=Q(status__in=[OutboundMessage.Status.SENT, OutboundMessage.Status.DELIVERED]),
+        ),
+        "failed": Count(
+            "pk",
+            filter=Q(status__in=[OutboundMessage.Status.FAILED, OutboundMessage.Status.ATTENTION]),
+        ),
+    },
+)
+
+
+# Pathway clocks --------------------------------------------------------------------------------
+
+
+def _clock_source(standard: PathwayStandard) -> Source:
+    def records() -> QuerySet[Any]:
+        events = TimelineEvent.objects.filter(case=OuterRef("pk")).order_by("occurred_at")
+        start = Subquery(
+            events.filter(kind__in=standard.start_kinds).values(day=TruncDate("occurred_at"))[:1],
+            output_field=DateField(),
+        )
+        cases = Case.objects.filter(patient__nation=standard.nation).annotate(_start=start)
+        stop = Subquery(
+            events.filter(
+                kind__in=standard.end_kinds, occurred_at__date__gte=OuterRef("_start")
+            ).values(day=TruncDate("occurred_at"))[:1],
+            output_field=DateField(),
+        )
+        today = timezone.localdate()
+        return (
+            cases.filter(_start__isnull=False)
+            .annotate(_stop=stop)
+            .annotate(_days=DaysBetween(F("_start"), Coalesce(F("_stop"), Value(today))))
+        )
+
+    return Source(records, case="", when="_start", when_is_date=True)
+
+
+CLOCK_COLUMNS = (
+    Column("met", "Within: stopped", "Clocks that stopped within the standard."),
+    Column("running", "Within: still running", "Clocks still running, within the standard so far."),
+    Column("missed", "Outside the standard", "Clocks that stopped late, or are still running "
+           "past the standard."),
+)
+
+
+@dataclass(frozen=True)
+class ClocksFigure:
+    """One row per waiting-time standard (data, by nation): one query per standard, so the
+    number of queries follows the standards configured, never the number of patients."""
+
+    slug: str = "clocks"
+    title: str = "Pathway clocks by nation and standard"
+    definition: str = (
+        "People whose clock for a waiting-time standard started in the period, by whether it "
+        "stopped (or is still running) within the standard's number of days. Each nation has "
+        "its own standards: England's 28-day Faster Diagnosis Standard, 31 and 62 days; "
+        "Scotland's and Northern Ireland's 31 and 62 days; Wales's 62-day Single Cancer Pathway."
+    )
+
+    def build(self, filters: Filters) -> Table:
+        rows = []
+        siblings: dict[str, dict[tuple[Hashable, str], dict[Hashable, int]]] = {}
+        nations = dict(Nation.choices)
+        for standard in PathwayStandard.objects.order_by("nation", "order", "length_days"):
+            length = standard.length_days
+            figure = CountFigure(
+                slug=self.slug,
+                title=self.title,
+                definition=self.definition,
+                source=_clock_source(standard),
+                row=lambda: Value(1),
+                rows=((1, ""),),
+                columns=CLOCK_COLUMNS,
+                measures=lambda length=length: {
+                    "met": Count("pk", filter=Q(_stop__isnull=False, _days__lte=length)),
+                    "running": Count("pk", filter=Q(_stop__isnull=True, _days__lte=length)),
+                    "missed": Count("pk", filter=Q(_days__gt=length)),
+                },
+            )
+            part = figure.build(filters)
+            key = f"{standard.nation}:{standard.code}"
+            label = f"{nations.get(standard.nation, standard.nation)}: {standard.name}"
+            rows.append(Row(key, label, part.rows[0].cells))
+            for name, cells in part.siblings.items():
+                for (_, column), values in cells.items():
+                    siblings.setdefault(name, {})[(key, column)] = values
+        return Table(
+            self.slug,
+            self.title,
+            self.definition,
+            list(CLOCK_COLUMNS),
+            rows,
+            siblings=siblings,
+            chosen=filters.chosen(),
+        )
+
+
+CLOCKS = ClocksFigure()
