@@ -48,7 +48,7 @@ from careplans.models import (
     Signpost,
 )
 from insight.filters import Filters
-from insight.queries import DaysBetween, Key, Source, grouped, quantile, siblings_from
+from insight.queries import DaysBetween, Source, grouped, quantile, siblings_from
 from insight.tables import Column, Kind, Row, Table
 from navigator.messaging.models import OutboundMessage
 from patients.models import Case, Nation, TimelineEvent
@@ -112,7 +112,9 @@ class CountFigure:
             by_value = grouped(
                 self.source, filters, groups=groups, measures=self.measures(), by=name
             )
-            siblings = siblings_from(by_value, row_of=lambda key: key[0] if key[0] in shown else None)
+            siblings = siblings_from(
+                by_value, row_of=lambda key: key[0] if key[0] in shown else None
+            )
             if self.total_row:
                 for column in self.columns:
                     total: dict[Hashable, int] = {}
@@ -137,10 +139,18 @@ DISTRIBUTION_COLUMNS = (
     Column("people", "Number", "How many the figures in this row are about."),
     Column("median", "Median (days)", "Half took this many days or fewer.", Kind.STAT, "people"),
     Column(
-        "lower", "Lower quartile (days)", "A quarter took this many days or fewer.", Kind.STAT, "people"
+        "lower",
+        "Lower quartile (days)",
+        "A quarter took this many days or fewer.",
+        Kind.STAT,
+        "people",
     ),
     Column(
-        "upper", "Upper quartile (days)", "Three quarters took this many days or fewer.", Kind.STAT, "people"
+        "upper",
+        "Upper quartile (days)",
+        "Three quarters took this many days or fewer.",
+        Kind.STAT,
+        "people",
     ),
 )
 
@@ -158,7 +168,7 @@ class DistributionFigure:
         for series in self.series:
             groups = {"_days": series.days()}
             histogram = {
-                key[0]: m["n"]
+                int(key[0]): m["n"]  # type: ignore[call-overload]
                 for key, m in grouped(
                     series.source, filters, groups=groups, measures={"n": Count("pk")}
                 ).items()
@@ -182,7 +192,7 @@ class DistributionFigure:
                     series.source, filters, groups=groups, measures={"n": Count("pk")}, by=name
                 )
                 by_value = {k: {"people": m["n"]} for k, m in by_value.items() if k[0] is not None}
-                cells = siblings_from(by_value, row_of=lambda key, s=series.key: s)
+                cells = siblings_from(by_value, row_of=_constant_row(series.key))
                 siblings.setdefault(name, {}).update(cells)
         return Table(
             self.slug,
@@ -193,6 +203,24 @@ class DistributionFigure:
             siblings=siblings,
             chosen=filters.chosen(),
         )
+
+
+def _constant_row(key: Hashable) -> Callable[[tuple[Hashable, ...]], Hashable]:
+    def row_of(_: tuple[Hashable, ...]) -> Hashable:
+        return key
+
+    return row_of
+
+
+def _clock_measures(length: int) -> Callable[[], dict[str, Any]]:
+    def measures() -> dict[str, Any]:
+        return {
+            "met": Count("pk", filter=Q(_stop__isnull=False, _days__lte=length)),
+            "running": Count("pk", filter=Q(_stop__isnull=True, _days__lte=length)),
+            "missed": Count("pk", filter=Q(_days__gt=length)),
+        }
+
+    return measures
 
 
 def _round(value: float | None) -> float | None:
@@ -237,8 +265,11 @@ HNA_REACH = CountFigure(
     total_row=True,
     columns=(
         Column("offered", "Offered", "Offers made in the period."),
-        Column("completed", "Completed", "Of those offers, how many the person went on to "
-               "complete and send."),
+        Column(
+            "completed",
+            "Completed",
+            "Of those offers, how many the person went on to complete and send.",
+        ),
         Column("declined", "Declined", "Of those offers, how many the person said no to."),
     ),
     measures=lambda: {
@@ -285,7 +316,9 @@ HNA_TIMING = DistributionFigure(
             "first_hna",
             "Diagnosis to first assessment",
             _DIAGNOSED,
-            lambda: DaysBetween(F("diagnosis_date"), _first_submitted({}, "submitted_at", "submitted_at")),
+            lambda: DaysBetween(
+                F("diagnosis_date"), _first_submitted({}, "submitted_at", "submitted_at")
+            ),
         ),
         Series(
             "agreed_plan",
@@ -301,7 +334,9 @@ HNA_TIMING = DistributionFigure(
 
 
 def _answers() -> QuerySet[Any]:
-    submitted = Assessment.objects.filter(submitted_at__isnull=False, case=OuterRef("assessment__case"))
+    submitted = Assessment.objects.filter(
+        submitted_at__isnull=False, case=OuterRef("assessment__case")
+    )
     return Answer.objects.filter(selected=True, assessment__submitted_at__isnull=False).annotate(
         _first=~Exists(submitted.filter(submitted_at__lt=OuterRef("assessment__submitted_at"))),
         _latest=~Exists(submitted.filter(submitted_at__gt=OuterRef("assessment__submitted_at"))),
@@ -320,17 +355,30 @@ CONCERNS = CountFigure(
     source=Source(_answers, case="assessment__case", when="assessment__submitted_at"),
     row=lambda: F("concern__domain__title"),
     columns=(
-        Column("first", "At their first assessment", "People with a concern in this domain "
-               "when they first assessed their needs."),
-        Column("again_first", "Assessed again: at first", "Of people assessed two or more "
-               "times, those with a concern in this domain at their first assessment."),
-        Column("again_latest", "Assessed again: at latest", "Of people assessed two or more "
-               "times, those with a concern in this domain at their latest assessment."),
+        Column(
+            "first",
+            "At their first assessment",
+            "People with a concern in this domain when they first assessed their needs.",
+        ),
+        Column(
+            "again_first",
+            "Assessed again: at first",
+            "Of people assessed two or more "
+            "times, those with a concern in this domain at their first assessment.",
+        ),
+        Column(
+            "again_latest",
+            "Assessed again: at latest",
+            "Of people assessed two or more "
+            "times, those with a concern in this domain at their latest assessment.",
+        ),
     ),
     measures=lambda: {
         "first": Count("assessment__case", distinct=True, filter=Q(_first=True)),
         "again_first": Count("assessment__case", distinct=True, filter=Q(_first=True, _again=True)),
-        "again_latest": Count("assessment__case", distinct=True, filter=Q(_latest=True, _again=True)),
+        "again_latest": Count(
+            "assessment__case", distinct=True, filter=Q(_latest=True, _again=True)
+        ),
     },
 )
 
@@ -341,7 +389,9 @@ DISTRESS = CountFigure(
     "week (the distress thermometer, 0 to 10). 4 or more is the usual cut-off for distress "
     "that needs attention; 7 or more is high.",
     source=Source(
-        lambda: Assessment.objects.filter(submitted_at__isnull=False), case="case", when="submitted_at"
+        lambda: Assessment.objects.filter(submitted_at__isnull=False),
+        case="case",
+        when="submitted_at",
     ),
     row=lambda: Cases(
         When(distress_score__lte=3, then=Value("0-3")),
@@ -375,7 +425,9 @@ DISTRESS_CONTACT = CountFigure(
     "concern, by how long it took someone on their team to act on the flag (acknowledge it "
     "after contacting them).",
     source=Source(
-        lambda: CaseFlag.objects.filter(kind=CaseFlag.Kind.URGENT_DISTRESS), case="case", when="raised_at"
+        lambda: CaseFlag.objects.filter(kind=CaseFlag.Kind.URGENT_DISTRESS),
+        case="case",
+        when="raised_at",
     ),
     row=_contact_band,
     rows=(
@@ -427,7 +479,7 @@ SIGNPOSTING = CountFigure(
     slug="signposting",
     title="Signposting by service",
     definition="Services people were signposted to from their care plan in the period, the "
-    "20 used most, and what people said when asked \"did you get the help you needed?\".",
+    '20 used most, and what people said when asked "did you get the help you needed?".',
     source=Source(
         lambda: Signpost.objects.filter(item__signposted_at__isnull=False),
         case="item__plan__case",
@@ -451,7 +503,7 @@ SIGNPOSTING = CountFigure(
 
 HELP_NEEDED = CountFigure(
     slug="help-needed",
-    title="\"Did you get the help you needed?\"",
+    title='"Did you get the help you needed?"',
     definition="Care plan actions that signposted someone to a service in the period, by "
     "their answer when we asked afterwards whether they got the help they needed.",
     source=Source(
@@ -511,7 +563,9 @@ CHASE_BY_PROVIDER = CountFigure(
     row=lambda: F("responsible_provider__name"),
     limit=10,
     columns=(
-        Column("items", "Items chased", "Items this provider was responsible for that were chased."),
+        Column(
+            "items", "Items chased", "Items this provider was responsible for that were chased."
+        ),
         Column("chases", "Chases", "Times those items were chased."),
     ),
     measures=lambda: {"items": Count("pk"), "chases": Sum("chase_count")},
@@ -534,15 +588,23 @@ CHASE_DAYS = DistributionFigure(
     "the item was first chased, and, for items since closed, how many days after the expected "
     "date it was resolved.",
     series=(
-        Series("first_chase", "Days overdue at the first chase", _CHASED,
-               lambda: DaysBetween(F("expected_by"), _first_chase_day())),
-        Series("resolved", "Days overdue when resolved", _CHASED,
-               lambda: DaysBetween(F("expected_by"), TruncDate("closed_at"))),
+        Series(
+            "first_chase",
+            "Days overdue at the first chase",
+            _CHASED,
+            lambda: DaysBetween(F("expected_by"), _first_chase_day()),
+        ),
+        Series(
+            "resolved",
+            "Days overdue when resolved",
+            _CHASED,
+            lambda: DaysBetween(F("expected_by"), TruncDate("closed_at")),
+        ),
     ),
 )
 
 NUDGE_KINDS = (
-    (PATIENT_MESSAGE, "To the person: \"we are chasing this for you\""),
+    (PATIENT_MESSAGE, 'To the person: "we are chasing this for you"'),
     (PROFESSIONAL_MESSAGE, "To the provider or GP practice responsible"),
     (ESCALATION_MESSAGE, "To the team lead, when a chase is escalated"),
 )
@@ -628,8 +690,11 @@ def _clock_source(standard: PathwayStandard) -> Source:
 CLOCK_COLUMNS = (
     Column("met", "Within: stopped", "Clocks that stopped within the standard."),
     Column("running", "Within: still running", "Clocks still running, within the standard so far."),
-    Column("missed", "Outside the standard", "Clocks that stopped late, or are still running "
-           "past the standard."),
+    Column(
+        "missed",
+        "Outside the standard",
+        "Clocks that stopped late, or are still running past the standard.",
+    ),
 )
 
 
@@ -661,11 +726,7 @@ class ClocksFigure:
                 row=lambda: Value(1),
                 rows=((1, ""),),
                 columns=CLOCK_COLUMNS,
-                measures=lambda length=length: {
-                    "met": Count("pk", filter=Q(_stop__isnull=False, _days__lte=length)),
-                    "running": Count("pk", filter=Q(_stop__isnull=True, _days__lte=length)),
-                    "missed": Count("pk", filter=Q(_days__gt=length)),
-                },
+                measures=_clock_measures(length),
             )
             part = figure.build(filters)
             key = f"{standard.nation}:{standard.code}"

@@ -8,7 +8,7 @@ authority (a postcode alone does not name one without a lookup table we do not h
 import datetime as dt
 from collections.abc import Hashable
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -67,7 +67,9 @@ class Filters:
         return values
 
     def without(self, name: str) -> "Filters":
-        return Filters(**{f.name: ("" if f.name == name else getattr(self, f.name)) for f in fields(self)})
+        return Filters(
+            **{f.name: ("" if f.name == name else getattr(self, f.name)) for f in fields(self)}
+        )
 
     def query(self) -> dict[str, str]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
@@ -84,18 +86,22 @@ class InsightFilterForm(forms.Form):
 
     def __init__(self, data: Any = None) -> None:
         super().__init__(data)
-        self.fields["team"].choices = [("", "All teams")] + [
-            (str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")
-        ]
-        sites = Case.objects.order_by("tumour_site").values_list("tumour_site", flat=True).distinct()
-        self.fields["tumour_site"].choices = [("", "All tumour sites")] + [(s, s) for s in sites]
-        self.fields["period"].choices = [("", "All time")] + [
-            (q.isoformat(), quarter_label(q)) for q in recent_quarters()
-        ]
-        practices = Organisation.objects.filter(kind=Organisation.Kind.GP_PRACTICE).order_by("name")
-        self.fields["area"].choices = [("", "All areas")] + [
-            (str(pk), name) for pk, name in practices.values_list("pk", "name")
-        ]
+        teams = Team.objects.order_by("name").values_list("pk", "name")
+        self._choices("team", "All teams", [(str(pk), name) for pk, name in teams])
+        sites = Case.objects.order_by("tumour_site").values_list("tumour_site", flat=True)
+        self._choices("tumour_site", "All tumour sites", [(s, s) for s in sites.distinct()])
+        quarters = [(q.isoformat(), quarter_label(q)) for q in recent_quarters()]
+        self._choices("period", "All time", quarters)
+        practices = Organisation.objects.filter(kind=Organisation.Kind.GP_PRACTICE)
+        self._choices(
+            "area",
+            "All areas",
+            [(str(pk), name) for pk, name in practices.order_by("name").values_list("pk", "name")],
+        )
+
+    def _choices(self, name: str, everything: str, choices: list[tuple[str, str]]) -> None:
+        field = cast(forms.ChoiceField, self.fields[name])
+        field.choices = [("", everything), *choices]
 
     def filters(self) -> Filters:
         if not self.is_bound or not self.is_valid():

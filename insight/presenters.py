@@ -31,7 +31,11 @@ class ShownTable:
     @property
     def rows(self) -> list[dict[str, Any]]:
         return [
-            {"label": row.label, "is_total": row.is_total, "cells": [_text(row.cells[c.key]) for c in self.table.columns]}
+            {
+                "label": row.label,
+                "is_total": row.is_total,
+                "cells": [_text(row.cells[c.key]) for c in self.table.columns],
+            }
             for row in self.table.rows
         ]
 
@@ -68,7 +72,8 @@ def _text(value: Any) -> str:
 
 def table_csv(table: Table, *, filters_described: list[tuple[str, str]]) -> str:
     """The table as CSV, suppressed figures as "fewer than 5", the filters on the first lines."""
-    assert table.suppressed, "CSV is written only from suppressed tables"
+    if not table.suppressed:
+        raise ValueError("CSV is written only from suppressed tables")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([table.title])
@@ -82,7 +87,9 @@ def table_csv(table: Table, *, filters_described: list[tuple[str, str]]) -> str:
     writer.writerow(["Definition", table.definition])
     for column in table.columns:
         writer.writerow([column.heading, column.definition])
-    writer.writerow(["fewer than 5", "Figures under 5, or that would let one be worked out, are not shown."])
+    writer.writerow(
+        ["fewer than 5", "Figures under 5, or that would let one be worked out, are not shown."]
+    )
     return out.getvalue()
 
 

@@ -8,7 +8,16 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Aggregate, Count, DateField, Expression, F, Func, IntegerField, QuerySet
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateField,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    QuerySet,
+)
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
@@ -21,17 +30,21 @@ class DaysBetween(Func):
 
     output_field = IntegerField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         start, start_params = compiler.compile(self.source_expressions[0])
         end, end_params = compiler.compile(self.source_expressions[1])
-        return f"(CAST({end} AS date) - CAST({start} AS date))", [*end_params, *start_params]
+        return f"(CAST({end} AS date) - CAST({start} AS date))", (*end_params, *start_params)
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         start, start_params = compiler.compile(self.source_expressions[0])
         end, end_params = compiler.compile(self.source_expressions[1])
         return (
             f"CAST(julianday(date({end})) - julianday(date({start})) AS INTEGER)",
-            [*end_params, *start_params],
+            (*end_params, *start_params),
         )
 
 
@@ -69,7 +82,8 @@ class Source:
             if name == skip:
                 continue
             if name == "period":
-                assert isinstance(value, dt.date)
+                if not isinstance(value, dt.date):
+                    raise TypeError("a period is the date its quarter starts")
                 start, end = value, quarter_end(value)
                 if not self.when_is_date:
                     start = timezone.make_aware(dt.datetime.combine(start, dt.time()))  # type: ignore[assignment]
@@ -154,6 +168,7 @@ def quantile(histogram: dict[int, int], p: float) -> float | None:
         if seen > low_rank + 1 or (seen > low_rank and fraction == 0):
             high = value
             break
-    assert low is not None
+    if low is None:  # cannot happen: the ranks are within the total
+        return None
     high = low if high is None else high
     return low + (high - low) * fraction

@@ -24,7 +24,9 @@ def is_small(value: Any) -> bool:
     return value is None or value < THRESHOLD
 
 
-def _hide_one_more(values: dict[Hashable, int], hidden: set[Hashable], total: Hashable | None) -> bool:
+def _hide_one_more(
+    values: dict[Hashable, int], hidden: set[Hashable], total: Hashable | None
+) -> bool:
     """Hide the smallest visible value (the total last); False when there is none to hide."""
     visible = [k for k in values if k not in hidden and k != total]
     if not visible:

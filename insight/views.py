@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from insight.filters import InsightFilterForm
 from insight.presenters import InsightPage, build_table, table_csv
 from insight.sections import figure_for
+from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.http import AuthenticatedHttpRequest
 
@@ -42,6 +43,14 @@ def insight_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         (str(form.fields[name].label), dict(form.fields[name].choices).get(value, value))  # type: ignore[attr-defined]
         for name, value in filters.query().items()
     ] or [("Filters", "none (everyone, all time)")]
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        object_type="insight table",
+        object_id=slug,
+        summary=f"Downloaded insight figures: {table.title}"[:200],
+        request=request,
+    )
     response = HttpResponse(table_csv(table, filters_described=described), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="insight-{slug}.csv"'
     return response

@@ -24,7 +24,8 @@ class RulesPermission(permissions.BasePermission):
     "write" to a permission in the rule set (`patients/rules.py`); a view that names none is
     refused object access. An object refusal is a 404, so a record's existence stays private.
     A service manager, who sees no patient's record, gets a 404 from every endpoint except
-    those about their own account (`about_the_user = True`: "me", their token).
+    those that hold no patient's data (`holds_no_patient_data = True`: their own account,
+    the questionnaires, the service directory).
     """
 
     def has_permission(self, request: Request, view: Any) -> bool:
@@ -33,7 +34,7 @@ class RulesPermission(permissions.BasePermission):
             return False
         if user.role in STAFF_ROLES and not user.has_mfa:
             raise MfaRequired()
-        if user.role in NO_PATIENT_DATA_ROLES and not getattr(view, "about_the_user", False):
+        if user.role in NO_PATIENT_DATA_ROLES and not getattr(view, "holds_no_patient_data", False):
             raise exceptions.NotFound()
         return True
 

@@ -38,9 +38,14 @@ def provider(db):
 def lung_people(cast, practice, provider, service, count: int, **extra):
     return [
         person(
-            team=cast.team, practice=practice, provider=provider, service=service,
-            diagnosed=DIAGNOSED + dt.timedelta(days=i % 5), navigator=cast.nadia,
-            distress=3 + i % 6, **extra,
+            team=cast.team,
+            practice=practice,
+            provider=provider,
+            service=service,
+            diagnosed=DIAGNOSED + dt.timedelta(days=i % 5),
+            navigator=cast.nadia,
+            distress=3 + i % 6,
+            **extra,
         )
         for i in range(count)
     ]
@@ -71,7 +76,9 @@ def assert_nothing_small(table) -> None:
             assert len(hidden) != 1, (table.slug, column.key, "one hidden cell beside a total")
 
 
-def test_a_service_manager_sees_every_section_with_its_definitions(client, cast, sam, practice, provider, service):
+def test_a_service_manager_sees_every_section_with_its_definitions(
+    client, cast, sam, practice, provider, service
+):
     lung_people(cast, practice, provider, service, 7)
     client.force_login(sam)
 
@@ -102,19 +109,34 @@ def test_figures_of_5_or_more_are_shown(cast, sam, practice, provider, service):
     assert timing.rows[0].cells["median"] == 10
 
 
-def test_every_table_and_every_csv_hides_small_figures(client, cast, sam, practice, provider, service):
+def test_every_table_and_every_csv_hides_small_figures(
+    client, cast, sam, practice, provider, service
+):
     lung_people(cast, practice, provider, service, 6)
-    person(team=cast.other_team, tumour_site="Breast", diagnosed=DIAGNOSED, navigator=cast.oscar,
-           distress=9, service=service, provider=provider)
+    person(
+        team=cast.other_team,
+        tumour_site="Breast",
+        diagnosed=DIAGNOSED,
+        navigator=cast.oscar,
+        distress=9,
+        service=service,
+        provider=provider,
+    )
     client.force_login(sam)
-    for filters in (Filters(), Filters(team=str(cast.team.pk)), Filters(tumour_site="Lung"),
-                    Filters(period=quarter_start(DIAGNOSED).isoformat(), area=str(practice.pk))):
+    for filters in (
+        Filters(),
+        Filters(team=str(cast.team.pk)),
+        Filters(tumour_site="Lung"),
+        Filters(period=quarter_start(DIAGNOSED).isoformat(), area=str(practice.pk)),
+    ):
         for figure in FIGURES:
             table = build_table(figure, filters)
             assert_nothing_small(table)
-            rows = csv_cells(client.get(reverse("insight:csv", args=[figure.slug]), filters.query()))
+            rows = csv_cells(
+                client.get(reverse("insight:csv", args=[figure.slug]), filters.query())
+            )
             header = next(i for i, r in enumerate(rows) if r and r[0] == "" and len(r) > 1)
-            for line, row in zip(rows[header + 1:], table.rows, strict=False):
+            for line, row in zip(rows[header + 1 :], table.rows, strict=False):
                 assert line[0] == row.label
                 for text, column in zip(line[1:], table.columns, strict=True):
                     if column.kind == Kind.COUNT:
@@ -128,16 +150,28 @@ def test_two_filters_one_patient_apart_never_let_that_patient_be_worked_out(
     differ by that one person. Subtracting any figure shown under one filter from the same
     figure under the other would tell us about them, so no figure may be shown under both."""
     lung_people(cast, practice, provider, service, 8)
-    person(team=cast.team, tumour_site="Breast", practice=practice, provider=provider,
-           service=service, diagnosed=DIAGNOSED, navigator=cast.nadia, distress=9)
+    person(
+        team=cast.team,
+        tumour_site="Breast",
+        practice=practice,
+        provider=provider,
+        service=service,
+        diagnosed=DIAGNOSED,
+        navigator=cast.nadia,
+        distress=9,
+    )
     client.force_login(sam)
     everyone = Filters(team=str(cast.team.pk))
     lung = Filters(team=str(cast.team.pk), tumour_site="Lung")
     derived = []
     for figure in FIGURES:
         wide, narrow = build_table(figure, everyone), build_table(figure, lung)
-        wide_csv = csv_figures(client.get(reverse("insight:csv", args=[figure.slug]), everyone.query()))
-        narrow_csv = csv_figures(client.get(reverse("insight:csv", args=[figure.slug]), lung.query()))
+        wide_csv = csv_figures(
+            client.get(reverse("insight:csv", args=[figure.slug]), everyone.query())
+        )
+        narrow_csv = csv_figures(
+            client.get(reverse("insight:csv", args=[figure.slug]), lung.query())
+        )
         assert len(wide_csv) == len(wide.rows) + 1
         for wide_row, narrow_row in zip(wide.rows, narrow.rows, strict=True):
             for column in wide.count_columns:
@@ -155,10 +189,16 @@ def test_two_filters_one_patient_apart_never_let_that_patient_be_worked_out(
     assert reach.rows[0].cells["offered"] == 9
 
 
-def test_the_query_count_does_not_grow_with_the_data(client, cast, sam, practice, provider, service):
+def test_the_query_count_does_not_grow_with_the_data(
+    client, cast, sam, practice, provider, service
+):
     client.force_login(sam)
-    filtered = {"team": str(cast.team.pk), "tumour_site": "Lung", "area": str(practice.pk),
-                "period": quarter_start(DIAGNOSED).isoformat()}
+    filtered = {
+        "team": str(cast.team.pk),
+        "tumour_site": "Lung",
+        "area": str(practice.pk),
+        "period": quarter_start(DIAGNOSED).isoformat(),
+    }
 
     def queries(params) -> int:
         with CaptureQueriesContext(connection) as captured:

@@ -4,20 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_user_language'),
+        ("accounts", "0005_user_language"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='invitation',
-            name='role',
-            field=models.CharField(choices=[('patient', 'Patient'), ('carer', 'Carer'), ('navigator', 'Navigator'), ('clinician', 'Clinician'), ('team_lead', 'Team lead'), ('admin', 'Administrator'), ('service_manager', 'Service manager')], max_length=20),
+            model_name="invitation",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("patient", "Patient"),
+                    ("carer", "Carer"),
+                    ("navigator", "Navigator"),
+                    ("clinician", "Clinician"),
+                    ("team_lead", "Team lead"),
+                    ("admin", "Administrator"),
+                    ("service_manager", "Service manager"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('patient', 'Patient'), ('carer', 'Carer'), ('navigator', 'Navigator'), ('clinician', 'Clinician'), ('team_lead', 'Team lead'), ('admin', 'Administrator'), ('service_manager', 'Service manager')], default='patient', max_length=20),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("patient", "Patient"),
+                    ("carer", "Carer"),
+                    ("navigator", "Navigator"),
+                    ("clinician", "Clinician"),
+                    ("team_lead", "Team lead"),
+                    ("admin", "Administrator"),
+                    ("service_manager", "Service manager"),
+                ],
+                default="patient",
+                max_length=20,
+            ),
         ),
     ]
