@@ -8,6 +8,7 @@ not be seen, and every page, chart and CSV reads only the suppressed table.
 """
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -17,8 +18,11 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -48,7 +52,7 @@ from careplans.models import (
     Signpost,
 )
 from insight.filters import Filters
-from insight.queries import DaysBetween, Source, grouped, quantile, siblings_from
+from insight.queries import DaysBetween, Key, Source, grouped, quantile, siblings_from
 from insight.tables import Column, Kind, Row, Table
 from navigator.messaging.models import OutboundMessage
 from patients.models import Case, Nation, TimelineEvent
@@ -71,10 +75,24 @@ class CountFigure:
     rows: tuple[tuple[Hashable, str], ...] = ()
     total_row: bool = False
     limit: int = 0
+    # A second grouping inside each row (a number of days, an assessment's place among the
+    # person's), and how to turn the counts for each of its values into the row's columns.
+    split: Callable[[], Any] | None = None
+    combine: Callable[[dict[Hashable, dict[str, int]]], dict[str, int]] | None = None
+
+    def _counts(self, filters: Filters, by: str = "") -> dict[Key, dict[str, int]]:
+        groups = {"_row": self.row()}
+        if self.split is None or self.combine is None:
+            return grouped(self.source, filters, groups=groups, measures=self.measures(), by=by)
+        groups["_split"] = self.split()
+        counts = grouped(self.source, filters, groups=groups, measures=self.measures(), by=by)
+        parts: dict[Key, dict[Hashable, dict[str, int]]] = defaultdict(dict)
+        for key, measures in counts.items():
+            parts[(key[0], *key[2:])][key[1]] = measures
+        return {key: self.combine(part) for key, part in parts.items()}
 
     def build(self, filters: Filters) -> Table:
-        groups = {"_row": self.row()}
-        counts = grouped(self.source, filters, groups=groups, measures=self.measures())
+        counts = self._counts(filters)
         cells = {key[0]: measures for key, measures in counts.items()}
         if self.rows:
             labels = dict(self.rows)
@@ -109,9 +127,7 @@ class CountFigure:
         )
         shown = set(order)
         for name in filters.chosen():
-            by_value = grouped(
-                self.source, filters, groups=groups, measures=self.measures(), by=name
-            )
+            by_value = self._counts(filters, by=name)
             siblings = siblings_from(
                 by_value, row_of=lambda key: key[0] if key[0] in shown else None
             )
@@ -210,17 +226,6 @@ def _constant_row(key: Hashable) -> Callable[[tuple[Hashable, ...]], Hashable]:
         return key
 
     return row_of
-
-
-def _clock_measures(length: int) -> Callable[[], dict[str, Any]]:
-    def measures() -> dict[str, Any]:
-        return {
-            "met": Count("pk", filter=Q(_stop__isnull=False, _days__lte=length)),
-            "running": Count("pk", filter=Q(_stop__isnull=True, _days__lte=length)),
-            "missed": Count("pk", filter=Q(_days__gt=length)),
-        }
-
-    return measures
 
 
 def _round(value: float | None) -> float | None:
@@ -333,15 +338,35 @@ HNA_TIMING = DistributionFigure(
 # Concerns and distress -------------------------------------------------------------------------
 
 
-def _answers() -> QuerySet[Any]:
+def _place_among_assessments() -> Any:
+    """An answer's assessment's place among the person's submitted assessments: their only
+    one, the first of several, the latest of several, or one in between."""
     submitted = Assessment.objects.filter(
         submitted_at__isnull=False, case=OuterRef("assessment__case")
     )
-    return Answer.objects.filter(selected=True, assessment__submitted_at__isnull=False).annotate(
-        _first=~Exists(submitted.filter(submitted_at__lt=OuterRef("assessment__submitted_at"))),
-        _latest=~Exists(submitted.filter(submitted_at__gt=OuterRef("assessment__submitted_at"))),
-        _again=Exists(submitted.exclude(pk=OuterRef("assessment_id"))),
+    earlier = Exists(submitted.filter(submitted_at__lt=OuterRef("assessment__submitted_at")))
+    later = Exists(submitted.filter(submitted_at__gt=OuterRef("assessment__submitted_at")))
+    return Cases(
+        When(~earlier & ~later, then=Value("only")),
+        When(~earlier, then=Value("first")),
+        When(~later, then=Value("latest")),
+        default=Value("between"),
+        output_field=CharField(),
     )
+
+
+def _concern_columns(by_place: dict[Hashable, dict[str, int]]) -> dict[str, int]:
+    """People are counted once in each place (one first assessment, one latest), so the
+    places' counts add up."""
+
+    def people(place: str) -> int:
+        return by_place.get(place, {}).get("people", 0)
+
+    return {
+        "first": people("only") + people("first"),
+        "again_first": people("first"),
+        "again_latest": people("latest"),
+    }
 
 
 CONCERNS = CountFigure(
@@ -352,8 +377,14 @@ CONCERNS = CountFigure(
     "the rows do not add up to a total. The last two columns are about people who have sent "
     "two or more assessments: how many had a concern in the domain at their first, and at "
     "their latest.",
-    source=Source(_answers, case="assessment__case", when="assessment__submitted_at"),
+    source=Source(
+        lambda: Answer.objects.filter(selected=True, assessment__submitted_at__isnull=False),
+        case="assessment__case",
+        when="assessment__submitted_at",
+    ),
     row=lambda: F("concern__domain__title"),
+    split=_place_among_assessments,
+    combine=_concern_columns,
     columns=(
         Column(
             "first",
@@ -363,23 +394,17 @@ CONCERNS = CountFigure(
         Column(
             "again_first",
             "Assessed again: at first",
-            "Of people assessed two or more "
-            "times, those with a concern in this domain at their first assessment.",
+            "Of people assessed two or more times, those with a concern in this domain at "
+            "their first assessment.",
         ),
         Column(
             "again_latest",
             "Assessed again: at latest",
-            "Of people assessed two or more "
-            "times, those with a concern in this domain at their latest assessment.",
+            "Of people assessed two or more times, those with a concern in this domain at "
+            "their latest assessment.",
         ),
     ),
-    measures=lambda: {
-        "first": Count("assessment__case", distinct=True, filter=Q(_first=True)),
-        "again_first": Count("assessment__case", distinct=True, filter=Q(_first=True, _again=True)),
-        "again_latest": Count(
-            "assessment__case", distinct=True, filter=Q(_latest=True, _again=True)
-        ),
-    },
+    measures=lambda: {"people": Count("assessment__case", distinct=True)},
 )
 
 DISTRESS = CountFigure(
@@ -663,28 +688,65 @@ NUDGES = CountFigure(
 # Pathway clocks --------------------------------------------------------------------------------
 
 
-def _clock_source(standard: PathwayStandard) -> Source:
-    def records() -> QuerySet[Any]:
-        events = TimelineEvent.objects.filter(case=OuterRef("pk")).order_by("occurred_at")
-        start = Subquery(
-            events.filter(kind__in=standard.start_kinds).values(day=TruncDate("occurred_at"))[:1],
-            output_field=DateField(),
-        )
-        cases = Case.objects.filter(patient__nation=standard.nation).annotate(_start=start)
-        stop = Subquery(
-            events.filter(
-                kind__in=standard.end_kinds, occurred_at__date__gte=OuterRef("_start")
-            ).values(day=TruncDate("occurred_at"))[:1],
-            output_field=DateField(),
-        )
-        today = timezone.localdate()
-        return (
-            cases.filter(_start__isnull=False)
-            .annotate(_stop=stop)
-            .annotate(_days=DaysBetween(F("_start"), Coalesce(F("_stop"), Value(today))))
-        )
+RUNNING = 100_000  # added to a running clock's days, to tell it from a stopped one's
 
-    return Source(records, case="", when="_start", when_is_date=True)
+
+def _clock_source(standard: PathwayStandard) -> Source:
+    """The first start event of each case of the standard's nation: one record per clock.
+    The rule is `appointments.clocks.clock_for`'s (the earliest start event; the earliest end
+    event on or after its day stops it)."""
+
+    def records() -> QuerySet[Any]:
+        earlier = TimelineEvent.objects.filter(
+            case=OuterRef("case"),
+            kind__in=standard.start_kinds,
+            occurred_at__lt=OuterRef("occurred_at"),
+        )
+        return TimelineEvent.objects.filter(
+            kind__in=standard.start_kinds, case__patient__nation=standard.nation
+        ).exclude(Exists(earlier))
+
+    return Source(records, case="case", when="occurred_at")
+
+
+def _clock_days() -> Any:
+    """Days from the clock's start to its stop; for a clock still running, RUNNING plus the
+    days so far. One number per clock, so the clocks are counted by it in one GROUP BY."""
+    start_day = TruncDate(ExpressionWrapper(OuterRef("occurred_at"), output_field=DateTimeField()))
+    stop = (
+        TimelineEvent.objects.filter(case=OuterRef("case"), occurred_at__date__gte=start_day)
+        .order_by("occurred_at")
+        .values(days=DaysBetween(start_day, TruncDate("occurred_at")))
+    )
+    return stop
+
+
+def _clock_split(standard: PathwayStandard) -> Callable[[], Any]:
+    def days() -> Any:
+        stopped = Subquery(
+            _clock_days().filter(kind__in=standard.end_kinds)[:1], output_field=IntegerField()
+        )
+        running = Value(RUNNING) + DaysBetween(
+            TruncDate("occurred_at"), Value(timezone.localdate(), output_field=DateField())
+        )
+        return Coalesce(stopped, running)
+
+    return days
+
+
+def _clock_columns(length: int) -> Callable[[dict[Hashable, dict[str, int]]], dict[str, int]]:
+    def combine(by_days: dict[Hashable, dict[str, int]]) -> dict[str, int]:
+        columns = {"met": 0, "running": 0, "missed": 0}
+        for days, measures in by_days.items():
+            if not isinstance(days, int):
+                continue
+            running = days >= RUNNING
+            elapsed = days - RUNNING if running else days
+            status = "missed" if elapsed > length else "running" if running else "met"
+            columns[status] += measures["n"]
+        return columns
+
+    return combine
 
 
 CLOCK_COLUMNS = (
@@ -726,7 +788,9 @@ class ClocksFigure:
                 row=lambda: Value(1),
                 rows=((1, ""),),
                 columns=CLOCK_COLUMNS,
-                measures=_clock_measures(length),
+                split=_clock_split(standard),
+                combine=_clock_columns(length),
+                measures=lambda: {"n": Count("pk")},
             )
             part = figure.build(filters)
             key = f"{standard.nation}:{standard.code}"
