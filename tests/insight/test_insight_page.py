@@ -246,3 +246,34 @@ def test_an_unknown_filter_value_says_so_and_shows_everyone(client, sam):
 def test_an_unknown_table_is_a_404(client, sam):
     client.force_login(sam)
     assert client.get(reverse("insight:csv", args=["no-such-table"])).status_code == 404
+
+
+def test_pathway_clocks_follow_the_clock_rule(cast, practice, provider, service):
+    """Referred 20 days before diagnosis: England's 28-day clock stopped in time; the 62-day
+    clock (to first treatment) is still running, and past 62 days by now."""
+    lung_people(cast, practice, provider, service, 6)
+    clocks = {row.key: row.cells for row in build_table(FIGURES[-1], Filters()).rows}
+    assert clocks["england:FDS28"] == {"met": 6, "running": SUPPRESSED, "missed": SUPPRESSED}
+    assert clocks["england:URG62"]["missed"] == 6
+    assert clocks["wales:SCP62"] == {"met": SUPPRESSED, "running": SUPPRESSED, "missed": SUPPRESSED}
+
+
+def test_concerns_count_people_at_their_first_and_latest_assessment(
+    cast, practice, provider, service
+):
+    lung_people(
+        cast,
+        practice,
+        provider,
+        service,
+        6,
+        concern_codes=("money", "pain"),
+        reassessed_codes=("money",),
+    )
+    concerns = {row.label: row.cells for row in build_table(FIGURES[2], Filters()).rows}
+    practical = next(cells for label, cells in concerns.items() if cells["again_latest"] == 6)
+    assert practical == {"first": 6, "again_first": 6, "again_latest": 6}
+    physical = next(
+        cells for label, cells in concerns.items() if cells["again_latest"] is SUPPRESSED
+    )
+    assert physical == {"first": 6, "again_first": 6, "again_latest": SUPPRESSED}
