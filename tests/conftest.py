@@ -95,4 +95,6 @@ def cast(db: None) -> Cast:
 @pytest.fixture
 def sam(db: None) -> User:
     """Sam Okafor, a service manager: the service's anonymised figures, no patient's record."""
-    return f.make_user("sam.okafor@nav.test", role=Role.SERVICE_MANAGER, name="Sam Okafor", mfa=True)
+    return f.make_user(
+        "sam.okafor@nav.test", role=Role.SERVICE_MANAGER, name="Sam Okafor", mfa=True
+    )

@@ -232,7 +232,9 @@ def person(cast: Any, name: str) -> Any:
         return nora
     if name == "sam":
         # A service manager: the service's anonymised figures, no patient's record.
-        return f.make_user("sam.okafor@nav.test", role=Role.SERVICE_MANAGER, name="Sam Okafor", mfa=True)
+        return f.make_user(
+            "sam.okafor@nav.test", role=Role.SERVICE_MANAGER, name="Sam Okafor", mfa=True
+        )
     return getattr(cast, name)
 
 
