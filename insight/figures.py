@@ -285,30 +285,14 @@ HNA_REACH = CountFigure(
 )
 
 
-def _first_submitted(model_filter: dict[str, Any], order: str, when: str) -> Any:
-    return Subquery(
-        Assessment.objects.filter(case=OuterRef("pk"), submitted_at__isnull=False, **model_filter)
-        .order_by(order)
-        .values(day=TruncDate(when))[:1],
-        output_field=DateField(),
+def _firsts(records: QuerySet[Any], parent: str, when: str) -> QuerySet[Any]:
+    """Of `records`, each `parent`'s first by `when` (the earlier pk on a tie): a NOT EXISTS in
+    the WHERE, which PostgreSQL runs as one anti-join rather than a subquery per record."""
+    earlier = records.filter(**{parent: OuterRef(parent)}).filter(
+        Q(**{f"{when}__lt": OuterRef(when)}) | Q(**{when: OuterRef(when), "pk__lt": OuterRef("pk")})
     )
+    return records.exclude(Exists(earlier))
 
-
-def _first_agreed_plan() -> Any:
-    return Subquery(
-        CarePlan.objects.filter(case=OuterRef("pk"), agreed_at__isnull=False)
-        .order_by("agreed_at")
-        .values(day=TruncDate("agreed_at"))[:1],
-        output_field=DateField(),
-    )
-
-
-_DIAGNOSED = Source(
-    lambda: Case.objects.filter(diagnosis_date__isnull=False),
-    case="",
-    when="diagnosis_date",
-    when_is_date=True,
-)
 
 HNA_TIMING = DistributionFigure(
     slug="hna-timing",
@@ -320,16 +304,28 @@ HNA_TIMING = DistributionFigure(
         Series(
             "first_hna",
             "Diagnosis to first assessment",
-            _DIAGNOSED,
-            lambda: DaysBetween(
-                F("diagnosis_date"), _first_submitted({}, "submitted_at", "submitted_at")
+            Source(
+                lambda: _firsts(
+                    Assessment.objects.filter(submitted_at__isnull=False), "case", "submitted_at"
+                ).filter(case__diagnosis_date__isnull=False),
+                case="case",
+                when="case__diagnosis_date",
+                when_is_date=True,
             ),
+            lambda: DaysBetween(F("case__diagnosis_date"), TruncDate("submitted_at")),
         ),
         Series(
             "agreed_plan",
             "Diagnosis to first agreed care plan",
-            _DIAGNOSED,
-            lambda: DaysBetween(F("diagnosis_date"), _first_agreed_plan()),
+            Source(
+                lambda: _firsts(
+                    CarePlan.objects.filter(agreed_at__isnull=False), "case", "agreed_at"
+                ).filter(case__diagnosis_date__isnull=False),
+                case="case",
+                when="case__diagnosis_date",
+                when_is_date=True,
+            ),
+            lambda: DaysBetween(F("case__diagnosis_date"), TruncDate("agreed_at")),
         ),
     ),
 )
@@ -338,38 +334,94 @@ HNA_TIMING = DistributionFigure(
 # Concerns and distress -------------------------------------------------------------------------
 
 
-def _place_among_assessments() -> Any:
-    """An answer's assessment's place among the person's submitted assessments: their only
-    one, the first of several, the latest of several, or one in between."""
-    submitted = Assessment.objects.filter(
-        submitted_at__isnull=False, case=OuterRef("assessment__case")
+def _answers(*, first: bool | None = None, latest: bool | None = None) -> Callable[[], Any]:
+    """Concerns marked in submitted assessments: in each person's first assessment (or not),
+    their latest (or not). NOT EXISTS and EXISTS in the WHERE: PostgreSQL joins them once."""
+
+    def records() -> QuerySet[Any]:
+        submitted = Assessment.objects.filter(
+            submitted_at__isnull=False, case=OuterRef("assessment__case")
+        )
+        earlier = Exists(submitted.filter(submitted_at__lt=OuterRef("assessment__submitted_at")))
+        later = Exists(submitted.filter(submitted_at__gt=OuterRef("assessment__submitted_at")))
+        answers = Answer.objects.filter(selected=True, assessment__submitted_at__isnull=False)
+        if first is not None:
+            answers = answers.filter(~earlier if first else earlier)
+        if latest is not None:
+            answers = answers.filter(~later if latest else later)
+        return answers
+
+    return records
+
+
+def _concern_column(key: str, records: Callable[[], Any]) -> "CountFigure":
+    return CountFigure(
+        slug=f"concerns-{key}",
+        title="",
+        definition="",
+        source=Source(records, case="assessment__case", when="assessment__submitted_at"),
+        row=lambda: F("concern__domain__title"),
+        columns=(Column(key, "", ""),),
+        measures=lambda: {key: Count("assessment__case", distinct=True)},
     )
-    earlier = Exists(submitted.filter(submitted_at__lt=OuterRef("assessment__submitted_at")))
-    later = Exists(submitted.filter(submitted_at__gt=OuterRef("assessment__submitted_at")))
-    return Cases(
-        When(~earlier & ~later, then=Value("only")),
-        When(~earlier, then=Value("first")),
-        When(~later, then=Value("latest")),
-        default=Value("between"),
-        output_field=CharField(),
-    )
 
 
-def _concern_columns(by_place: dict[Hashable, dict[str, int]]) -> dict[str, int]:
-    """People are counted once in each place (one first assessment, one latest), so the
-    places' counts add up."""
+@dataclass(frozen=True)
+class ColumnsFigure:
+    """A table whose columns each come from their own query (a CountFigure of one column),
+    over the same rows: the rows are those any column found."""
 
-    def people(place: str) -> int:
-        return by_place.get(place, {}).get("people", 0)
+    slug: str
+    title: str
+    definition: str
+    columns: tuple[Column, ...]
+    parts: tuple[CountFigure, ...]
 
-    return {
-        "first": people("only") + people("first"),
-        "again_first": people("first"),
-        "again_latest": people("latest"),
-    }
+    def build(self, filters: Filters) -> Table:
+        cells: dict[Hashable, dict[str, Any]] = {}
+        siblings: dict[str, dict[tuple[Hashable, str], dict[Hashable, int]]] = {}
+        for column, part in zip(self.columns, self.parts, strict=True):
+            built = part.build(filters)
+            for row in built.rows:
+                cells.setdefault(row.key, {})[column.key] = row.cells[column.key]
+            for name, part_siblings in built.siblings.items():
+                siblings.setdefault(name, {}).update(part_siblings)
+        rows = [
+            Row(key, str(key), {c.key: cells[key].get(c.key, 0) for c in self.columns})
+            for key in sorted(cells, key=str)
+        ]
+        return Table(
+            self.slug,
+            self.title,
+            self.definition,
+            list(self.columns),
+            rows,
+            siblings=siblings,
+            chosen=filters.chosen(),
+        )
 
 
-CONCERNS = CountFigure(
+CONCERN_COLUMNS = (
+    Column(
+        "first",
+        "At their first assessment",
+        "People with a concern in this domain when they first assessed their needs.",
+    ),
+    Column(
+        "again_first",
+        "Assessed again: at first",
+        "Of people assessed two or more times, those with a concern in this domain at "
+        "their first assessment.",
+    ),
+    Column(
+        "again_latest",
+        "Assessed again: at latest",
+        "Of people assessed two or more times, those with a concern in this domain at "
+        "their latest assessment.",
+    ),
+)
+
+CONCERNS = ColumnsFigure(
     slug="concerns",
     title="Concerns by domain, at the first assessment and later",
     definition="People who marked at least one concern in each domain of the checklist, in "
@@ -377,34 +429,12 @@ CONCERNS = CountFigure(
     "the rows do not add up to a total. The last two columns are about people who have sent "
     "two or more assessments: how many had a concern in the domain at their first, and at "
     "their latest.",
-    source=Source(
-        lambda: Answer.objects.filter(selected=True, assessment__submitted_at__isnull=False),
-        case="assessment__case",
-        when="assessment__submitted_at",
+    columns=CONCERN_COLUMNS,
+    parts=(
+        _concern_column("first", _answers(first=True)),
+        _concern_column("again_first", _answers(first=True, latest=False)),
+        _concern_column("again_latest", _answers(first=False, latest=True)),
     ),
-    row=lambda: F("concern__domain__title"),
-    split=_place_among_assessments,
-    combine=_concern_columns,
-    columns=(
-        Column(
-            "first",
-            "At their first assessment",
-            "People with a concern in this domain when they first assessed their needs.",
-        ),
-        Column(
-            "again_first",
-            "Assessed again: at first",
-            "Of people assessed two or more times, those with a concern in this domain at "
-            "their first assessment.",
-        ),
-        Column(
-            "again_latest",
-            "Assessed again: at latest",
-            "Of people assessed two or more times, those with a concern in this domain at "
-            "their latest assessment.",
-        ),
-    ),
-    measures=lambda: {"people": Count("assessment__case", distinct=True)},
 )
 
 DISTRESS = CountFigure(
@@ -597,15 +627,6 @@ CHASE_BY_PROVIDER = CountFigure(
 )
 
 
-def _first_chase_day() -> Any:
-    return Subquery(
-        ChaseRecord.objects.filter(item=OuterRef("pk"))
-        .order_by("chased_at")
-        .values(day=TruncDate("chased_at"))[:1],
-        output_field=DateField(),
-    )
-
-
 CHASE_DAYS = DistributionFigure(
     slug="chase-days",
     title="Days overdue at the first chase and at resolution",
@@ -616,8 +637,15 @@ CHASE_DAYS = DistributionFigure(
         Series(
             "first_chase",
             "Days overdue at the first chase",
-            _CHASED,
-            lambda: DaysBetween(F("expected_by"), _first_chase_day()),
+            Source(
+                lambda: _firsts(ChaseRecord.objects.all(), "item", "chased_at").filter(
+                    item__chase_count__gt=0
+                ),
+                case="item__case",
+                when="item__expected_by",
+                when_is_date=True,
+            ),
+            lambda: DaysBetween(F("item__expected_by"), TruncDate("chased_at")),
         ),
         Series(
             "resolved",

@@ -12,7 +12,7 @@ class Section:
     slug: str
     title: str
     summary: str
-    figures: tuple[Figure | figures.ClocksFigure, ...]
+    figures: tuple[Figure | figures.ClocksFigure | figures.ColumnsFigure, ...]
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -51,7 +51,7 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def figure_for(slug: str) -> Figure | figures.ClocksFigure | None:
+def figure_for(slug: str) -> Figure | figures.ClocksFigure | figures.ColumnsFigure | None:
     for section in SECTIONS:
         for figure in section.figures:
             if figure.slug == slug:

@@ -68,8 +68,8 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_open_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_perm("patients.list_cases"):
-        raise Http404("No such page")
+    if user.is_staff_role and not user.has_perm("patients.list_cases"):
+        raise Http404("No such page")  # a service manager
     if not user.has_perm("patients.open_case"):
         raise PermissionDenied("Only navigators in a team can open cases.")
     form = CaseOpenForm(request.POST or None, user=user)
