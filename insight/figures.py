@@ -719,19 +719,19 @@ NUDGES = CountFigure(
 RUNNING = 100_000  # added to a running clock's days, to tell it from a stopped one's
 
 
-def _clock_source(standard: PathwayStandard) -> Source:
-    """The first start event of each case of the standard's nation: one record per clock.
-    The rule is `appointments.clocks.clock_for`'s (the earliest start event; the earliest end
-    event on or after its day stops it)."""
+def _clock_source(start_kinds: list[str], nations: list[str]) -> Source:
+    """The first start event of each case of these nations: one record per clock. The rule is
+    `appointments.clocks.clock_for`'s (the earliest start event; the earliest end event on or
+    after its day stops it)."""
 
     def records() -> QuerySet[Any]:
         earlier = TimelineEvent.objects.filter(
             case=OuterRef("case"),
-            kind__in=standard.start_kinds,
+            kind__in=start_kinds,
             occurred_at__lt=OuterRef("occurred_at"),
         )
         return TimelineEvent.objects.filter(
-            kind__in=standard.start_kinds, case__patient__nation=standard.nation
+            kind__in=start_kinds, case__patient__nation__in=nations
         ).exclude(Exists(earlier))
 
     return Source(records, case="case", when="occurred_at")
@@ -790,8 +790,9 @@ CLOCK_COLUMNS = (
 
 @dataclass(frozen=True)
 class ClocksFigure:
-    """One row per waiting-time standard (data, by nation): one query per standard, so the
-    number of queries follows the standards configured, never the number of patients."""
+    """One row per waiting-time standard (data, by nation): one query per distinct clock
+    (start, stop and length), so the number of queries follows the standards configured,
+    never the number of patients."""
 
     slug: str = "clocks"
     title: str = "Pathway clocks by nation and standard"
@@ -803,30 +804,44 @@ class ClocksFigure:
     )
 
     def build(self, filters: Filters) -> Table:
-        rows = []
+        """Standards that run the same clock for the same number of days (England's and
+        Scotland's 62 days) are counted in one query, by nation."""
+        names = dict(Nation.choices)
+        standards = list(PathwayStandard.objects.order_by("nation", "order", "length_days"))
+        same_clock: dict[tuple[Any, ...], list[PathwayStandard]] = defaultdict(list)
+        for standard in standards:
+            same_clock[(*standard.clock_kinds, standard.length_days)].append(standard)
+        cells: dict[str, dict[str, Any]] = {}
         siblings: dict[str, dict[tuple[Hashable, str], dict[Hashable, int]]] = {}
-        nations = dict(Nation.choices)
-        for standard in PathwayStandard.objects.order_by("nation", "order", "length_days"):
-            length = standard.length_days
-            figure = CountFigure(
+        for group in same_clock.values():
+            first = group[0]
+            by_nation = {standard.nation: standard for standard in group}
+            part = CountFigure(
                 slug=self.slug,
                 title=self.title,
                 definition=self.definition,
-                source=_clock_source(standard),
-                row=lambda: Value(1),
-                rows=((1, ""),),
+                source=_clock_source(list(first.start_kinds), list(by_nation)),
+                row=lambda: F("case__patient__nation"),
+                rows=tuple((nation, nation) for nation in by_nation),
                 columns=CLOCK_COLUMNS,
-                split=_clock_split(standard),
-                combine=_clock_columns(length),
+                split=_clock_split(first),
+                combine=_clock_columns(first.length_days),
                 measures=lambda: {"n": Count("pk")},
-            )
-            part = figure.build(filters)
-            key = f"{standard.nation}:{standard.code}"
-            label = f"{nations.get(standard.nation, standard.nation)}: {standard.name}"
-            rows.append(Row(key, label, part.rows[0].cells))
-            for name, cells in part.siblings.items():
-                for (_, column), values in cells.items():
+            ).build(filters)
+            for row in part.rows:
+                cells[_clock_key(by_nation[str(row.key)])] = row.cells
+            for name, part_siblings in part.siblings.items():
+                for (nation, column), values in part_siblings.items():
+                    key = _clock_key(by_nation[str(nation)])
                     siblings.setdefault(name, {})[(key, column)] = values
+        rows = [
+            Row(
+                _clock_key(standard),
+                f"{names.get(standard.nation, standard.nation)}: {standard.name}",
+                cells[_clock_key(standard)],
+            )
+            for standard in standards
+        ]
         return Table(
             self.slug,
             self.title,
@@ -836,6 +851,10 @@ class ClocksFigure:
             siblings=siblings,
             chosen=filters.chosen(),
         )
+
+
+def _clock_key(standard: PathwayStandard) -> str:
+    return f"{standard.nation}:{standard.code}"
 
 
 CLOCKS = ClocksFigure()
