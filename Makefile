@@ -119,7 +119,7 @@ test-browser: install system-packages
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(DEV_ENV) $(VENV)/bin/mypy navigator patients appointments careplans caseload bench
+	$(DEV_ENV) $(VENV)/bin/mypy navigator patients appointments careplans caseload insight bench
 
 # After changing any text a patient or carer sees: update the Welsh catalogue, then translate
 # the new entries in locale/cy/LC_MESSAGES/django.po (tests/test_translations.py insists).

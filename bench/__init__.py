@@ -12,4 +12,8 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "pdf": ("bench.pdf", "a typical care plan PDF against a trivial page: the cost per page"),
     "pages": ("bench.pages", "five pages and the worklist at 100,000 patients, 10 vs 1,000 items"),
     "chase": ("bench.chase", "one chase run over 10,000 overdue of 1,000,000 items vs UPDATE"),
+    "insight": (
+        "bench.insight",
+        "the insight page at 100,000 patients, 1,600,000 items (PostgreSQL)",
+    ),
 }

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Model, UUIDField
+from django.db.models.fields import AutoFieldMixin
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -608,9 +609,12 @@ def _insert_select(
 ) -> None:
     """INSERT INTO `model` SELECT `expressions` FROM `source`, placeholders by name. Columns not
     named take their field's default (a new UUID for a UUID key, now() for an automatic time,
-    NULL when nullable), so a column added later does not break the seed."""
+    NULL when nullable; an automatic integer key is left to the database), so a column added
+    later does not break the seed."""
     columns, values, params = [], [], dict(params)
     for field in model._meta.concrete_fields:
+        if isinstance(field, AutoFieldMixin):
+            continue
         columns.append(connection.ops.quote_name(str(field.column)))
         if field.attname in expressions:
             values.append(expressions[field.attname])

@@ -91,6 +91,8 @@ ANSWER = "careplans.answer_for_patient"
     )
 )  # fmt: skip
 class QuestionnaireListApi(GenericAPIView):
+    holds_no_patient_data = True  # a service manager may read it (RulesPermission)
+
     def get(self, request: AuthenticatedRequest) -> Response:
         given = QuestionnaireSearchInput(data=request.query_params.dict())
         given.is_valid(raise_exception=True)
@@ -128,6 +130,7 @@ class ServiceListApi(GenericAPIView):
     )
 )
 class ServiceMatchApi(GenericAPIView):
+    holds_no_patient_data = True  # a service manager may read it (RulesPermission)
     serializer_class = ServiceMatchOutput
     pagination_class = None
 

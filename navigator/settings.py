@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "appointments",
     "careplans",
     "caseload",
+    "insight",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,8 @@ urlpatterns = [
     path("cases/<uuid:case_id>/", include("careplans.urls")),
     path("care-plans/", include("careplans.printing_urls")),
     path("directory/", include("careplans.directory_urls")),
+    # Anonymised figures for team leads and service managers (insight: a top layer).
+    path("insight/", include("insight.urls")),
     # The chase queue (/chase/) and a case's tracked items (/cases/<id>/tracked-items/).
     path("", include("appointments.urls")),
     path("api/", include("patients.api_urls")),

@@ -14,7 +14,7 @@ import rules
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from navigator.accounts.models import STAFF_ROLES, Role, User
+from navigator.accounts.models import NO_PATIENT_DATA_ROLES, STAFF_ROLES, Role, User
 from navigator.memo import memoised, remember
 from navigator.organisations.models import Membership, Organisation, Team
 from patients.models import CarerAccess, CareTeamMember, Case, CaseDocument
@@ -37,9 +37,13 @@ def _access_paths(
 
     `act` narrows to acting for the patient (the patient, or a carer granted "act"), `change`
     to the staff on the case (a member of its team, or on its care team). Administrators run
-    the service and are on no care team; staff see nothing until they enrol MFA.
+    the service and are on no care team; service managers see the service's figures and no
+    patient's record, whatever team or care team they were put in; staff see nothing until
+    they enrol MFA.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.role in NO_PATIENT_DATA_ROLES:
         return []
     paths: list[dict[str, Any]] = []
     if not change:
@@ -393,3 +397,29 @@ def can_confirm_removal(user: User | AnonymousUser, case: Case | None) -> bool:
 
 rules.add_perm("patients.review_retention", can_review_retention)
 rules.add_perm("patients.confirm_removal", can_confirm_removal)
+
+
+# Insight (anonymised figures for the service, `insight/`): team leads and service managers,
+# once they have enrolled MFA. The figures are suppressed for small numbers, so they carry no
+# patient-identifiable data; every other page about patients stays closed to a service manager
+# (`_access_paths` gives them no path to any case).
+@rules.predicate
+def can_view_insight(user: User | AnonymousUser) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in (Role.TEAM_LEAD, Role.SERVICE_MANAGER) and _staff_verified(user)
+
+
+rules.add_perm("insight.view_insight", can_view_insight)
+
+
+@rules.predicate
+def can_list_cases(user: User | AnonymousUser) -> bool:
+    """Staff pages that list cases (the case list, the worklist, opening a case): staff who
+    work with patients. A service manager is refused them with a 404, as every case page."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in STAFF_ROLES and user.role not in NO_PATIENT_DATA_ROLES
+
+
+rules.add_perm("patients.list_cases", can_list_cases)

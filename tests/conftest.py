@@ -90,3 +90,11 @@ def cast(db: None) -> Cast:
         olive_case,
         carol_grant,
     )
+
+
+@pytest.fixture
+def sam(db: None) -> User:
+    """Sam Okafor, a service manager: the service's anonymised figures, no patient's record."""
+    return f.make_user(
+        "sam.okafor@nav.test", role=Role.SERVICE_MANAGER, name="Sam Okafor", mfa=True
+    )

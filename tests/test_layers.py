@@ -1,6 +1,7 @@
 """The house's one-way rule (STYLE.md, "Dependencies point one way"), read from the source.
 
-Each app is a layer: navigator <- patients <- appointments <- careplans <- caseload. Every
+Each app is a layer: navigator <- patients <- appointments <- careplans <- the top layers
+(caseload, insight), which import nothing of each other and which nothing imports. Every
 module of every app (migrations and tests aside) is parsed, not imported, and:
 - no module imports an app above its own;
 - the apps' import graph has no cycle;
@@ -17,8 +18,9 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Lowest first. caseload, the top layer, is checked once it exists.
-LAYERS = ("navigator", "patients", "appointments", "careplans", "caseload")
+# Lowest first. The top layers (caseload, insight) are siblings: see TOP_LAYERS.
+LAYERS = ("navigator", "patients", "appointments", "careplans", "caseload", "insight")
+TOP_LAYERS = frozenset({"caseload", "insight"})
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 SKIPPED_DIRECTORIES = {"migrations", "tests", "__pycache__"}
 
@@ -110,7 +112,13 @@ def _read() -> tuple[_Reader, ...]:
 
 
 def _upward(reader: _Reader) -> list[Import]:
-    return [i for i in reader.imports if RANK[i.target_app] > RANK[reader.app]]
+    """Imports of a higher app; for a top layer, any import of another top layer."""
+    return [
+        i
+        for i in reader.imports
+        if RANK[i.target_app] > RANK[reader.app]
+        or (reader.app in TOP_LAYERS and i.target_app in TOP_LAYERS - {reader.app})
+    ]
 
 
 def _function_level(reader: _Reader) -> list[Import]:
@@ -121,6 +129,16 @@ def test_the_apps_are_found():
     modules = {reader.module for reader in _read()}
     for app in LAYERS[:4]:
         assert f"{app}/models.py" in modules or f"{app}/models/__init__.py" in modules, app
+
+
+def test_the_top_layers_import_each_other_not():
+    top = [
+        str(i)
+        for reader in _read()
+        for i in reader.imports
+        if reader.app in TOP_LAYERS and i.target_app in TOP_LAYERS - {reader.app}
+    ]
+    assert top == [], "Nothing imports a top layer, another top layer included: " + "; ".join(top)
 
 
 def test_no_lower_app_imports_a_higher_one():

@@ -38,6 +38,8 @@ STAFF = [
     ("lena@example.test", "Lena Ward", Role.TEAM_LEAD, True),
 ]
 ADMIN = ("adam@example.test", "Adam Price")
+# A service manager: the service's anonymised figures (/insight/), no team, no patient's record.
+SERVICE_MANAGER = ("sam@example.test", "Sam Okafor")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Setting:
     colin: User
     lena: User
     adam: User
+    sam: User
 
     def days_ago(self, days: int) -> dt.date:
         return self.today - dt.timedelta(days=days)
@@ -81,6 +84,9 @@ def setting_load() -> Setting:
             team=team, user=staff[email], defaults={"is_lead": is_lead}
         )
     adam = staff_user(email=ADMIN[0], full_name=ADMIN[1], role=Role.ADMIN)
+    sam = staff_user(
+        email=SERVICE_MANAGER[0], full_name=SERVICE_MANAGER[1], role=Role.SERVICE_MANAGER
+    )
     return Setting(
         today=timezone.localdate(),
         northshire=orgs["RX1"],
@@ -92,6 +98,7 @@ def setting_load() -> Setting:
         colin=staff["colin@example.test"],
         lena=staff["lena@example.test"],
         adam=adam,
+        sam=sam,
     )
 
 

@@ -22,13 +22,15 @@ from patients.selectors import carer_grants_withdrawn, cases_for_patient_home
 @login_required
 @require_GET
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Staff go to their cases; a patient or carer sees "what happens next" for one person.
+    """Service managers go to the service's figures, other staff to their cases; a patient or carer sees "what happens next" for one person.
 
     `?case=<id>` picks which person when a carer helps more than one; it goes through the same
     door as every case page, so a case they may not see is a 404; but a carer whose access the
     patient took back is told so, and since when.
     """
     user = request.user
+    if user.has_perm("insight.view_insight") and not user.has_perm("patients.open_case"):
+        return redirect("insight:page")  # a service manager: figures, never a patient's record
     if user.is_staff_role:
         return redirect("patients:case_list")
     cases = list(cases_for_patient_home(user=user))

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -90,6 +90,8 @@ def _staff_only(request: AuthenticatedHttpRequest) -> User:
     user = request.user
     if not user.is_staff_role:
         raise PermissionDenied("The worklist is for staff.")
+    if not user.has_perm("patients.list_cases"):
+        raise Http404("No such page")  # a service manager: no one's record, not even a list
     return user
 
 

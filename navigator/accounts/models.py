@@ -25,9 +25,15 @@ class Role(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
     TEAM_LEAD = "team_lead", "Team lead"
     ADMIN = "admin", "Administrator"
+    # Managers and commissioners: anonymised figures for the service (insight), no patient's record.
+    SERVICE_MANAGER = "service_manager", "Service manager"
 
 
-STAFF_ROLES = frozenset({Role.NAVIGATOR, Role.CLINICIAN, Role.TEAM_LEAD, Role.ADMIN})
+STAFF_ROLES = frozenset(
+    {Role.NAVIGATOR, Role.CLINICIAN, Role.TEAM_LEAD, Role.ADMIN, Role.SERVICE_MANAGER}
+)
+# Staff who see no patient-identifiable data at all (`patients.rules`: no path to any case).
+NO_PATIENT_DATA_ROLES = frozenset({Role.SERVICE_MANAGER})
 
 
 class UserManager(BaseUserManager["User"]):
@@ -60,7 +66,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     Rules:
     - email is unique when given; a patient or carer with only a mobile number has none and
       signs in with a code sent by text to `phone`;
-    - staff roles (navigator, clinician, team lead, admin) must enrol MFA before seeing patient data;
+    - staff roles (navigator, clinician, team lead, admin, service manager) must enrol MFA before
+      seeing patient data or the service's figures; a service manager never sees a patient's record;
     - `is_staff` (Django admin access) is only for administrators.
     """
 

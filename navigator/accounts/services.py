@@ -59,13 +59,13 @@ def invitation_allowed(*, inviter: User, role: str, team: Team | None) -> bool:
     - Only active staff invite, and only once they have enrolled MFA.
     - Patients and carers: any staff member; naming a team needs membership of it (admins need not).
     - Navigators, clinicians and team leads: an administrator, or the lead of the team they join.
-    - Administrators: administrators only.
+    - Administrators and service managers (who belong to no team): administrators only.
     """
     if not inviter.is_active or not inviter.is_staff_role or not inviter.has_mfa:
         return False
     if inviter.role == Role.ADMIN:
         return True
-    if role == Role.ADMIN:
+    if role in (Role.ADMIN, Role.SERVICE_MANAGER):
         return False
     if team is None:
         return role not in STAFF_ROLES
@@ -105,7 +105,7 @@ def invitation_create(
         raise ValidationError("Enter an email address or a mobile phone number")
     if role in STAFF_ROLES and not email:
         raise ValidationError({"email": "Enter an email address: staff sign in with it"})
-    if role in STAFF_ROLES and role != Role.ADMIN and team is None:
+    if role in STAFF_ROLES and role not in (Role.ADMIN, Role.SERVICE_MANAGER) and team is None:
         raise ValidationError({"team": "Choose the team they will join"})
     if email and User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "Someone already has an account with this email address"})

@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import exceptions, permissions
 from rest_framework.request import Request
 
-from navigator.accounts.models import STAFF_ROLES
+from navigator.accounts.models import NO_PATIENT_DATA_ROLES, STAFF_ROLES
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -23,6 +23,9 @@ class RulesPermission(permissions.BasePermission):
     A view names the object permissions it needs in `object_permissions`, a dict from "read" and
     "write" to a permission in the rule set (`patients/rules.py`); a view that names none is
     refused object access. An object refusal is a 404, so a record's existence stays private.
+    A service manager, who sees no patient's record, gets a 404 from every endpoint except
+    those that hold no patient's data (`holds_no_patient_data = True`: their own account,
+    the questionnaires, the service directory).
     """
 
     def has_permission(self, request: Request, view: Any) -> bool:
@@ -31,6 +34,8 @@ class RulesPermission(permissions.BasePermission):
             return False
         if user.role in STAFF_ROLES and not user.has_mfa:
             raise MfaRequired()
+        if user.role in NO_PATIENT_DATA_ROLES and not getattr(view, "holds_no_patient_data", False):
+            raise exceptions.NotFound()
         return True
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:

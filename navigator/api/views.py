@@ -17,6 +17,8 @@ from navigator.http import AuthenticatedRequest
 
 
 class MeApi(APIView):
+    holds_no_patient_data = True
+
     @extend_schema(
         operation_id="me_retrieve",
         summary="Who am I",
@@ -32,6 +34,8 @@ class TokenApi(GenericAPIView):
 
     Send it as `Authorization: Token <token>`. Staff need multi-factor authentication set up.
     """
+
+    holds_no_patient_data = True
 
     # Never in exchange for a password: signing in on the website is where allauth applies its
     # rate limits and, for staff, the second factor, and a password endpoint would bypass both.

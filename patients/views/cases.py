@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -47,6 +47,8 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_staff_role:
         return redirect("home")
+    if not user.has_perm("patients.list_cases"):
+        raise Http404("No such page")  # a service manager: no one's record, not even a list
     form = CaseSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = Paginator(case_list_mine(user=user, query=query), CASE_LIST_PAGE_SIZE).get_page(
@@ -68,6 +70,8 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_open_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
+    if user.is_staff_role and not user.has_perm("patients.list_cases"):
+        raise Http404("No such page")  # a service manager
     if not user.has_perm("patients.open_case"):
         raise PermissionDenied("Only navigators in a team can open cases.")
     form = CaseOpenForm(request.POST or None, user=user)

@@ -6,6 +6,7 @@ rule set (`patients/rules.py`) through the permission the view declares:
 
 - anonymous: 401 or 403;
 - staff without MFA: 403;
+- a service manager (who sees no patient's record): 404 everywhere but their own account;
 - a path naming one of Paul's records: 2xx if the rules allow the person, otherwise 404;
 - a path naming no record (lists, "me"): 2xx.
 
@@ -30,7 +31,7 @@ from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from navigator.accounts.models import Role
+from navigator.accounts.models import NO_PATIENT_DATA_ROLES, Role
 from navigator.api.permissions import object_permission_for
 from tests import factories as f
 
@@ -179,7 +180,19 @@ def _paul_chase_task(cast: Any) -> Any:
     return ChaseTask.objects.create(item=_paul_appointment(cast), assigned_to=cast.nadia)
 
 
-CAST = ("anonymous", "paul", "carol", "olive", "nadia", "lena", "colin", "oscar", "adam", "nora")
+CAST = (
+    "anonymous",
+    "paul",
+    "carol",
+    "olive",
+    "nadia",
+    "lena",
+    "colin",
+    "oscar",
+    "adam",
+    "nora",
+    "sam",
+)
 
 
 @dataclass(frozen=True)
@@ -217,6 +230,11 @@ def person(cast: Any, name: str) -> Any:
         nora = f.make_user("nora@nav.test", role=Role.NAVIGATOR, name="Nora Hale")
         f.join(cast.team, nora)
         return nora
+    if name == "sam":
+        # A service manager: the service's anonymised figures, no patient's record.
+        return f.make_user(
+            "sam.okafor@nav.test", role=Role.SERVICE_MANAGER, name="Sam Okafor", mfa=True
+        )
     return getattr(cast, name)
 
 
@@ -280,6 +298,8 @@ def expected_statuses(user: Any, view: Any, method: str, objects: dict[str, Any]
         return frozenset({401, 403})
     if user.is_staff_role and not user.has_mfa:
         return frozenset({403})
+    if user.role in NO_PATIENT_DATA_ROLES and not getattr(view, "holds_no_patient_data", False):
+        return frozenset({404})
     if objects:
         perm = declared_permission(view, method)
         if not all(user.has_perm(perm, obj) for obj in objects.values()):

@@ -49,6 +49,7 @@ class Command(BaseCommand):
             (s.colin, "clinical nurse specialist on Grace's and Harold's care teams"),
             (s.lena, "team lead: the team's cases and escalations"),
             (s.adam, "administrator: /admin/ (follow-up rules, triage settings)"),
+            (s.sam, "service manager: the service's anonymised figures, no patient's record"),
         ]:
             out(f"  {user.email:<28} {user.full_name}, {what}")
         out("")
