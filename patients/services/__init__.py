@@ -50,6 +50,7 @@ from patients.services.questions import (
 from patients.services.timeline import FUTURE_TOLERANCE, timeline_event_add
 from patients.services.treatment_summaries import (
     StaleSummary,
+    treatment_summaries_of,
     treatment_summary_for_case,
     treatment_summary_save,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "patient_duplicate_check",
     "patient_recipient",
     "timeline_event_add",
+    "treatment_summaries_of",
     "treatment_summary_for_case",
     "treatment_summary_save",
 ]
