@@ -16,7 +16,7 @@ appointments' standards and tracked items, careplans' flags and assessments), so
 `caseload`, which imports them all and which nothing imports. Each rule it reads from them is theirs, called as a queryset method (`TrackedItem.objects
 .overdue()`, `CaseFlag.objects.open_urgent()`, ...), never spelled here.
 
-Rows only ever come from `patients.rules.visible_cases`: the scope (mine, or the teams I lead)
+Rows only ever come from cases `patients.rules` lets the user see (`case_access_test`): the scope (mine, or the teams I lead)
 and the filters narrow that set, never widen it.
 """
 
@@ -51,7 +51,7 @@ from navigator.accounts.models import User
 from navigator.organisations.models import Membership
 from navigator.time import local_midnight
 from patients.models import CareTeamMember, Case, CaseMessage, Patient, TimelineEvent
-from patients.rules import visible_cases
+from patients.rules import case_access_test
 
 # No timeline event or message for this long flags the person: nobody has been in touch.
 NO_CONTACT_DAYS = 14
@@ -228,7 +228,9 @@ class Worklist:
     @staticmethod
     def _scoped(user: User, scope: Scope) -> QuerySet[Case]:
         """The scope's case ids come from indexed lookups (a UNION, not an OR), so the database
-        starts from the caseload, not from every case it holds; the access rules then apply."""
+        starts from the caseload, not from every case it holds; the access rules then test
+        each of those cases (`case_access_test`), rather than listing every case the user may
+        see (all of their teams') to intersect with."""
         if scope == Scope.TEAM:
             led = Membership.objects.filter(user=user, is_lead=True).values("team")
             ids = Case.objects.filter(team__in=led).order_by().values("pk")
@@ -239,7 +241,9 @@ class Worklist:
                 .values("pk")
                 .union(CareTeamMember.objects.filter(user=user).order_by().values("case_id"))
             )
-        return visible_cases(user).filter(pk__in=ids, status=Case.Status.OPEN)
+        return Case.objects.filter(pk__in=ids, status=Case.Status.OPEN).filter(
+            case_access_test(user)
+        )
 
     # Columns -----------------------------------------------------------------------------
 
@@ -301,7 +305,8 @@ class Worklist:
             # A scalar subquery, not EXISTS: inside an OR, PostgreSQL may turn an EXISTS into a
             # hash of every case's events; a LIMIT 1 subquery is always run per row, by index.
             started_early = self._running[name].filter(occurred_at__lt=warn_from)
-            first = Subquery(started_early.values("occurred_at")[:1])
+            # Unordered: whether there is one, not which, so no sort a row.
+            first = Subquery(started_early.order_by().values("occurred_at")[:1])
             near |= Q(patient__nation__in=nations) & Q(IsNull(first, False))
         return ExpressionWrapper(near, output_field=BooleanField())
 
