@@ -27,7 +27,6 @@ from careplans.models import (
     ShareLinkAccess,
 )
 from careplans.selectors import (
-    assessment_unsent,
     assessments_submitted,
     assessments_unsent,
     current_plan_among,
@@ -37,7 +36,7 @@ from careplans.selectors import (
     plans_for_patient,
     share_views,
 )
-from careplans.services.offers import open_offer, open_offers
+from careplans.services.offers import open_offers
 from navigator.accounts.models import User
 from navigator.messaging.models import SmsOptOut
 from navigator.messaging.selectors import outbox_needing_attention, sms_opt_outs_for
@@ -56,10 +55,9 @@ from patients.selectors import (
     carers_for_case,
     questions_for_case,
     timeline_for_case,
-    unread_message_count,
     unread_messages,
 )
-from patients.services import treatment_summaries_of, treatment_summary_for_case
+from patients.services import treatment_summaries_of
 
 # How many of the latest shared timeline events the home page lists.
 HOME_TIMELINE_LENGTH = 5
@@ -217,9 +215,20 @@ class PatientHome:
         self.can_post_message = user.has_perm("patients.post_message", case)
         self.can_change_questions = user.has_perm("patients.change_questions", case)
 
+        # One query (`counts_and_firsts`): an assessment offered or half done (careplans),
+        # messages new to them and the treatment summary (patients).
+        counts, first = counts_and_firsts(
+            case,
+            counts={"unread_messages": unread_messages(case=case, user=user)},
+            firsts={
+                "offer": open_offers(case),
+                "unsent": assessments_unsent(case=case),
+                "treatment_summary": treatment_summaries_of(case),
+            },
+        )
         # careplans: an assessment offered or half done, feedback asked for, the plan.
-        self.offer: AssessmentOffer | None = open_offer(case)
-        self.unsent: Assessment | None = assessment_unsent(case=case)
+        self.offer: AssessmentOffer | None = first["offer"]
+        self.unsent: Assessment | None = first["unsent"]
         # The agreed plan, and a draft beside it: a new version to read and agree.
         plans = plans_for_patient(case=case)
         self.agreed_plan: CarePlan | None = plans[0]
@@ -228,11 +237,11 @@ class PatientHome:
             list(plan_items_awaiting_feedback(case=case)) if self.agreed_plan is not None else []
         )
         # patients: messages new to them, what happened so far, the treatment summary.
-        self.unread_messages = unread_message_count(case=case, user=user)
+        self.unread_messages: int = counts["unread_messages"]
         self.events: list[TimelineEvent] = list(
             timeline_for_case(case=case, shared_only=True)[:HOME_TIMELINE_LENGTH]
         )
-        self.treatment_summary: TreatmentSummary | None = treatment_summary_for_case(case)
+        self.treatment_summary: TreatmentSummary | None = first["treatment_summary"]
         # appointments: what is booked, what the team waits for or chases, the clocks.
         items = tracked_items_for_patient(case=case)
         self.coming_up: list[ComingUp] = coming_up(items)
