@@ -16,8 +16,8 @@ appointments' standards and tracked items, careplans' flags and assessments), so
 `caseload`, which imports them all and which nothing imports. Each rule it reads from them is theirs, called as a queryset method (`TrackedItem.objects
 .overdue()`, `CaseFlag.objects.open_urgent()`, ...), never spelled here.
 
-Rows only ever come from cases `patients.rules` lets the user see (`case_access_test`): the scope (mine, or the teams I lead)
-and the filters narrow that set, never widen it.
+Rows only ever come from cases `patients.rules` lets the user see (`case_access_test`): the
+scope (mine, or the teams I lead) and the filters narrow that set, never widen it.
 """
 
 import datetime as dt
