@@ -315,12 +315,20 @@ def plans_for_patient(*, case: Case) -> tuple[CarePlan | None, CarePlan | None]:
     return plans.get(CarePlan.Status.AGREED), plans.get(CarePlan.Status.DRAFT)
 
 
+def assessments_unsent(*, case: Case) -> QuerySet[Assessment]:
+    """Assessments the patient started and has not sent yet, the latest first."""
+    return Assessment.objects.filter(case=case, submitted_at__isnull=True).order_by("-started_at")
+
+
 def assessment_unsent(*, case: Case) -> Assessment | None:
     """The assessment the patient started and has not sent yet, the latest if several."""
-    return (
-        Assessment.objects.filter(case=case, submitted_at__isnull=True)
-        .order_by("-started_at")
-        .first()
+    return assessments_unsent(case=case).first()
+
+
+def assessments_submitted(*, case: Case) -> QuerySet[Assessment]:
+    """The case's sent assessments, the latest first."""
+    return Assessment.objects.filter(case=case, submitted_at__isnull=False).order_by(
+        "-submitted_at"
     )
 
 
@@ -535,9 +543,9 @@ def plans_due_for_user(*, user: User, limit: int) -> tuple[list[CarePlan], bool]
 # Sharing --------------------------------------------------------------------------------------
 
 
-def share_last_viewed(case: Case) -> ShareLinkAccess | None:
-    """When the GP practice last opened or downloaded the case's plan through any of its links
-    (the case page's "who viewed"; `services.sharing.links_for_case` has every link's)."""
+def share_views(case: Case) -> QuerySet[ShareLinkAccess]:
+    """The GP practice's opens and downloads of the case's plan through any of its links, the
+    latest first."""
     return (
         ShareLinkAccess.objects.filter(
             link__case=case,
@@ -545,8 +553,13 @@ def share_last_viewed(case: Case) -> ShareLinkAccess | None:
         )
         .select_related("link__practice")
         .order_by("-at")
-        .first()
     )
+
+
+def share_last_viewed(case: Case) -> ShareLinkAccess | None:
+    """When the GP practice last opened or downloaded the case's plan through any of its links
+    (the case page's "who viewed"; `services.sharing.links_for_case` has every link's)."""
+    return share_views(case).first()
 
 
 # The personalised care return (COSD) ---------------------------------------------------------

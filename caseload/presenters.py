@@ -29,20 +29,21 @@ from careplans.models import (
     SurveyResponse,
 )
 from careplans.selectors import (
-    assessment_unsent,
+    assessments_submitted,
+    assessments_unsent,
     current_plan_among,
     flags_for_case,
     plan_items_awaiting_feedback,
     plans_for_case,
     plans_for_patient,
-    share_last_viewed,
+    share_views,
     survey_invitations_open,
     survey_replies_wanted,
 )
-from careplans.services.offers import open_offer
+from careplans.services.offers import open_offers
 from navigator.accounts.models import User
 from navigator.messaging.models import SmsOptOut
-from navigator.messaging.selectors import outbox_needing_attention, sms_opt_out_for
+from navigator.messaging.selectors import outbox_needing_attention, sms_opt_outs_for
 from navigator.organisations.models import Organisation
 from patients.models import (
     AppointmentQuestion,
@@ -59,10 +60,9 @@ from patients.selectors import (
     documents_visible,
     questions_for_case,
     timeline_for_case,
-    unread_message_count,
     unread_messages,
 )
-from patients.services import treatment_summary_for_case
+from patients.services import treatment_summaries_of
 
 # How many of the latest shared timeline events the home page lists.
 HOME_TIMELINE_LENGTH = 5
@@ -221,9 +221,20 @@ class PatientHome:
         self.can_change_questions = user.has_perm("patients.change_questions", case)
         self.can_add_document = case.is_open and user.has_perm("patients.add_document", case)
 
+        # One query (`counts_and_firsts`): an assessment offered or half done (careplans),
+        # messages new to them and the treatment summary (patients).
+        counts, first = counts_and_firsts(
+            case,
+            counts={"unread_messages": unread_messages(case=case, user=user)},
+            firsts={
+                "offer": open_offers(case),
+                "unsent": assessments_unsent(case=case),
+                "treatment_summary": treatment_summaries_of(case),
+            },
+        )
         # careplans: an assessment offered or half done, feedback asked for, the plan.
-        self.offer: AssessmentOffer | None = open_offer(case)
-        self.unsent: Assessment | None = assessment_unsent(case=case)
+        self.offer: AssessmentOffer | None = first["offer"]
+        self.unsent: Assessment | None = first["unsent"]
         # The agreed plan, and a draft beside it: a new version to read and agree.
         plans = plans_for_patient(case=case)
         self.agreed_plan: CarePlan | None = plans[0]
@@ -236,11 +247,11 @@ class PatientHome:
             [] if self.is_carer else list(survey_invitations_open(case=case))
         )
         # patients: messages new to them, what happened so far, the treatment summary.
-        self.unread_messages = unread_message_count(case=case, user=user)
+        self.unread_messages: int = counts["unread_messages"]
         self.events: list[TimelineEvent] = list(
             timeline_for_case(case=case, shared_only=True)[:HOME_TIMELINE_LENGTH]
         )
-        self.treatment_summary: TreatmentSummary | None = treatment_summary_for_case(case)
+        self.treatment_summary: TreatmentSummary | None = first["treatment_summary"]
         # appointments: what is booked, what the team waits for or chases, the clocks.
         items = tracked_items_for_patient(case=case)
         self.coming_up: list[ComingUp] = coming_up(items)
@@ -268,11 +279,41 @@ class _Count(Subquery):
 def counts_in_one_query(case: Case, rows: dict[str, QuerySet[Any]]) -> dict[str, int]:
     """How many of each of `rows` there are (each a selector's queryset), read in one query
     beside the case's key rather than one query a count."""
-    if not rows:
-        return {}
-    counted = {f"count_{name}": _Count(rows[name].order_by().values("pk")) for name in rows}
-    found = Case.objects.filter(pk=case.pk).annotate(**counted).values_list(*counted).get()
-    return dict(zip(rows, found, strict=True))
+    return counts_and_firsts(case, counts=rows, firsts={})[0]
+
+
+def counts_and_firsts(
+    case: Case, *, counts: dict[str, QuerySet[Any]], firsts: dict[str, QuerySet[Any]]
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """How many of each of `counts` there are, and the first row of each of `firsts` (each a
+    selector's queryset, its first as `.first()` picks it), read in one query beside the
+    case's key: each first as its key, a scalar subquery. Only a first that exists is then
+    read, by its key, through its own queryset (so its `select_related` holds): a page of
+    single-row lookups that are mostly empty costs one query, not one a lookup."""
+    annotations: dict[str, Any] = {
+        f"count_{name}": _Count(rows.order_by().values("pk")) for name, rows in counts.items()
+    }
+    for name, rows in firsts.items():
+        ordered = rows if rows.ordered else rows.order_by("pk")
+        annotations[f"first_{name}"] = Subquery(ordered.values("pk")[:1])
+    if not annotations:
+        return {}, {}
+    found = dict(
+        zip(
+            annotations,
+            Case.objects.filter(pk=case.pk).annotate(**annotations).values_list(*annotations).get(),
+            strict=True,
+        )
+    )
+    counted = {name: found[f"count_{name}"] for name in counts}
+    first = {
+        name: None
+        if found[f"first_{name}"] is None
+        # Gone since (deleted in between): as if it had not been there.
+        else rows.filter(pk=found[f"first_{name}"]).first()
+        for name, rows in firsts.items()
+    }
+    return counted, first
 
 
 # How many of the latest timeline events the case overview lists.
@@ -308,13 +349,12 @@ class CaseOverview:
         self.events: list[TimelineEvent] = list(
             timeline_for_case(case=case)[:OVERVIEW_TIMELINE_LENGTH]
         )
-        self.treatment_summary: TreatmentSummary | None = treatment_summary_for_case(case)
-        # messaging: why no text goes to their mobile (they replied STOP, or it cannot get texts).
-        self.sms_opt_out: SmsOptOut | None = sms_opt_out_for(phone=self.patient.phone)
 
-        # The page's counts, one query: messages new to the team, questions still to ask, open
-        # tracked items and (for those who may see the outbox) messages stuck with no word
-        # whether they went (the outbox page says more).
+        # The page's counts and single rows, one query: messages new to the team, questions
+        # still to ask, open tracked items and (for those who may see the outbox) messages
+        # stuck with no word whether they went (the outbox page says more); the treatment
+        # summary, why no text goes to their mobile (they replied STOP, or it cannot get
+        # texts), the assessment offered or under way, the last one sent, the GP's last view.
         counted: dict[str, QuerySet[Any]] = {
             "unread_messages": unread_messages(case=case, user=user),
             "questions_to_ask": questions_for_case(case=case).filter(asked_at__isnull=True),
@@ -325,7 +365,24 @@ class CaseOverview:
             counted["messages_needing_attention"] = outbox_needing_attention(
                 subject_id=self.patient.id
             )
-        counts = counts_in_one_query(case, counted)
+        counts, first = counts_and_firsts(
+            case,
+            counts=counted,
+            firsts={
+                "treatment_summary": treatment_summaries_of(case),
+                "sms_opt_out": sms_opt_outs_for(phone=self.patient.phone),
+                "offer": open_offers(case),
+                "unsent": assessments_unsent(case=case),
+                "last_assessment": assessments_submitted(case=case),
+                "last_gp_view": share_views(case),
+            },
+        )
+        self.treatment_summary: TreatmentSummary | None = first["treatment_summary"]
+        self.sms_opt_out: SmsOptOut | None = first["sms_opt_out"]
+        self.offer: AssessmentOffer | None = first["offer"]
+        self.unsent: Assessment | None = first["unsent"]
+        self.last_assessment: Assessment | None = first["last_assessment"]
+        self.last_gp_view: ShareLinkAccess | None = first["last_gp_view"]
         self.unread_messages: int = counts["unread_messages"]
         self.questions_to_ask: int = counts["questions_to_ask"]
         self.open_items: int = counts["open_items"]
@@ -345,11 +402,6 @@ class CaseOverview:
 
         # careplans: urgent flags, the assessment offered or under way, the plans.
         self.flags: list[CaseFlag] = list(flags_for_case(case))
-        self.offer: AssessmentOffer | None = open_offer(case)
-        self.unsent: Assessment | None = assessment_unsent(case=case)
-        self.last_assessment: Assessment | None = (
-            case.assessments.filter(submitted_at__isnull=False).order_by("-submitted_at").first()
-        )
         self.plans: list[CarePlan] = list(plans_for_case(case))
         self.current_plan: CarePlan | None = current_plan_among(self.plans)
         # The newest draft, when it is newer than the plan the patient reads: it needs agreeing.
@@ -365,6 +417,5 @@ class CaseOverview:
         self.compare: tuple[CarePlan, CarePlan] | None = (
             (self.plans[0], self.plans[1]) if len(self.plans) > 1 else None
         )
-        self.last_gp_view: ShareLinkAccess | None = share_last_viewed(case)
         # Feedback whose author asked for a reply: the only feedback staff see with a name.
         self.replies_wanted: list[SurveyResponse] = list(survey_replies_wanted(case=case))

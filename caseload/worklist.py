@@ -16,8 +16,8 @@ appointments' standards and tracked items, careplans' flags and assessments), so
 `caseload`, which imports them all and which nothing imports. Each rule it reads from them is theirs, called as a queryset method (`TrackedItem.objects
 .overdue()`, `CaseFlag.objects.open_urgent()`, ...), never spelled here.
 
-Rows only ever come from `patients.rules.visible_cases`: the scope (mine, or the teams I lead)
-and the filters narrow that set, never widen it.
+Rows only ever come from cases `patients.rules` lets the user see (`case_access_test`): the
+scope (mine, or the teams I lead) and the filters narrow that set, never widen it.
 """
 
 import datetime as dt
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Count,
@@ -38,6 +39,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
 from django.db.models import Case as Conditional
 from django.db.models import When as ConditionalWhen
@@ -51,7 +53,7 @@ from navigator.accounts.models import User
 from navigator.organisations.models import Membership
 from navigator.time import local_midnight
 from patients.models import CareTeamMember, Case, CaseMessage, Patient, TimelineEvent
-from patients.rules import visible_cases
+from patients.rules import case_access_test
 
 # No timeline event or message for this long flags the person: nobody has been in touch.
 NO_CONTACT_DAYS = 14
@@ -228,7 +230,9 @@ class Worklist:
     @staticmethod
     def _scoped(user: User, scope: Scope) -> QuerySet[Case]:
         """The scope's case ids come from indexed lookups (a UNION, not an OR), so the database
-        starts from the caseload, not from every case it holds; the access rules then apply."""
+        starts from the caseload, not from every case it holds; the access rules then test
+        each of those cases (`case_access_test`), rather than listing every case the user may
+        see (all of their teams') to intersect with."""
         if scope == Scope.TEAM:
             led = Membership.objects.filter(user=user, is_lead=True).values("team")
             ids = Case.objects.filter(team__in=led).order_by().values("pk")
@@ -239,7 +243,9 @@ class Worklist:
                 .values("pk")
                 .union(CareTeamMember.objects.filter(user=user).order_by().values("case_id"))
             )
-        return visible_cases(user).filter(pk__in=ids, status=Case.Status.OPEN)
+        return Case.objects.filter(pk__in=ids, status=Case.Status.OPEN).filter(
+            case_access_test(user)
+        )
 
     # Columns -----------------------------------------------------------------------------
 
@@ -301,7 +307,8 @@ class Worklist:
             # A scalar subquery, not EXISTS: inside an OR, PostgreSQL may turn an EXISTS into a
             # hash of every case's events; a LIMIT 1 subquery is always run per row, by index.
             started_early = self._running[name].filter(occurred_at__lt=warn_from)
-            first = Subquery(started_early.values("occurred_at")[:1])
+            # Unordered: whether there is one, not which, so no sort a row.
+            first = Subquery(started_early.order_by().values("occurred_at")[:1])
             near |= Q(patient__nation__in=nations) & Q(IsNull(first, False))
         return ExpressionWrapper(near, output_field=BooleanField())
 
@@ -418,6 +425,37 @@ class Worklist:
 
     # Reading -----------------------------------------------------------------------------
 
+    def page(self, number: Any, per_page: int) -> tuple[WorklistCounts, Page]:
+        """The counts and one page of the cases (`Paginator.get_page`'s page for `number`).
+
+        With no filter every case in scope is a row of the page's query until its LIMIT, so
+        the counts come with the page, as window aggregates over those rows: one pass over
+        the caseload instead of two. A filter narrows the rows, while the counts are over the
+        whole scope: then they are their own query first, as they are for an odd page number
+        (not a whole number from 1, or past the last page), which the paginator settles."""
+        first = _page_number(number)
+        if first is not None and not self._filter_q():
+            windows = {
+                "wl_n_total": Window(Count("pk")),
+                **{f"wl_n_{flag}": Window(Count("pk", filter=self.flag_q(flag))) for flag in Flag},
+            }
+            start = (first - 1) * per_page
+            cases = list(self.cases.annotate(**windows)[start : start + per_page])
+            if cases or first == 1:
+                top: Any = cases[0] if cases else None
+                total = top.wl_n_total if top else 0
+                counts = WorklistCounts(
+                    total=total,
+                    matching=total,
+                    by_flag={flag: getattr(top, f"wl_n_{flag}") if top else 0 for flag in Flag},
+                )
+                page = CountedPaginator(self.cases, per_page, count=total).page(first)
+                page.object_list = cases
+                return counts, page
+        counts = self.counts()
+        paginator = CountedPaginator(self.cases, per_page, count=counts.matching)
+        return counts, paginator.get_page(number)
+
     def counts(self) -> WorklistCounts:
         """The live counts: one aggregate query over the scope."""
         # Over selected columns, Django aggregates from a subquery and names each column once.
@@ -481,6 +519,30 @@ class Worklist:
             flags=flags,
             escalated=case.wl_escalated,
         )
+
+
+def _page_number(number: Any) -> int | None:
+    """A page number as the paginator reads it when it is a whole number from 1 (absent is
+    1); None for anything it would settle itself (text, 0 or less)."""
+    if number in (None, ""):
+        return 1
+    try:
+        value = int(number)
+    except (TypeError, ValueError):
+        return None
+    return value if value >= 1 else None
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count: the counts query has already worked it out."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
 
 
 @dataclass(frozen=True)

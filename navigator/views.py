@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
+from navigator.crypto import KEYS_SETTING, UnsealError
 from navigator.outage import RETRY_AFTER_SECONDS, outage_of
 
 logger = logging.getLogger(__name__)
@@ -83,8 +84,49 @@ def server_error(request: HttpRequest) -> HttpResponse:
     service = outage_of(exc)
     if service is not None:
         return service_unavailable(request, service=service, exc=exc)
+    if _unsealable(exc):
+        return sealed_secret_unreadable(request)
     detail = "Something went wrong on our side. Nothing was changed; try again later."
     return _api_error(request, 500, detail) or defaults.server_error(request)
+
+
+def _unsealable(exc: BaseException | None) -> bool:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, UnsealError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def sealed_secret_unreadable(request: HttpRequest) -> HttpResponse:
+    """503 and a page saying what happened when no key in DATA_ENCRYPTION_KEYS opens a sealed
+    secret (HAZ-018): the key was lost, replaced, or an old one removed before the secrets
+    were resealed. At the second sign-in step that is every member of staff at once, so the
+    log line is CRITICAL and says how to recover; the page tells the person it is not their
+    code and whom to ask. No `Retry-After`: it does not mend itself."""
+    logger.critical(
+        "%s opens no key for a sealed secret (%s %s): the key that sealed it was lost, "
+        "replaced, or removed before `manage.py secrets_reseal` ran. Staff cannot pass the "
+        "second sign-in step. Put the key back in %s (README, 'Rotating the data key'); if it "
+        "is gone for good, remove each affected authenticator in the admin so they enrol again.",
+        KEYS_SETTING,
+        request.method,
+        request.path,
+        KEYS_SETTING,
+    )
+    detail = (
+        "A secret this request needs cannot be opened with the service's key. "
+        "Tell the service administrator."
+    )
+    response: HttpResponse | None = _api_error(request, 503, detail)
+    if response is None:
+        template = loader.get_template("sealed_secret_unreadable.html")
+        response = HttpResponse(template.render({}), status=503)
+    # The CRITICAL line above is the record; Django's would add a traceback each request.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 def service_unavailable(

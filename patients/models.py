@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from navigator.choices import ChoiceLabels
 from navigator.organisations.models import Organisation, Team
 from patients.validators import validate_nhs_number, validate_uk_postcode
 
@@ -41,7 +42,7 @@ LANGUAGE_NAMES_IN_ENGLISH: dict[str, str] = {
 }
 
 
-class Patient(models.Model):
+class Patient(ChoiceLabels, models.Model):
     """A person with cancer. May have no account until they accept an invitation.
 
     Rules:
@@ -198,7 +199,7 @@ class Case(models.Model):
         return self.status == self.Status.OPEN
 
 
-class CareTeamMember(models.Model):
+class CareTeamMember(ChoiceLabels, models.Model):
     """A professional on one case's care team: a clinician with an account, or a contact route."""
 
     class Role(models.TextChoices):
@@ -235,7 +236,7 @@ class CareTeamMember(models.Model):
         return f"{self.get_role_display()}: {self.user or self.name}"
 
 
-class CarerAccess(models.Model):
+class CarerAccess(ChoiceLabels, models.Model):
     """A patient's grant to a carer: read only, or act on their behalf. Revocable at any time."""
 
     class Level(models.TextChoices):
@@ -264,7 +265,7 @@ class CarerAccess(models.Model):
         return f"{self.carer} for {self.patient} ({self.level})"
 
 
-class TimelineEvent(models.Model):
+class TimelineEvent(ChoiceLabels, models.Model):
     """One thing that happened in a case, in the order it happened: the shared story.
 
     Rules:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from careplans.models.assessments import Assessment, Concern
 from careplans.models.directory import DirectoryService
+from navigator.choices import ChoiceLabels
 from patients.models import Case
 
 
@@ -17,7 +18,7 @@ class OwnerKind(models.TextChoices):
     SERVICE = "service", _("A support service")
 
 
-class CarePlan(models.Model):
+class CarePlan(ChoiceLabels, models.Model):
     """One version of a case's personalised care and support plan.
 
     Rules:

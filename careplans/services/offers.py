@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from appointments.models import TrackedItem
@@ -46,8 +46,13 @@ EVENT_WINDOW = dt.timedelta(days=30)
 RECORDABLE = (Status.DECLINED, Status.NOT_OFFERED, Status.UNABLE, Status.NOT_REQUIRED)
 
 
+def open_offers(case: Case) -> QuerySet[AssessmentOffer]:
+    """The case's open offer, as a queryset (`open_offer` reads its first)."""
+    return AssessmentOffer.objects.filter(case=case, status=Status.OFFERED)
+
+
 def open_offer(case: Case) -> AssessmentOffer | None:
-    return AssessmentOffer.objects.filter(case=case, status=Status.OFFERED).first()
+    return open_offers(case).first()
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -74,18 +74,6 @@ class WorklistForm(forms.Form):
         )
 
 
-class _CountedPaginator(Paginator):
-    """A paginator told its count: the counts query has already worked it out."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @property
-    def count(self) -> int:  # type: ignore[override]
-        return self._known_count
-
-
 def _staff_only(request: AuthenticatedHttpRequest) -> User:
     user = request.user
     if not user.is_staff_role:
@@ -107,10 +95,7 @@ def _build(request: AuthenticatedHttpRequest) -> tuple[User, WorklistForm, Workl
 def worklist_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The whole page, or just the results when htmx asks for them after a filter change."""
     user, form, worklist, leads = _build(request)
-    counts = worklist.counts()
-    page = _CountedPaginator(worklist.cases, WORKLIST_PAGE_SIZE, count=counts.matching).get_page(
-        request.GET.get("page")
-    )
+    counts, page = worklist.page(request.GET.get("page"), WORKLIST_PAGE_SIZE)
     rows = worklist.rows(list(page.object_list))
     filters = worklist.filters
     audit_record(

@@ -15,8 +15,15 @@ def outbox_needing_attention(*, subject_id: UUID) -> QuerySet[OutboundMessage]:
     return outbox_for_subject(subject_id=subject_id).filter(status=OutboundMessage.Status.ATTENTION)
 
 
+def sms_opt_outs_for(*, phone: str) -> QuerySet[SmsOptOut]:
+    """The number's opt-out, as a queryset (none for no number)."""
+    if not phone:
+        return SmsOptOut.objects.none()
+    return SmsOptOut.objects.filter(phone=phone)
+
+
 def sms_opt_out_for(*, phone: str) -> SmsOptOut | None:
     """Why a number gets no SMS, if it has opted out."""
     if not phone:
         return None
-    return SmsOptOut.objects.filter(phone=phone).first()
+    return sms_opt_outs_for(phone=phone).first()

@@ -51,6 +51,7 @@ from patients.services.questions import (
 from patients.services.timeline import FUTURE_TOLERANCE, timeline_event_add
 from patients.services.treatment_summaries import (
     StaleSummary,
+    treatment_summaries_of,
     treatment_summary_for_case,
     treatment_summary_save,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "patient_duplicate_check",
     "patient_recipient",
     "timeline_event_add",
+    "treatment_summaries_of",
     "treatment_summary_for_case",
     "treatment_summary_save",
 ]

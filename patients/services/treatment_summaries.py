@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from navigator.accounts.models import User
@@ -39,8 +40,13 @@ class StaleSummary(Exception):
         self.current = current
 
 
+def treatment_summaries_of(case: Case) -> QuerySet[TreatmentSummary]:
+    """The case's treatment summary, as a queryset (a page may read it beside other rows)."""
+    return TreatmentSummary.objects.filter(case=case)
+
+
 def treatment_summary_for_case(case: Case) -> TreatmentSummary | None:
-    return TreatmentSummary.objects.filter(case=case).first()
+    return treatment_summaries_of(case).first()
 
 
 @transaction.atomic

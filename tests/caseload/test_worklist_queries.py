@@ -51,11 +51,43 @@ def test_same_queries_at_caseload_10_and_300(client, navigators):
         assert {"urgent", "overdue", "interpreter"} <= flags
 
 
+@pytest.mark.parametrize("params", [{"sort": "distress"}, {"sort": "name", "page": "3"}])
+def test_sorting_and_paging_add_no_queries(client, navigators, params):
+    _, plain = page_queries(client, navigators[300])
+    _, sorted_ = page_queries(client, navigators[300], **params)
+    assert sorted_ == plain
+
+
 @pytest.mark.parametrize(
     "params",
-    [{"flag": "clock"}, {"sort": "distress"}, {"q": "999 4"}, {"stage": "referred", "page": "2"}],
+    [{"flag": "clock"}, {"q": "999 4"}, {"stage": "referred", "page": "2"}, {"page": "0"}],
 )
-def test_filters_and_sorting_add_no_queries(client, navigators, params):
+def test_a_filter_or_an_odd_page_adds_only_the_counts_own_query(client, navigators, params):
+    """Unfiltered, the page's rows carry the counts (window aggregates over the caseload); a
+    filter narrows the rows while the counts stay over the whole caseload, so they are read
+    first, on their own, as they are for a page number the paginator settles (a page past
+    the last costs one more: its empty read comes first)."""
     _, plain = page_queries(client, navigators[300])
     _, filtered = page_queries(client, navigators[300], **params)
-    assert filtered == plain
+    assert filtered == plain + 1
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"), [(None, 1), ("2", 2), ("12", 12), ("13", 12), ("0", 12), ("two", 1)]
+)
+def test_the_counts_and_the_page_are_the_same_whichever_way_they_are_read(
+    client, navigators, asked, shown
+):
+    """The counts that come with the page equal the counts' own query, and the page is the
+    one the paginator gives (300 cases, 25 a page: 12 pages; past the last, the last)."""
+    from caseload.worklist import Worklist, WorklistFilters
+
+    user = navigators[300]
+    client.force_login(user)
+    response = client.get(WORKLIST, {} if asked is None else {"page": asked})
+    context = response.context
+    worklist = Worklist(user=user, filters=WorklistFilters())
+    assert context["counts"] == worklist.counts()
+    assert context["page"].number == shown
+    expected = list(worklist.cases[(shown - 1) * 25 : shown * 25])
+    assert [row.case.pk for row in context["rows"]] == [case.pk for case in expected]

@@ -218,3 +218,44 @@ def test_a_waiting_link_sealed_under_a_lost_key_fails_unsent_and_says_why(
     client.force_login(cast.nadia)
     outbox = client.get(reverse("patients:case_outbox", args=[cast.paul_case.pk]))
     assert "sealed under a key no longer in DATA_ENCRYPTION_KEYS" in outbox.content.decode()
+
+
+def test_a_lost_key_at_the_second_sign_in_step_is_a_page_saying_so_and_a_critical_log_line(
+    db: None, settings, caplog
+):
+    """HAZ-018: with the key that sealed a staff member's TOTP secret gone, the second sign-in
+    step answers 503 with a page saying it is not their code and whom to tell, and the log
+    has one CRITICAL line naming the variable and the way back; never a 500."""
+    client = Client(raise_request_exception=False)
+    nadia = f.make_user("nadia@nav.test", role=Role.NAVIGATOR, name="Nadia Khan")
+    secret = f.enrol_totp(nadia)
+    client.post(LOGIN, {"login": "nadia@nav.test", "password": PASSWORD})
+    settings.DATA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the old key lost
+
+    with caplog.at_level("INFO"):
+        response = client.post(MFA, {"code": code_now(secret)})
+
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Your sign-in code cannot be checked at the moment" in html
+    assert "not a problem with your code" in html
+    assert "Tell your service administrator" in html
+    assert secret not in html
+    critical = [r for r in caplog.records if r.levelname == "CRITICAL"]
+    assert len(critical) == 1
+    assert "DATA_ENCRYPTION_KEYS" in critical[0].getMessage()
+    assert "remove each affected authenticator in the admin" in critical[0].getMessage()
+    assert not [r for r in caplog.records if r.levelname == "ERROR" and r.exc_info]
+    assert "_auth_user_id" not in client.session  # still not signed in
+
+
+def test_a_lost_key_on_the_api_is_a_json_503(db: None, rf):
+    from navigator.views import server_error
+
+    request = rf.get("/api/cases/")
+    try:
+        raise UnsealError("no key opens it")
+    except UnsealError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert "service's key" in json.loads(response.content)["detail"]

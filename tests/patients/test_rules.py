@@ -6,7 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from navigator.memo import RequestMemoMiddleware
-from patients.rules import visible_cases
+from patients.models import Case
+from patients.rules import case_access_q, case_access_test, visible_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,22 @@ def test_it_hides_other_teams_cases(cast):
     for user in (cast.oscar, cast.olive, cast.adam):
         assert not user.has_perm("patients.view_case", cast.paul_case), user
     assert list(visible_cases(cast.oscar)) == [cast.olive_case]
+
+
+@pytest.mark.parametrize("kind", [{}, {"act": True}, {"change": True}])
+def test_the_per_row_test_lets_through_exactly_the_cases_the_list_holds(cast, kind):
+    """`case_access_test` (the worklist's check of its caseload) and `case_access_q` (every
+    list) are the same paths: for every user, each kind of access, the same cases."""
+    cast.carol_grant.level = "act"
+    cast.carol_grant.save()
+    for user in (cast.nadia, cast.lena, cast.colin, cast.oscar, cast.adam, cast.paul, cast.carol):
+        listed = set(Case.objects.filter(case_access_q(user, **kind)).values_list("pk", flat=True))
+        tested = set(
+            Case.objects.filter(case_access_test(user, **kind)).values_list("pk", flat=True)
+        )
+        assert tested == listed, (user, kind)
+    assert set(Case.objects.filter(case_access_test(cast.nadia))) == {cast.paul_case}
+    assert not Case.objects.filter(case_access_test(cast.adam)).exists()
 
 
 def test_only_staff_on_the_case_may_change_it(cast):
