@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/", include("appointments.api_urls")),
     path("api/", include("careplans.api_urls")),
     path("api/", include("navigator.api.urls")),
+    # The FHIR R4 read API (its base address, /fhir/ itself, takes hospital events in).
+    path("fhir/", include("navigator.fhir.urls")),
     path("webhooks/", include("navigator.messaging.urls")),
     # GP practices open a shared care plan here without an account.
     path("gp/", include("careplans.gp_urls")),

@@ -1,0 +1,72 @@
+"""`GET /fhir/metadata`: the CapabilityStatement, built from the registry, so it lists exactly
+the resource types, profiles, searches and operations that are served."""
+
+from typing import Any
+
+from navigator.fhir.addresses import FHIR_VERSION, base_url
+from navigator.fhir.registry import definitions_for, resource_types, sources_for
+
+# When the API's shape last changed (CapabilityStatement.date).
+CAPABILITY_DATE = "2026-12-06"
+EVERYTHING = "http://hl7.org/fhir/OperationDefinition/Patient-everything"
+
+
+def capability_statement() -> dict[str, Any]:
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": CAPABILITY_DATE,
+        "publisher": "Cancer navigator",
+        "kind": "instance",
+        "software": {"name": "Cancer navigator"},
+        "implementation": {
+            "description": "Cancer navigation records, read only, under the service's own "
+            "permission rules.",
+            "url": base_url(),
+        },
+        "fhirVersion": FHIR_VERSION,
+        "format": ["application/fhir+json", "json"],
+        "rest": [
+            {
+                "mode": "server",
+                "documentation": "Read by id and search; each search answers a searchset "
+                "Bundle, paged with _count and _page and a next link. A record you may not "
+                "see is answered 404, as one that does not exist.",
+                "security": {
+                    "cors": False,
+                    "description": "Sign in on the website, or send `Authorization: Token "
+                    "<token>` (an API token from /api/token/). Staff need multi-factor "
+                    "authentication.",
+                },
+                "resource": [_resource(t) for t in resource_types()],
+            }
+        ],
+    }
+
+
+def _resource(resource_type: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": resource_type,
+        "interaction": [{"code": "read"}, {"code": "search-type"}],
+    }
+    sources = sources_for(resource_type)
+    profiles = sorted({s.profile for s in sources if s.profile})
+    if len(profiles) == 1:
+        out["profile"] = profiles[0]
+    elif profiles:
+        out["supportedProfile"] = profiles
+    if sources:
+        out["documentation"] = " ".join(f"{s.description}." for s in sources)
+        params: dict[str, dict[str, str]] = {}
+        for source in sources:
+            for name, param in source.search_params().items():
+                params.setdefault(
+                    name, {"name": name, "type": param.type, "documentation": param.documentation}
+                )
+        out["searchParam"] = list(params.values())
+    elif definitions_for(resource_type):
+        out["documentation"] = "The definitions our resources use, searched by url."
+        out["searchParam"] = [{"name": "url", "type": "uri"}]
+    if resource_type == "Patient":
+        out["operation"] = [{"name": "everything", "definition": EVERYTHING}]
+    return out
