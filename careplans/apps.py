@@ -12,6 +12,7 @@ class CareplansConfig(AppConfig):
         # A text answering "did you get the help you needed?" comes to us through appointments'
         # inbound SMS handler, which imports nothing of ours. Our services load models, so they
         # are imported here, once the app registry is ready.
+        from careplans.fhir import register as fhir_register
         from careplans.services.actions import signpost_feedback_sms_reply
         from careplans.services.messages import FEEDBACK_REQUEST
         from careplans.services.offers import assessment_offer_from_follow_up
@@ -22,3 +23,6 @@ class CareplansConfig(AppConfig):
         follow_up_created_register(
             kind=ItemKind.ASSESSMENT_OFFER, handler=assessment_offer_from_follow_up
         )
+        # Questionnaire, QuestionnaireResponse, CarePlan, Goal, Consent (GP sharing),
+        # DocumentReference and Binary, served by the FHIR API (navigator.fhir).
+        fhir_register()

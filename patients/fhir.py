@@ -29,6 +29,7 @@ from navigator.fhir.registry import (
     Source,
     fhir_definition_register,
     fhir_source_register,
+    inverse,
     token_filter,
 )
 from navigator.messaging.models import OutboundMessage
@@ -75,16 +76,17 @@ def patient_resource(patient: Patient) -> dict[str, Any]:
     out: dict[str, Any] = {
         "identifier": [{"system": NHS_NUMBER_SYSTEM, "value": patient.nhs_number}],
         "active": True,
-        "name": [
-            {"use": "official", "family": patient.family_name, "given": [patient.given_name]}
-        ],
+        "name": [{"use": "official", "family": patient.family_name, "given": [patient.given_name]}],
         "birthDate": patient.date_of_birth.isoformat(),
         "communication": [
             {
                 "language": {
                     "coding": [
-                        {"system": BCP47, "code": patient.language,
-                         "display": patient.get_language_display()}
+                        {
+                            "system": BCP47,
+                            "code": patient.language,
+                            "display": patient.get_language_display(),
+                        }
                     ]
                 },
                 "preferred": True,
@@ -123,8 +125,11 @@ def organisation_resource(organisation: Organisation) -> dict[str, Any]:
         "type": [
             {
                 "coding": [
-                    {"system": _system(ORGANISATION_KIND), "code": organisation.kind,
-                     "display": organisation.get_kind_display()}
+                    {
+                        "system": _system(ORGANISATION_KIND),
+                        "code": organisation.kind,
+                        "display": organisation.get_kind_display(),
+                    }
                 ]
             }
         ],  # fmt: skip
@@ -473,8 +478,10 @@ def register() -> None:
                     "active or inactive.",
                     token_filter(
                         "",
-                        {"active": Q(revoked_at__isnull=True),
-                         "inactive": Q(revoked_at__isnull=False)},
+                        {
+                            "active": Q(revoked_at__isnull=True),
+                            "inactive": Q(revoked_at__isnull=False),
+                        },
                         "status",
                     ),
                 )
@@ -493,7 +500,9 @@ def register() -> None:
             updated_path="created_at",  # a message never changes after it is sent
             params=[
                 SearchParam(
-                    "status", "token", "completed (every message is).",
+                    "status",
+                    "token",
+                    "completed (every message is).",
                     token_filter("", {"completed": Q()}, "status"),
                 )
             ],  # fmt: skip
@@ -515,7 +524,7 @@ def register() -> None:
                     "status",
                     "token",
                     "preparation, in-progress, completed, not-done or unknown.",
-                    token_filter("status", _inverse(NUDGE_STATUS), "status"),
+                    token_filter("status", inverse(NUDGE_STATUS), "status"),
                 )
             ],
             order=("-created_at", "pk"),
@@ -534,10 +543,3 @@ def register() -> None:
             [("message", "Secure message"), ("nudge", "Nudge (text or email with a link)")],
         )
     )
-
-
-def _inverse(mapping: dict[Any, str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for ours, theirs in mapping.items():
-        out.setdefault(theirs, []).append(str(ours))
-    return out

@@ -45,28 +45,32 @@ def capability_statement() -> dict[str, Any]:
 
 
 def _resource(resource_type: str) -> dict[str, Any]:
+    sources = sources_for(resource_type)
+    searchable = definitions_for(resource_type) or any(s.searchable for s in sources)
     out: dict[str, Any] = {
         "type": resource_type,
-        "interaction": [{"code": "read"}, {"code": "search-type"}],
+        "interaction": [{"code": "read"}, *([{"code": "search-type"}] if searchable else [])],
     }
-    sources = sources_for(resource_type)
     profiles = sorted({s.profile for s in sources if s.profile})
     if len(profiles) == 1:
         out["profile"] = profiles[0]
     elif profiles:
         out["supportedProfile"] = profiles
-    if sources:
-        out["documentation"] = " ".join(f"{s.description}." for s in sources)
-        params: dict[str, dict[str, str]] = {}
-        for source in sources:
-            for name, param in source.search_params().items():
-                params.setdefault(
-                    name, {"name": name, "type": param.type, "documentation": param.documentation}
-                )
+    described = [f"{s.description}." for s in sources]
+    params: dict[str, dict[str, str]] = {}
+    if definitions_for(resource_type):
+        described.insert(0, "The definitions our resources use, searched by url.")
+        params["url"] = {"name": "url", "type": "uri", "documentation": "The canonical URL."}
+    for source in sources:
+        if not source.searchable:
+            continue
+        for name, param in source.search_params().items():
+            params.setdefault(
+                name, {"name": name, "type": param.type, "documentation": param.documentation}
+            )
+    out["documentation"] = " ".join(described)
+    if params:
         out["searchParam"] = list(params.values())
-    elif definitions_for(resource_type):
-        out["documentation"] = "The definitions our resources use, searched by url."
-        out["searchParam"] = [{"name": "url", "type": "uri"}]
     if resource_type == "Patient":
         out["operation"] = [{"name": "everything", "definition": EVERYTHING}]
     return out

@@ -54,6 +54,9 @@ class Source:
     # A row's id in FHIR and back; by default the row's UUID after `prefix`.
     id_of: Callable[[Any], str] | None = None
     lookup: Callable[[str], Q | None] | None = None
+    # A Binary (a document's bytes) is read one at a time, never listed: no search, and not in
+    # `$everything` (its DocumentReference is, with the Binary's address).
+    searchable: bool = True
 
     def resource_id(self, row: Any) -> str:
         return self.id_of(row) if self.id_of else f"{self.prefix}{row.pk}"
@@ -224,3 +227,11 @@ def token_filter(path: str, choices: dict[str, Any], name: str) -> Callable[[lis
         return found
 
     return apply
+
+
+def inverse(mapping: dict[Any, str]) -> dict[str, list[str]]:
+    """Our values by the FHIR code each maps to, for `token_filter`."""
+    out: dict[str, list[str]] = {}
+    for ours, theirs in mapping.items():
+        out.setdefault(theirs, []).append(str(ours))
+    return out

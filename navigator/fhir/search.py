@@ -12,7 +12,13 @@ from typing import Any
 from django.db.models import QuerySet
 
 from navigator.accounts.models import User
-from navigator.fhir.registry import SearchError, Source, resource_types, sources_for
+from navigator.fhir.registry import (
+    SearchError,
+    Source,
+    definitions_for,
+    resource_types,
+    sources_for,
+)
 
 # Search result parameters the API reads itself; every other parameter must be a search.
 PAGE = "_page"
@@ -25,11 +31,17 @@ MAX_COUNT = 100
 
 @dataclass(frozen=True)
 class Found:
-    source: Source
+    """A row and the source it came from; or, with no source, a fixed definition (a dict)."""
+
+    source: Source | None
     row: Any
 
     def resource(self) -> dict[str, Any]:
-        return self.source.resource(self.row)
+        return self.source.resource(self.row) if self.source else self.row
+
+    @property
+    def patient_id(self) -> Any:
+        return self.source.patient_id(self.row) if self.source else None
 
 
 def read(user: User, resource_type: str, resource_id: str) -> Found | None:
@@ -46,7 +58,7 @@ def read(user: User, resource_type: str, resource_id: str) -> Found | None:
 
 def supported_params(resource_type: str) -> dict[str, str]:
     """Every search parameter any source of the type answers: name -> FHIR type."""
-    found: dict[str, str] = {}
+    found: dict[str, str] = {"url": "uri"} if definitions_for(resource_type) else {}
     for source in sources_for(resource_type):
         found.update({name: p.type for name, p in source.search_params().items()})
     return found
@@ -73,6 +85,8 @@ def parse_params(resource_type: str, query: Iterable[tuple[str, str]]) -> list[t
 
 
 def _matching(source: Source, user: User, params: list[tuple[str, str]]) -> QuerySet[Any] | None:
+    if not source.searchable:
+        return None
     known = source.search_params()
     rows = source.rows(user)
     for name, value in params:
@@ -87,17 +101,34 @@ def search(
 ) -> tuple[list[Found], int]:
     """One page of matches (from `offset`, at most `count`) and how many match in all."""
     page: list[Found] = []
-    total = 0
+    urls = {v.strip() for name, value in params if name == "url" for v in value.split(",")}
+    definitions = [
+        d for d in definitions_for(resource_type).values() if not urls or d["url"] in urls
+    ]
+    # Fixed definitions first: they are few, and need no query.
+    page += [Found(None, d) for d in definitions[offset : offset + count]]
+    total = len(definitions)
+    # A value one source cannot read may be another's (Task status `ready` is a chase task's):
+    # refused only when no source that takes the parameters could read it.
+    refusals: list[SearchError] = []
+    answered = bool(definitions)
     for source in sources_for(resource_type):
-        rows = _matching(source, user, params)
+        try:
+            rows = _matching(source, user, params)
+        except SearchError as refused:
+            refusals.append(refused)
+            continue
         if rows is None:
             continue
+        answered = True
         matches = rows.count()
         start = max(offset - total, 0)
         wanted = count - len(page)
         if wanted > 0 and start < matches:
             page += [Found(source, row) for row in rows[start : start + wanted]]
         total += matches
+    if refusals and not answered:
+        raise refusals[0]
     return page, total
 
 
@@ -107,6 +138,8 @@ def everything(user: User, patient_id: Any) -> list[Found]:
     found: list[Found] = []
     for resource_type in _types_about_patients():
         for source in sources_for(resource_type):
+            if not (source.searchable and source.patient_path):
+                continue
             rows = source.rows(user).filter(**{source.patient_path: patient_id})
             found += [Found(source, row) for row in rows.order_by(*source.order)]
     return found

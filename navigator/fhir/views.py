@@ -53,8 +53,6 @@ class MetadataApi(FhirApi):
 class SearchApi(FhirApi):
     def get(self, request: AuthenticatedRequest, resource_type: str) -> Response:
         _known_type(resource_type)
-        if definitions_for(resource_type):
-            return Response(_definitions_bundle(request, resource_type))
         count, page = _paging(request)
         try:
             params = search.parse_params(resource_type, _query(request))
@@ -154,11 +152,11 @@ def _audit(request: AuthenticatedRequest, found: list[search.Found], summary: st
         AuditEntry(
             action=AuditEvent.Action.VIEW,
             obj=f.row,
-            patient_id=f.source.patient_id(f.row),
+            patient_id=f.patient_id,
             summary=summary,
         )
         for f in found
-        if f.source.patient_path
+        if f.patient_id is not None
     ]
     if entries:
         audit_record_many(actor=request.user, entries=entries, request=request._request)
@@ -182,25 +180,6 @@ def _paging(request: Request) -> tuple[int, int]:
 def _page_url(resource_type: str, params: list[tuple[str, str]], count: int, page: int) -> str:
     query = urlencode([*params, (search.COUNT, str(count)), (search.PAGE, str(page))])
     return f"{base_url()}/{resource_type}?{query}"
-
-
-def _definitions_bundle(request: Request, resource_type: str) -> dict[str, Any]:
-    wanted = [(n, v) for n, v in _query(request) if n not in search.RESULT_PARAMS]
-    if any(name != "url" for name, _ in wanted):
-        raise exceptions.ValidationError(
-            {"detail": f"{resource_type} is searched by url only."}
-        )
-    urls = {value for _, value in wanted}
-    rows = [d for d in definitions_for(resource_type).values() if not urls or d["url"] in urls]
-    self_link = f"{base_url()}/{resource_type}" + (f"?{urlencode(wanted)}" if wanted else "")
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": len(rows),
-        "link": [{"relation": "self", "url": self_link}],
-        "entry": [_entry(d) for d in rows],
-    }
-
 
 
 def _query(request: Request) -> list[tuple[str, str]]:
