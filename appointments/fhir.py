@@ -135,8 +135,8 @@ def referral_resource(item: TrackedItem) -> dict[str, Any]:
         "authoredOn": item.created_at.isoformat(),
         "note": [{"text": f"{item.get_state_display()}; expected by {item.expected_by:%d %B %Y}."}],
     }
-    if item.responsible_provider_id:
-        provider = item.responsible_provider
+    provider = item.responsible_provider
+    if provider is not None:
         out["performer"] = [reference("Organization", provider.pk, provider.name)]
     if item.external_id:
         out["identifier"] = [
@@ -179,8 +179,8 @@ def item_task_resource(item: TrackedItem) -> dict[str, Any]:
         out["focus"] = reference("Appointment", item.pk)
     elif item.kind == ItemKind.REFERRAL:
         out["focus"] = reference("ServiceRequest", item.pk)
-    if item.responsible_provider_id:
-        provider = item.responsible_provider
+    provider = item.responsible_provider
+    if provider is not None:
         out["owner"] = reference("Organization", provider.pk, provider.name)
     return out
 

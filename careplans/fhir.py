@@ -378,9 +378,9 @@ def _owner(item: PlanItem, case: Case) -> dict[str, str]:
         return reference("Patient", patient.pk, patient.full_name)
     if item.owner_kind == OwnerKind.NAVIGATOR:
         return reference("Practitioner", case.navigator_id, case.navigator.get_full_name())
-    if item.owner_kind == OwnerKind.GP and patient.gp_practice_id:
-        return reference("Organization", patient.gp_practice_id, patient.gp_practice.name)
-    if item.owner_kind == OwnerKind.SERVICE and item.owner_service_id:
+    if item.owner_kind == OwnerKind.GP and patient.gp_practice is not None:
+        return reference("Organization", patient.gp_practice.pk, patient.gp_practice.name)
+    if item.owner_kind == OwnerKind.SERVICE and item.owner_service is not None:
         # Directory services are not served as FHIR resources: named, not referenced.
         return {"display": item.owner_service.name}
     return {"display": str(OwnerKind(item.owner_kind).label)}
@@ -418,8 +418,9 @@ def care_plan_resource(plan: CarePlan) -> dict[str, Any]:
     }
     if plan.assessment_id:
         out["supportingInfo"] = [reference("QuestionnaireResponse", plan.assessment_id)]
-    if getattr(plan, "replaces_id", None):
-        out["replaces"] = [reference("CarePlan", plan.replaces_id)]
+    replaces = getattr(plan, "replaces_id", None)  # annotated by `plan_rows`
+    if replaces:
+        out["replaces"] = [reference("CarePlan", replaces)]
     notes = []
     if plan.agreed_at:
         how = CarePlan.AgreedHow(plan.agreed_how).label if plan.agreed_how else "agreed"
@@ -472,8 +473,8 @@ GOAL_STATUS_FILTERS = {
 def goal_resource(item: PlanItem) -> dict[str, Any]:
     patient = item.plan.case.patient
     description: dict[str, Any] = {"text": item.goal}
-    if item.concern_id:
-        concern = item.concern
+    concern = item.concern
+    if concern is not None:
         description["coding"] = [
             {"system": concerns_system(concern.domain.questionnaire_id), "code": concern.code,
              "display": concern.text}

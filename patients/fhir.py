@@ -103,9 +103,9 @@ def patient_resource(patient: Patient) -> dict[str, Any]:
         if patient.postcode:
             address["postalCode"] = patient.postcode
         out["address"] = [address]
-    if patient.gp_practice_id:
+    if patient.gp_practice is not None:
         out["generalPractitioner"] = [
-            reference("Organization", patient.gp_practice_id, patient.gp_practice.name)
+            reference("Organization", patient.gp_practice.pk, patient.gp_practice.name)
         ]
     return out
 

@@ -8,7 +8,7 @@ from navigator.fhir.addresses import FHIR_VERSION, canonical
 from navigator.fhir.capability import CAPABILITY_DATE
 
 
-def code_system(name: str, title: str, choices: Iterable[tuple[str, str]]) -> dict[str, Any]:
+def code_system(name: str, title: str, choices: Iterable[tuple[Any, Any]]) -> dict[str, Any]:
     """A complete CodeSystem of `choices` (code, display), as a model's choices give them."""
     concepts = [{"code": str(code), "display": str(display)} for code, display in choices]
     return {

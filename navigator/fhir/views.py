@@ -104,10 +104,10 @@ class NotServedApi(FhirApi):
     authentication_classes: list[Any] = []
     permission_classes = [permissions.AllowAny]
 
-    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+    def refuse(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         raise exceptions.NotFound("Nothing is served at this address.")
 
-    get = post = put = patch = delete = http_method_not_allowed
+    get = post = put = patch = delete = refuse
 
 
 def searchset(
