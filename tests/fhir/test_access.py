@@ -185,3 +185,32 @@ def test_full_urls_are_under_the_base(client, cast):
     client.force_login(cast.nadia)
     entry = client.get("/fhir/Patient").json()["entry"][0]
     assert entry["fullUrl"].startswith(f"{base()}/Patient/")
+
+
+def test_a_failure_on_our_side_is_a_500_operation_outcome(client, cast, caplog):
+    """A resource type registered here whose builder fails, as a bug in any app's would."""
+    from navigator.fhir import registry
+    from patients.models import Patient
+
+    def broken(row: Any) -> dict[str, Any]:
+        raise RuntimeError("a bug in a builder")
+
+    registry.fhir_source_register(
+        registry.Source(
+            resource_type="Basic",
+            description="broken",
+            rows=lambda user: Patient.objects.all(),
+            build=broken,
+        )
+    )
+    try:
+        client.force_login(cast.nadia)
+        response = client.get(f"/fhir/Basic/{cast.paul_patient.pk}")
+    finally:
+        del registry._registry.sources["Basic"]
+    assert response.status_code == 500
+    outcome = response.json()
+    validate(outcome)
+    assert outcome["issue"][0]["code"] == "exception"
+    assert "a bug in a builder" not in response.content.decode()
+    assert "The FHIR API failed" in caplog.text
