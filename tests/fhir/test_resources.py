@@ -209,3 +209,24 @@ def test_reads_are_audited_against_the_patient(client, cast, paul_records):
         "Read CarePlan through the FHIR API",
         "Searched Appointment through the FHIR API",
     }
+
+
+def test_everything_takes_the_same_queries_however_many_records(client, cast, paul_records):
+    client.force_login(cast.paul)
+    path = f"/fhir/Patient/{cast.paul_patient.pk}/$everything"
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(path).json()
+        return len(queries), body["total"]
+
+    before, total_before = count()
+    from tests import factories as f
+
+    skin = f.make_case(
+        patient=cast.paul_patient, team=cast.team, navigator=cast.nadia, tumour_site="Skin"
+    )
+    records_for(skin, patient_user=cast.paul, navigator=cast.nadia)
+    after, total_after = count()
+    assert total_after > total_before
+    assert after == before
