@@ -30,6 +30,7 @@ OPEN_TO_SERVICE_MANAGERS = {
     "admin:logout": "signing out of the admin, which they cannot use",
     "api-schema": "the API's description (no records)",
     "api-docs": "the API's documentation page (no records)",
+    "fhir-metadata": "the FHIR API's CapabilityStatement (open to anyone: it names no one)",
 }
 # Allauth's pages about the account itself (password, email, MFA, sign in and out).
 ACCOUNT_PREFIXES = ("/accounts/",)
