@@ -13,6 +13,7 @@ class CareplansConfig(AppConfig):
         # A text answering "did you get the help you needed?" comes to us through appointments'
         # inbound SMS handler, which imports nothing of ours. Our services load models, so they
         # are imported here, once the app registry is ready.
+        from careplans.fhir import register as fhir_register
         from careplans.services.actions import signpost_feedback_sms_reply
         from careplans.services.messages import FEEDBACK_REQUEST
         from careplans.services.offers import assessment_offer_from_follow_up
@@ -26,3 +27,6 @@ class CareplansConfig(AppConfig):
         )
         # A case removed under the retention policy: our plans and assessments protect it.
         case_removal_register(handler=case_plans_remove)
+        # Questionnaire, QuestionnaireResponse, CarePlan, Goal, Consent (GP sharing),
+        # DocumentReference and Binary, served by the FHIR API (navigator.fhir).
+        fhir_register()

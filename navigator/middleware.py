@@ -10,7 +10,7 @@ from django.utils.cache import patch_vary_headers
 from navigator.language import locale_for
 
 # Paths a staff member may use before enrolling MFA: signing in and out, enrolment itself.
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/")
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/", "/fhir/")
 
 CSP = "; ".join(
     [
@@ -31,7 +31,8 @@ CSP = "; ".join(
 class StaffMfaRequiredMiddleware:
     """Staff must enrol TOTP before they see anything else: allauth's MFA is opt-in per user.
 
-    The API is exempt here because `navigator.api.permissions.RulesPermission` refuses it with a 403 body.
+    The APIs (/api/, /fhir/) are exempt here because `navigator.api.permissions.RulesPermission`
+    refuses them with a 403 body.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

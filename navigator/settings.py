@@ -429,7 +429,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cancer navigator API",
     "DESCRIPTION": "Cases, care teams, care plans and tracked items, under the same permission "
-    "rules as the web pages.",
+    "rules as the web pages. The same records, read only, as HL7 FHIR R4: see /fhir/metadata.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -27,6 +27,8 @@ urlpatterns = [
     path("api/", include("navigator.api.urls")),
     # Hospital systems send events as a FHIR transaction Bundle (POST /fhir/).
     path("fhir/", include("appointments.fhir_urls")),
+    # The FHIR R4 read API (its base address, /fhir/ itself, takes hospital events in).
+    path("fhir/", include("navigator.fhir.urls")),
     path("webhooks/", include("navigator.messaging.urls")),
     # GP practices open a shared care plan here without an account.
     path("gp/", include("careplans.gp_urls")),

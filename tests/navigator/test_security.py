@@ -52,6 +52,10 @@ PUBLIC_URLS = {
     "gp_link": "GP practice's read-only care plan link (404 without a live token)",
     "gp_link_pdf": "GP practice's printable care plan (after the check)",
     "gp_link_acknowledge": "GP practice confirms it received the plan (after the check)",
+    # FHIR clients read what the server serves before signing in: no one's record is in it.
+    "fhir-metadata": "FHIR CapabilityStatement (the resource types and searches served)",
+    # Any other address under /fhir/ answers 404 as an OperationOutcome, to everyone.
+    "fhir-not-served": "FHIR 404 for an address nothing is served at",
 }
 
 REFUSALS = {401, 403, 404}

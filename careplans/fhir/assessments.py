@@ -1,35 +1,45 @@
-"""Assessment definitions and answers as HL7 FHIR R4 resources: Questionnaire and
-QuestionnaireResponse, in Bundles for lists. Pure functions of already-fetched rows.
-
-Shape: each domain is a `group`; each concern a `group` of `<code>.rating` (integer 0-10) and
-`<code>.priority` (boolean, "matters most"); then `distress` (integer 0-10, past week) and
-`anything-else` (text). Welsh wording rides on FHIR's standard translation extension. The
-national cancer dataset codes for the offer, the point of pathway and who completed it are
-extensions on the response.
-"""
+"""Questionnaire (with its concepts as a CodeSystem) and QuestionnaireResponse."""
 
 from typing import Any
+from uuid import UUID
 
-from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
 
-from careplans.models import Answer, Assessment, Questionnaire
+from careplans.models import Answer, Assessment, Concern, Domain, Questionnaire
+from navigator.accounts.models import User
+from navigator.fhir.addresses import NHS_NUMBER_SYSTEM, base_url, canonical, resource_url, uk_core
+from patients.rules import visible_case_ids
 
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
-NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
+NHS_NUMBER = NHS_NUMBER_SYSTEM
+OFFER_STATUS = "hna-offer-status"
+PATHWAY_POINT = "hna-point-of-pathway"
+COMPLETED_BY = "hna-completed-by"
+AGREED_AT = "care-plan-agreed-at"
+AGREED_HOW = "care-plan-agreed-how"
+CONCERNS = "hna-concerns-"
 
 
 def _base() -> str:
-    return f"{settings.SITE_URL.rstrip('/')}/fhir"
+    return base_url()
 
 
-def _extension(name: str) -> str:
-    return f"{_base()}/StructureDefinition/{name}"
+def extension_url(name: str) -> str:
+    return canonical("StructureDefinition", name)
+
+
+def system_url(name: str) -> str:
+    return canonical("CodeSystem", name)
 
 
 def questionnaire_url(questionnaire: Questionnaire) -> str:
     return f"{_base()}/Questionnaire/{questionnaire.code}"
+
+
+def concerns_system(questionnaire_id: Any) -> str:
+    return system_url(f"{CONCERNS}{questionnaire_id}")
 
 
 def _text(text: str, welsh: str) -> dict[str, Any]:
@@ -53,19 +63,24 @@ def _scale() -> list[dict[str, Any]]:
     return [{"url": MIN_VALUE, "valueInteger": 0}, {"url": MAX_VALUE, "valueInteger": 10}]
 
 
+# Questionnaire and its concepts ---------------------------------------------------------------
+
+
+def questionnaire_status(questionnaire: Questionnaire) -> str:
+    if questionnaire.is_active:
+        return "active"
+    return "retired" if questionnaire.published_at else "draft"
+
+
 def questionnaire_resource(questionnaire: Questionnaire) -> dict[str, Any]:
     """Needs `domains__concerns` prefetched."""
-    if questionnaire.is_active:
-        status = "active"
-    elif questionnaire.published_at:
-        status = "retired"
-    else:
-        status = "draft"
+    system = concerns_system(questionnaire.pk)
     domains = []
     for domain in questionnaire.domains.all():
         concerns = [
             {
                 "linkId": concern.code,
+                "code": [{"system": system, "code": concern.code, "display": concern.text}],
                 "type": "group",
                 **_text(concern.text, concern.text_cy),
                 "item": [
@@ -85,17 +100,19 @@ def questionnaire_resource(questionnaire: Questionnaire) -> dict[str, Any]:
             for concern in domain.concerns.all()
         ]
         domains.append(
-            {"linkId": domain.code, "type": "group", **_text(domain.title, domain.title_cy),
-             "item": concerns}
+            {"linkId": domain.code,
+             "code": [{"system": system, "code": domain.code, "display": domain.title}],
+             "type": "group", **_text(domain.title, domain.title_cy), "item": concerns}
         )  # fmt: skip
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": str(questionnaire.pk),
+        "meta": {"profile": [uk_core("UKCore-Questionnaire")]},
         "url": questionnaire_url(questionnaire),
         "version": str(questionnaire.version),
         "name": questionnaire.code.replace("-", "_").upper(),
         "title": questionnaire.title,
-        "status": status,
+        "status": questionnaire_status(questionnaire),
         "subjectType": ["Patient"],
         "item": [
             *domains,
@@ -114,6 +131,72 @@ def questionnaire_resource(questionnaire: Questionnaire) -> dict[str, Any]:
     if questionnaire.published_at:
         resource["date"] = questionnaire.published_at.isoformat()
     return resource
+
+
+def _questionnaires() -> QuerySet[Questionnaire]:
+    return Questionnaire.objects.prefetch_related(
+        Prefetch(
+            "domains",
+            queryset=Domain.objects.order_by("order").prefetch_related(
+                Prefetch("concerns", queryset=Concern.objects.order_by("order"))
+            ),
+        )
+    )
+
+
+def questionnaire_rows(user: User) -> QuerySet[Questionnaire]:
+    """Question sets are no one's record: anyone signed in may read them."""
+    return _questionnaires()
+
+
+def questionnaire_lookup(rest: str) -> Q | None:
+    """A version's id, or the code in the canonical URL (the active version)."""
+    try:
+        return Q(pk=UUID(rest))
+    except ValueError:
+        return Q(code=rest, is_active=True) if rest else None
+
+
+def concerns_code_system(questionnaire: Questionnaire) -> dict[str, Any]:
+    """The domains and concerns of one question set version, with their codes."""
+    concepts = [
+        {
+            "code": domain.code,
+            "display": domain.title,
+            "concept": [{"code": c.code, "display": c.text} for c in domain.concerns.all()],
+        }
+        for domain in questionnaire.domains.all()
+    ]
+    name = f"{CONCERNS}{questionnaire.pk}"
+    return {
+        "url": canonical("CodeSystem", name),
+        "version": str(questionnaire.version),
+        "name": "HnaConcerns",
+        "title": f"{questionnaire.title}, version {questionnaire.version}: domains and concerns",
+        "status": questionnaire_status(questionnaire),
+        "content": "complete",
+        "caseSensitive": True,
+        "hierarchyMeaning": "part-of",
+        "concept": concepts,
+    }
+
+
+def concerns_url_filter(values: list[str]) -> Q:
+    prefix = f"{_base()}/CodeSystem/{CONCERNS}"
+    ids = []
+    for value in values:
+        try:
+            ids.append(UUID(value.removeprefix(prefix)))
+        except ValueError:
+            continue  # another CodeSystem's URL: none of these match it
+    return Q(pk__in=ids)
+
+
+# QuestionnaireResponse ------------------------------------------------------------------------
+
+
+def coding(system: str, code: str, display: str) -> dict[str, Any]:
+    return {"system": system_url(system), "code": code, "display": display}
 
 
 def questionnaire_response_resource(assessment: Assessment) -> dict[str, Any]:
@@ -151,51 +234,65 @@ def questionnaire_response_resource(assessment: Assessment) -> dict[str, Any]:
         items.append({"linkId": "anything-else",
                       "answer": [{"valueString": assessment.anything_else}]})  # fmt: skip
     patient = assessment.case.patient
-    return {
+    out: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "id": str(assessment.pk),
+        "meta": {
+            "lastUpdated": assessment.updated_at.isoformat(),
+            "profile": [uk_core("UKCore-QuestionnaireResponse")],
+        },
         "questionnaire": f"{questionnaire_url(assessment.questionnaire)}"
         f"|{assessment.questionnaire.version}",
         "status": "completed" if assessment.is_submitted else "in-progress",
         "subject": {
+            "reference": f"Patient/{patient.pk}",
             "identifier": {"system": NHS_NUMBER, "value": patient.nhs_number},
             "display": patient.full_name,
         },
         "authored": (assessment.submitted_at or assessment.updated_at).isoformat(),
         "extension": [
             {
-                "url": _extension("hna-offer-status"),
-                "valueCoding": {
-                    "code": assessment.offer_status,
-                    "display": assessment.get_offer_status_display(),
-                },
+                "url": extension_url(OFFER_STATUS),
+                "valueCoding": coding(
+                    OFFER_STATUS, assessment.offer_status, assessment.get_offer_status_display()
+                ),
             },
             {
-                "url": _extension("hna-point-of-pathway"),
-                "valueCoding": {
-                    "code": assessment.pathway_point,
-                    "display": assessment.get_pathway_point_display(),
-                },
+                "url": extension_url(PATHWAY_POINT),
+                "valueCoding": coding(
+                    PATHWAY_POINT, assessment.pathway_point, assessment.get_pathway_point_display()
+                ),
             },
             {
-                "url": _extension("hna-completed-by"),
-                "valueCoding": {
-                    "code": assessment.completed_by,
-                    "display": assessment.get_completed_by_display(),
-                },
+                "url": extension_url(COMPLETED_BY),
+                "valueCoding": coding(
+                    COMPLETED_BY, assessment.completed_by, assessment.get_completed_by_display()
+                ),
             },
         ],  # fmt: skip
-        "item": items,
     }
+    if items:
+        out["item"] = items
+    return out
+
+
+def assessment_rows(user: User) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(case_id__in=visible_case_ids(user))
+        .select_related("questionnaire", "case__patient")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("concern__domain"))
+        )
+    )
 
 
 def bundle(resources: list[dict[str, Any]], *, total: int | None = None) -> dict[str, Any]:
+    """A searchset of already built resources (the /api/ assessment lists)."""
     return {
         "resourceType": "Bundle",
         "type": "searchset",
         "total": len(resources) if total is None else total,
         "entry": [
-            {"fullUrl": f"{_base()}/{r['resourceType']}/{r['id']}", "resource": r}
-            for r in resources
+            {"fullUrl": resource_url(r["resourceType"], r["id"]), "resource": r} for r in resources
         ],
     }
