@@ -48,14 +48,14 @@ from appointments.models import ItemKind, ItemState, ReceivedResource, TrackedIt
 from appointments.services import tracked_item_create, tracked_item_move_to
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_on_behalf_of, audit_record
+from navigator.fhir.addresses import NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM
+from navigator.fhir.http import outcome_issue
 from navigator.organisations.models import Organisation
 from patients.models import Case, TimelineEvent
 from patients.rules import organisation_case_q
 from patients.services import timeline_event_add
 from patients.validators import nhs_number_is_valid
 
-NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
-ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 # The reference our chase emails quote to providers (`TrackedItem.reference`).
 TRACKED_ITEM_SYSTEM = "urn:cancer-navigator:tracked-item"
 DOCUMENT_KIND_SYSTEM = "urn:cancer-navigator:document-kind"
@@ -139,10 +139,7 @@ class Issue:
         else:
             expression = f"Bundle.entry[{self.index}]" + (f".{self.path}" if self.path else "")
             where = f"Entry {self.index}" + (f" ({self.full_url})" if self.full_url else "") + ": "
-        diagnostics = where + self.message
-        issue: dict[str, Any] = {"severity": "error", "code": self.code, "diagnostics": diagnostics}
-        issue["expression"] = [expression]
-        return issue
+        return outcome_issue(where + self.message, code=self.code, expression=[expression])
 
 
 class BundleRejected(Exception):
@@ -473,10 +470,10 @@ def _service_request(entry: Incoming, resource: dict[str, Any]) -> None:
     performers = resource.get("performer")
     performer = performers[0] if isinstance(performers, list) and performers else None
     identifier = performer.get("identifier") if isinstance(performer, dict) else None
-    if not isinstance(identifier, dict) or identifier.get("system") != ODS_SYSTEM:
+    if not isinstance(identifier, dict) or identifier.get("system") != ODS_CODE_SYSTEM:
         entry.problem(
             "resource.performer[0].identifier",
-            f"Name the provider referred to by ODS code: an identifier with system {ODS_SYSTEM}.",
+            f"Name the provider referred to by ODS code: an identifier with system {ODS_CODE_SYSTEM}.",
             "required",
         )
     else:
