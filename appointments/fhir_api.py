@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appointments.fhir_inbound import BundleRejected, fhir_bundle_receive
+from appointments.fhir_inbound import BundleRejected, EntryOutcome, fhir_bundle_receive
 from navigator.api.authentication import OrganisationKeyAuthentication, OrganisationPrincipal
 from navigator.api.throttles import UserRateThrottle
 from navigator.fhir.http import (
@@ -47,6 +47,17 @@ def _exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             "Send your organisation's key: Authorization: Bearer <key>.", exc.default_code
         )
     return fhir_exception_handler(exc, context)
+
+
+def _response(outcome: EntryOutcome) -> dict[str, Any]:
+    """One entry's `response`: its status, what happened, and where the read API serves it."""
+    out: dict[str, Any] = {"status": outcome.status}
+    if outcome.location:
+        out["location"] = outcome.location
+    out["outcome"] = operation_outcome(
+        outcome_issue(outcome.message, code="informational", severity="information")
+    )
+    return out
 
 
 @extend_schema(exclude=True)  # a FHIR interaction, described by FHIR, not by the /api/ schema
@@ -87,19 +98,7 @@ class FhirTransactionApi(APIView):
             {
                 "resourceType": "Bundle",
                 "type": bundle_type,
-                "entry": [
-                    {
-                        "response": {
-                            "status": outcome.status,
-                            "outcome": operation_outcome(
-                                outcome_issue(
-                                    outcome.message, code="informational", severity="information"
-                                )
-                            ),
-                        }
-                    }
-                    for outcome in outcomes
-                ],
+                "entry": [{"response": _response(outcome)} for outcome in outcomes],
             }
         )
 
