@@ -53,17 +53,7 @@ def document_add(
     """
     errors = _Errors()
     title = " ".join(title.split())
-    if kind not in CaseDocument.Kind.values:
-        errors.add("kind", _("Choose what kind of document this is"))
-    if not title:
-        errors.add("title", _("Enter what the document is"))
-    elif len(title) > TITLE_MAX_LENGTH:
-        errors.add("title", _("What the document is must be 200 characters or fewer"))
-    if dated > timezone.localdate():
-        errors.add("dated", _("The date must be today or in the past"))
-    if not case.is_open:
-        errors.add("upload", _("This record is closed, so nothing new can be added"))
-    file_type = _file_type(upload, errors)
+    file_type = _checked(errors, case=case, upload=upload, kind=kind, title=title, dated=dated)
     staff = by.is_staff_role
     if not staff:
         visibility = CaseDocument.Visibility.SHARED
@@ -103,16 +93,8 @@ def document_receive(
     """
     errors = _Errors()
     title = " ".join(title.split())[:TITLE_MAX_LENGTH]
-    if kind not in CaseDocument.Kind.values:
-        errors.add("kind", _("Choose what kind of document this is"))
-    if not title:
-        errors.add("title", _("Enter what the document is"))
-    if dated > timezone.localdate():
-        errors.add("dated", _("The date must be today or in the past"))
-    if not case.is_open:
-        errors.add("upload", _("This record is closed, so nothing new can be added"))
     upload = ContentFile(content, name=name[-200:])
-    file_type = _file_type(upload, errors)
+    file_type = _checked(errors, case=case, upload=upload, kind=kind, title=title, dated=dated)
     errors.raise_any()
     if file_type is None:  # refused above; said again for the type checker
         raise ValueError("No file type")
@@ -149,6 +131,25 @@ def documents_removed_on_failure() -> Iterator[None]:
         raise
     finally:
         _stored_in_block.reset(token)
+
+
+def _checked(
+    errors: _Errors, *, case: Case, upload: File, kind: str, title: str, dated: dt.date
+) -> FileType | None:
+    """The checks every document passes however it arrives (a kind, a title, a date not in the
+    future, an open case, a file we take): what the file is, or None with the reasons added to
+    `errors` by field."""
+    if kind not in CaseDocument.Kind.values:
+        errors.add("kind", _("Choose what kind of document this is"))
+    if not title:
+        errors.add("title", _("Enter what the document is"))
+    elif len(title) > TITLE_MAX_LENGTH:
+        errors.add("title", _("What the document is must be 200 characters or fewer"))
+    if dated > timezone.localdate():
+        errors.add("dated", _("The date must be today or in the past"))
+    if not case.is_open:
+        errors.add("upload", _("This record is closed, so nothing new can be added"))
+    return _file_type(upload, errors)
 
 
 def _file_type(upload: File, errors: _Errors) -> FileType | None:

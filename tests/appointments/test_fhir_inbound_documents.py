@@ -6,6 +6,7 @@ import base64
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from appointments.models import TrackedItem
 from patients.models import CaseDocument, TimelineEvent
@@ -75,6 +76,11 @@ def test_a_letter_s_file_is_kept_for_the_care_team_and_the_patient(
         validate(reference.json())
         binary = client.get(read_path(reference.json()["content"][0]["attachment"]["url"]))
         assert base64.b64decode(binary.json()["data"]) == PDF_BYTES
+    # On the patient's own documents page, and downloaded through the door like any other.
+    page = client.get(reverse("patients:documents", args=[cast.paul_case.pk]))
+    assert "Discharge summary, ward 12 from" in page.content.decode()
+    download = client.get(reverse("patients:document_download", args=[kept.case_id, kept.pk]))
+    assert b"".join(download.streaming_content) == PDF_BYTES
     client.force_login(cast.olive)
     assert client.get(read_path(location)).status_code == 404
 
