@@ -12,31 +12,23 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appointments.fhir_inbound import BundleRejected, fhir_bundle_receive
-from appointments.fhir_outcome import (
+from appointments.fhir_inbound import BundleRejected, EntryOutcome, fhir_bundle_receive
+from navigator.api.authentication import OrganisationKeyAuthentication, OrganisationPrincipal
+from navigator.api.throttles import UserRateThrottle
+from navigator.fhir.http import (
     FHIR_JSON,
     FhirJsonRenderer,
     FhirOnly,
+    fhir_exception_handler,
     operation_outcome,
     outcome_issue,
+    refusal,
 )
-from navigator.api.authentication import OrganisationKeyAuthentication, OrganisationPrincipal
-from navigator.api.throttles import UserRateThrottle
-
-ISSUE_CODES = {
-    400: "structure",
-    401: "login",
-    403: "forbidden",
-    404: "not-found",
-    405: "not-supported",
-    413: "too-costly",
-    415: "not-supported",
-    429: "throttled",
-}
 
 
 class IsOrganisationSystem(permissions.BasePermission):
@@ -46,9 +38,26 @@ class IsOrganisationSystem(permissions.BasePermission):
         return isinstance(request.user, OrganisationPrincipal)
 
 
-def _refusal(status: int, message: str, code: str = "") -> Response:
-    issue = outcome_issue(diagnostics=message, code=code or ISSUE_CODES.get(status, "processing"))
-    return Response(operation_outcome([issue]), status=status)
+def _exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """The FHIR API's (DRF's status and headers, an OperationOutcome body), saying which
+    credential a sender without one should send."""
+    if isinstance(exc, exceptions.NotAuthenticated):
+        # Said on the exception DRF raised, which carries the WWW-Authenticate challenge.
+        exc.detail = ErrorDetail(
+            "Send your organisation's key: Authorization: Bearer <key>.", exc.default_code
+        )
+    return fhir_exception_handler(exc, context)
+
+
+def _response(outcome: EntryOutcome) -> dict[str, Any]:
+    """One entry's `response`: its status, what happened, and where the read API serves it."""
+    out: dict[str, Any] = {"status": outcome.status}
+    if outcome.location:
+        out["location"] = outcome.location
+    out["outcome"] = operation_outcome(
+        outcome_issue(outcome.message, code="informational", severity="information")
+    )
+    return out
 
 
 @extend_schema(exclude=True)  # a FHIR interaction, described by FHIR, not by the /api/ schema
@@ -63,15 +72,17 @@ class FhirTransactionApi(APIView):
     def post(self, request: Request) -> Response:
         content_type = (request.content_type or "").split(";")[0].strip().lower()
         if content_type not in (FHIR_JSON, "application/json"):
-            return _refusal(415, f"Send the Bundle as {FHIR_JSON}.")
+            return refusal(415, f"Send the Bundle as {FHIR_JSON}.")
         try:
             raw = request.body
         except RequestDataTooBig:
-            return _refusal(413, "The Bundle is too large: send fewer entries at a time.")
+            return refusal(413, "The Bundle is too large: send fewer entries at a time.")
         try:
             body = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            return _refusal(400, f"The body is not valid JSON ({str(error)[:100]}).")
+            return refusal(
+                400, f"The body is not valid JSON ({str(error)[:100]}).", code="structure"
+            )
         principal = request.user
         assert isinstance(principal, OrganisationPrincipal)  # noqa: S101 - the permission's
         try:
@@ -80,45 +91,16 @@ class FhirTransactionApi(APIView):
             )
         except BundleRejected as rejected:
             return Response(
-                operation_outcome([issue.as_fhir() for issue in rejected.issues]),
+                operation_outcome(*(issue.as_fhir() for issue in rejected.issues)),
                 status=rejected.status,
             )
         return Response(
             {
                 "resourceType": "Bundle",
                 "type": bundle_type,
-                "entry": [
-                    {
-                        "response": {
-                            "status": outcome.status,
-                            "outcome": operation_outcome(
-                                [
-                                    outcome_issue(
-                                        diagnostics=outcome.message,
-                                        code="informational",
-                                        severity="information",
-                                    )
-                                ]
-                            ),
-                        }
-                    }
-                    for outcome in outcomes
-                ],
+                "entry": [{"response": _response(outcome)} for outcome in outcomes],
             }
         )
 
-    def handle_exception(self, exc: Exception) -> Response:
-        # DRF's answer (401 with WWW-Authenticate, 405, 429 with Retry-After), as FHIR.
-        response = super().handle_exception(exc)
-        detail = response.data.get("detail") if isinstance(response.data, dict) else None
-        if isinstance(exc, exceptions.NotAuthenticated):
-            detail = "Send your organisation's key: Authorization: Bearer <key>."
-        response.data = operation_outcome(
-            [
-                outcome_issue(
-                    diagnostics=str(detail or "The request was refused."),
-                    code=ISSUE_CODES.get(response.status_code, "processing"),
-                )
-            ]
-        )
-        return response
+    def get_exception_handler(self) -> Any:
+        return _exception_handler

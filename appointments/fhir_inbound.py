@@ -15,9 +15,12 @@ Each entry is one resource, matched by the sender's identifier (its first `ident
                        we already track by the reference our chase emails quote
                        (`TRACKED_ITEM_SYSTEM`), so a result a navigator is chasing is the one closed
     DocumentReference  a discharge letter (the discharge goes on the timeline, and its follow-up
-                       rules schedule what comes after) or a treatment summary (the case's open
-                       "treatment summary to the GP" item moves to sent to GP). Only the fact and
-                       its description are kept, not the attachment.
+                       rules schedule what comes after), a treatment summary (the case's open
+                       "treatment summary to the GP" item moves to sent to GP) or a clinic
+                       letter. The file in `content[0].attachment.data` (base64; required for a
+                       clinic letter) is kept with the case for the care team and the patient's
+                       side (`patients.services.documents.document_receive`), checked by its
+                       content like an upload; without one only the fact is kept.
 
 The patient is named by NHS number (`subject`, or an Appointment's participant, as a logical
 reference with `NHS_NUMBER_SYSTEM`), and must have exactly one open case that the sending
@@ -28,9 +31,13 @@ Rules:
   all back and `BundleRejected` lists each one's problems (index, fullUrl, FHIRPath, what);
 - the same resource sent again changes nothing (`ReceivedResource.content_hash`); a changed one
   updates its item through the services the JSON import uses (`item_update_from_source`);
-- each change that happens goes on the case timeline once, and is audited as the sender.
+- each change that happens goes on the case timeline once, and is audited as the sender;
+- an entry's response names, in `location`, what it became where the read API serves the same
+  resource type (an Appointment, a ServiceRequest, a kept DocumentReference).
 """
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import json
@@ -48,24 +55,35 @@ from appointments.models import ItemKind, ItemState, ReceivedResource, TrackedIt
 from appointments.services import tracked_item_create, tracked_item_move_to
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_on_behalf_of, audit_record
+from navigator.fhir.addresses import NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM, resource_url
+from navigator.fhir.http import outcome_issue
 from navigator.organisations.models import Organisation
-from patients.models import Case, TimelineEvent
+from patients import fhir_documents
+from patients.models import Case, CaseDocument, TimelineEvent
 from patients.rules import organisation_case_q
 from patients.services import timeline_event_add
+from patients.services.documents import document_receive, documents_removed_on_failure
 from patients.validators import nhs_number_is_valid
 
-NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
-ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 # The reference our chase emails quote to providers (`TrackedItem.reference`).
 TRACKED_ITEM_SYSTEM = "urn:cancer-navigator:tracked-item"
 DOCUMENT_KIND_SYSTEM = "urn:cancer-navigator:document-kind"
 SNOMED = "http://snomed.info/sct"
 DISCHARGE_LETTER, TREATMENT_SUMMARY = "discharge-letter", "treatment-summary"
+CLINIC_LETTER = "clinic-letter"
 DOCUMENT_KINDS = {
     (SNOMED, "373942005"): DISCHARGE_LETTER,  # Discharge summary (record artifact)
     (DOCUMENT_KIND_SYSTEM, DISCHARGE_LETTER): DISCHARGE_LETTER,
     (DOCUMENT_KIND_SYSTEM, TREATMENT_SUMMARY): TREATMENT_SUMMARY,
+    (DOCUMENT_KIND_SYSTEM, CLINIC_LETTER): CLINIC_LETTER,
 }
+# The kind of document each is kept as, and its title when the sender gives none.
+KEPT_AS = {
+    DISCHARGE_LETTER: (CaseDocument.Kind.DISCHARGE_LETTER, "Discharge letter"),
+    TREATMENT_SUMMARY: (CaseDocument.Kind.TREATMENT_SUMMARY, "Treatment summary"),
+    CLINIC_LETTER: (CaseDocument.Kind.CLINIC_LETTER, "Letter after an appointment"),
+}
+ATTACHMENT = "content[0].attachment"
 MAX_ENTRIES = 200
 BUNDLE_TYPES = {"transaction": "transaction-response", "batch": "batch-response"}
 
@@ -110,6 +128,9 @@ ITEM_TYPES = {
     "DiagnosticReport": (ItemKind.RESULT, RESULT_STATES, "Your test or scan result"),
 }
 SUPPORTED = (*ITEM_TYPES, "DocumentReference")
+# The types the read API serves a tracked item as, by the item's id (`appointments.fhir`); a
+# DiagnosticReport is not served (its item is a Task), so its response names no location.
+SERVED_AS_ITSELF = ("Appointment", "ServiceRequest")
 
 # Where each service argument came from, so a service's refusal names the element.
 SERVICE_FIELDS = {
@@ -121,6 +142,9 @@ SERVICE_FIELDS = {
     "what_to_bring": "patientInstruction",
     "occurred_at": "context.period.end",
     "kind": "subject",
+    "upload": f"{ATTACHMENT}.data",
+    "title": f"{ATTACHMENT}.title",
+    "dated": "context.period.end",
 }
 
 
@@ -139,10 +163,7 @@ class Issue:
         else:
             expression = f"Bundle.entry[{self.index}]" + (f".{self.path}" if self.path else "")
             where = f"Entry {self.index}" + (f" ({self.full_url})" if self.full_url else "") + ": "
-        diagnostics = where + self.message
-        issue: dict[str, Any] = {"severity": "error", "code": self.code, "diagnostics": diagnostics}
-        issue["expression"] = [expression]
-        return issue
+        return outcome_issue(where + self.message, code=self.code, expression=[expression])
 
 
 class BundleRejected(Exception):
@@ -176,6 +197,8 @@ class Incoming:
     document_kind: str = ""
     occurred_at: dt.date | dt.datetime | None = None
     description: str = ""
+    attachment: bytes | None = None
+    attachment_title: str = ""
     issues: list[Issue] = field(default_factory=list)
 
     def problem(self, path: str, message: str, code: str = "invalid") -> None:
@@ -188,6 +211,7 @@ class EntryOutcome:
     status: str  # "201 Created" | "200 OK"
     message: str
     changed: bool
+    location: str = ""  # the read API's address of what the entry became, if it serves one
 
 
 def fhir_bundle_receive(
@@ -220,7 +244,8 @@ def fhir_bundle_receive(
 
     source = f"{organisation.name} ({organisation.ods_code}) by FHIR"
     outcomes: list[EntryOutcome] = []
-    with audit_on_behalf_of(sender), transaction.atomic():
+    # A refused Bundle rolls back its rows, and the files of documents it stored go with them.
+    with audit_on_behalf_of(sender), documents_removed_on_failure(), transaction.atomic():
         for entry in incoming:
             try:
                 with transaction.atomic():
@@ -473,10 +498,10 @@ def _service_request(entry: Incoming, resource: dict[str, Any]) -> None:
     performers = resource.get("performer")
     performer = performers[0] if isinstance(performers, list) and performers else None
     identifier = performer.get("identifier") if isinstance(performer, dict) else None
-    if not isinstance(identifier, dict) or identifier.get("system") != ODS_SYSTEM:
+    if not isinstance(identifier, dict) or identifier.get("system") != ODS_CODE_SYSTEM:
         entry.problem(
             "resource.performer[0].identifier",
-            f"Name the provider referred to by ODS code: an identifier with system {ODS_SYSTEM}.",
+            f"Name the provider referred to by ODS code: an identifier with system {ODS_CODE_SYSTEM}.",
             "required",
         )
     else:
@@ -543,6 +568,40 @@ def _document_reference(entry: Incoming, resource: dict[str, Any]) -> None:
             "required",
         )
     entry.description = _text(resource.get("description"))[:1000]
+    _attachment(entry, resource)
+
+
+def _attachment(entry: Incoming, resource: dict[str, Any]) -> None:
+    """The file sent in `content[0].attachment.data`, decoded (what it is is the service's to
+    check, by its bytes: the `contentType` a sender claims decides nothing)."""
+    content = resource.get("content")
+    first = content[0] if isinstance(content, list) and content else None
+    attachment = first.get("attachment") if isinstance(first, dict) else None
+    if not isinstance(attachment, dict):
+        attachment = {}
+    data = attachment.get("data")
+    if data is None:
+        if attachment.get("url") is not None:
+            entry.problem(
+                f"resource.{ATTACHMENT}.url",
+                "Send the file itself in attachment.data (base64): we do not fetch URLs.",
+                "not-supported",
+            )
+        elif entry.document_kind == CLINIC_LETTER:
+            entry.problem(
+                f"resource.{ATTACHMENT}.data",
+                "A clinic letter needs its file: content[0].attachment.data (base64).",
+                "required",
+            )
+        return
+    try:
+        if not isinstance(data, str):
+            raise ValueError
+        entry.attachment = base64.b64decode("".join(data.split()), validate=True)
+    except (ValueError, binascii.Error):
+        entry.problem(f"resource.{ATTACHMENT}.data", "attachment.data must be base64.", "value")
+        return
+    entry.attachment_title = _text(attachment.get("title"))[:200]
 
 
 # --- Applying ----------------------------------------------------------------------------------
@@ -604,7 +663,15 @@ def _apply(entry: Incoming, *, organisation: Organisation, source: str) -> Entry
         .first()
     )
     if received is not None and received.content_hash == entry.content_hash:
-        return EntryOutcome(entry.index, "200 OK", "Already received: nothing changed.", False)
+        return EntryOutcome(
+            entry.index,
+            "200 OK",
+            "Already received: nothing changed.",
+            False,
+            _location(
+                entry.resource_type, item_id=received.item_id, document_id=received.document_id
+            ),
+        )
     if received is not None:
         case = received.case
         if case.patient.nhs_number != entry.nhs_number:
@@ -626,6 +693,7 @@ def _apply(entry: Incoming, *, organisation: Organisation, source: str) -> Entry
     else:
         case = _case_for(entry, organisation=organisation)
 
+    kept = None
     if entry.resource_type == "DocumentReference":
         if received is not None:
             raise ValidationError(
@@ -636,7 +704,7 @@ def _apply(entry: Incoming, *, organisation: Organisation, source: str) -> Entry
                     ]
                 }
             )
-        item, message = _document(entry, case=case, organisation=organisation, source=source)
+        item, kept, message = _document(entry, case=case, source=source)
         changed = True
     elif received is not None and received.item is not None:
         item = received.item
@@ -655,6 +723,7 @@ def _apply(entry: Incoming, *, organisation: Organisation, source: str) -> Entry
             value=entry.value,
             case=case,
             item=item,
+            document=kept,
             content_hash=entry.content_hash,
             received_at=now,
             updated_at=now,
@@ -680,7 +749,23 @@ def _apply(entry: Incoming, *, organisation: Organisation, source: str) -> Entry
             summary=f"{item.get_kind_display()}: {item.get_state_display().lower()}{when} "
             f"(from {source})"[:200],
         )
-    return EntryOutcome(entry.index, status, message, changed)
+    location = _location(
+        entry.resource_type,
+        item_id=item.pk if item is not None else None,
+        document_id=kept.pk if kept is not None else None,
+    )
+    return EntryOutcome(entry.index, status, message, changed, location)
+
+
+def _location(resource_type: str, *, item_id: Any, document_id: Any) -> str:
+    """The read API's address of what an entry became, where it serves it as the entry's own
+    type: a tracked appointment or referral by its id (`appointments.fhir`), a kept document
+    (`patients.fhir_documents`)."""
+    if resource_type == "DocumentReference" and document_id is not None:
+        return resource_url(resource_type, f"{fhir_documents.PREFIX}{document_id}")
+    if resource_type in SERVED_AS_ITSELF and item_id is not None:
+        return resource_url(resource_type, str(item_id))
+    return ""
 
 
 def _item_update(entry: Incoming, *, item: TrackedItem, source: str) -> bool:
@@ -753,9 +838,30 @@ def _item_find_or_create(entry: Incoming, *, case: Case, source: str) -> tuple[T
 
 
 def _document(
-    entry: Incoming, *, case: Case, organisation: Organisation, source: str
-) -> tuple[TrackedItem | None, str]:
+    entry: Incoming, *, case: Case, source: str
+) -> tuple[TrackedItem | None, CaseDocument | None, str]:
+    """What a DocumentReference says happened, and its file kept if it sent one."""
     assert entry.occurred_at is not None  # noqa: S101 - checked with the shape
+    kept = None
+    if entry.attachment is not None:
+        kind, title = KEPT_AS[entry.document_kind]
+        kept = document_receive(
+            case=case,
+            content=entry.attachment,
+            kind=kind,
+            title=f"{entry.attachment_title or title} from {source}",
+            dated=_day(entry.occurred_at) or timezone.localdate(),
+        )
+    item, message = _document_event(entry, case=case, source=source)
+    if kept is not None:
+        message = f"{message} Kept the file." if message else "Kept the file."
+    return item, kept, message
+
+
+def _document_event(entry: Incoming, *, case: Case, source: str) -> tuple[TrackedItem | None, str]:
+    assert entry.occurred_at is not None  # noqa: S101 - checked with the shape
+    if entry.document_kind == CLINIC_LETTER:
+        return None, ""  # the kept letter's own timeline event says it came
     if entry.document_kind == DISCHARGE_LETTER:
         # The discharge itself goes on the timeline: its follow-up rules schedule what comes
         # after (check-ins, the follow-up, the treatment summary to the GP).

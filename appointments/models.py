@@ -61,7 +61,7 @@ from django.utils.translation import gettext_noop
 from navigator.language import reading_welsh
 from navigator.messaging.models import OutboundMessage
 from navigator.organisations.models import Organisation, Team
-from patients.models import Case, Nation, TimelineEvent
+from patients.models import Case, CaseDocument, Nation, TimelineEvent
 
 # Chasing defaults for items no rule made (rules carry their own).
 CHASE_EVERY_DAYS = 3
@@ -760,7 +760,8 @@ class ReceivedResource(models.Model):
     Rules:
     - a sender's identifier (system and value) is scoped to the sending organisation and the
       resource type: another organisation's same identifier is another resource;
-    - it names what it became for good: the tracked item it created or updates, and the case;
+    - it names what it became for good: the tracked item it created or updates, the document
+      it kept, and the case;
     - `content_hash` is the SHA-256 of the resource as last applied: the same resource sent
       again changes nothing (`appointments.fhir_inbound`).
     """
@@ -773,6 +774,10 @@ class ReceivedResource(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     item = models.ForeignKey(
         TrackedItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The file a DocumentReference sent, kept with the case.
+    document = models.ForeignKey(
+        CaseDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     content_hash = models.CharField(max_length=64)
     received_at = models.DateTimeField(default=timezone.now)

@@ -34,6 +34,7 @@ from navigator.fhir.registry import (
 )
 from navigator.messaging.models import OutboundMessage
 from navigator.organisations.models import Membership, Organisation
+from patients import fhir_documents
 from patients.models import CarerAccess, CareTeamMember, Case, CaseMessage, Patient
 from patients.rules import visible_case_ids
 
@@ -401,6 +402,7 @@ def _system(name: str) -> str:
 
 def register() -> None:
     """Called by `PatientsConfig.ready()`."""
+    fhir_documents.register()
     fhir_source_register(
         Source(
             resource_type="Patient",

@@ -23,7 +23,7 @@ from patients.models import (
     RetentionReview,
     TimelineEvent,
 )
-from patients.rules import visible_cases
+from patients.rules import visible_case_ids, visible_cases
 
 
 def case_list_visible(*, user: User | AnonymousUser) -> QuerySet[Case]:
@@ -198,6 +198,16 @@ def documents_visible(*, case: Case, user: User | AnonymousUser) -> QuerySet[Cas
     if user.has_perm("patients.view_case", case):
         return documents.shared()
     return documents.none()
+
+
+def documents_visible_to(*, user: User | AnonymousUser) -> QuerySet[CaseDocument]:
+    """Every document `user` may see, across cases: all of those on the cases they are staff
+    on, the shared ones on the cases they see as the patient's side (the rule of
+    `documents_visible`, as one filter, for the FHIR DocumentReference and Binary)."""
+    return CaseDocument.objects.filter(
+        Q(case_id__in=visible_case_ids(user, change=True))
+        | Q(visibility=CaseDocument.Visibility.SHARED, case_id__in=visible_case_ids(user))
+    )
 
 
 def retention_reviews_for_lead(*, user: User) -> QuerySet[RetentionReview]:

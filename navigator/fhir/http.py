@@ -1,10 +1,14 @@
-"""FHIR's media type, and OperationOutcome bodies for every error under /fhir/."""
+"""FHIR's media type and OperationOutcome bodies, for everything under /fhir/: the read API and
+the transaction endpoint hospital systems post to (`appointments.fhir_api`)."""
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import Http404
 from rest_framework import exceptions, parsers, renderers, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -12,14 +16,15 @@ logger = logging.getLogger(__name__)
 
 FHIR_JSON = "application/fhir+json"
 
-# FHIR's IssueType codes for the HTTP statuses the API answers with.
-_ISSUE_CODES = {
+# FHIR's IssueType codes for the HTTP statuses /fhir/ answers with.
+ISSUE_CODES = {
     400: "invalid",
     401: "login",
     403: "forbidden",
     404: "not-found",
     405: "not-supported",
     406: "not-supported",
+    413: "too-costly",
     415: "not-supported",
     429: "throttled",
 }
@@ -41,13 +46,43 @@ class FhirJsonParser(parsers.JSONParser):
     media_type = FHIR_JSON
 
 
-def operation_outcome(
-    diagnostics: str, *, code: str = "processing", severity: str = "error"
+class FhirOnly(BaseContentNegotiation):
+    """Always FHIR JSON, whatever `Accept` says (FHIR clients ask for application/fhir+json
+    with parameters, and DRF's negotiation would answer a 406); the view reads its body itself."""
+
+    def select_parser(self, request: Request, parsers: Any) -> None:
+        return None
+
+    def select_renderer(
+        self, request: Request, renderers: Any, format_suffix: str | None = None
+    ) -> tuple[renderers.BaseRenderer, str]:
+        return renderers[0], renderers[0].media_type
+
+
+def outcome_issue(
+    diagnostics: str,
+    *,
+    code: str = "processing",
+    severity: str = "error",
+    expression: Sequence[str] = (),
 ) -> dict[str, Any]:
-    return {
-        "resourceType": "OperationOutcome",
-        "issue": [{"severity": severity, "code": code, "diagnostics": diagnostics}],
-    }
+    """One `OperationOutcome.issue`: `code` from FHIR's IssueType value set (invalid, structure,
+    required, value, not-found, processing, security, login, throttled...), `expression` the
+    FHIRPath of each element it is about."""
+    issue: dict[str, Any] = {"severity": severity, "code": code, "diagnostics": diagnostics}
+    if expression:
+        issue["expression"] = list(expression)
+    return issue
+
+
+def operation_outcome(*issues: dict[str, Any]) -> dict[str, Any]:
+    return {"resourceType": "OperationOutcome", "issue": list(issues)}
+
+
+def refusal(status_code: int, diagnostics: str, *, code: str = "") -> Response:
+    """A 4xx answered by the view itself, as an OperationOutcome of one issue."""
+    issue = outcome_issue(diagnostics, code=code or ISSUE_CODES.get(status_code, "processing"))
+    return Response(operation_outcome(issue), status=status_code)
 
 
 def fhir_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -60,13 +95,17 @@ def fhir_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         logger.exception("The FHIR API failed", exc_info=exc)
         return Response(
             operation_outcome(
-                "Something went wrong on our side. Try again later.", code="exception",
-                severity="fatal",
+                outcome_issue(
+                    "Something went wrong on our side. Try again later.", code="exception",
+                    severity="fatal",
+                )
             ),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )  # fmt: skip
     response.data = operation_outcome(
-        _detail(response.data), code=_ISSUE_CODES.get(response.status_code, "processing")
+        outcome_issue(
+            _detail(response.data), code=ISSUE_CODES.get(response.status_code, "processing")
+        )
     )
     return response
 

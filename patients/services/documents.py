@@ -2,9 +2,13 @@
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
-from patients.documents import SNIFF_BYTES, documents_storage, sniff
+from patients.documents import SNIFF_BYTES, FileType, documents_storage, sniff
 from patients.models import Case, CaseDocument, TimelineEvent
 from patients.services.common import _Errors
 from patients.services.timeline import timeline_event_add
@@ -49,6 +53,92 @@ def document_add(
     """
     errors = _Errors()
     title = " ".join(title.split())
+    file_type = _checked(errors, case=case, upload=upload, kind=kind, title=title, dated=dated)
+    staff = by.is_staff_role
+    if not staff:
+        visibility = CaseDocument.Visibility.SHARED
+    elif visibility not in CaseDocument.Visibility.values:
+        errors.add("visibility", _("Choose who can see the document"))
+    errors.raise_any()
+    if file_type is None:  # refused above; said again for the type checker
+        raise ValueError("No file type")
+
+    return _document_store(
+        case=case,
+        by=by,
+        upload=upload,
+        file_type=file_type,
+        kind=kind,
+        title=title,
+        dated=dated,
+        visibility=visibility,
+        patient_side=not staff,
+    )
+
+
+# Hospital letters are for the patient too: people wait for letters that never come.
+RECEIVED_VISIBILITY = CaseDocument.Visibility.SHARED
+
+
+def document_receive(
+    *, case: Case, content: bytes, kind: str, title: str, dated: dt.date, name: str = ""
+) -> CaseDocument:
+    """Keep a letter a provider's system sent (`POST /fhir/`, audited as that system by the
+    caller's `audit_on_behalf_of`) with `case`, for the care team and the patient's side.
+
+    Rules: the checks of `document_add` (the type by the first bytes, the size limit, an open
+    case, a date not in the future; refusals raised as a ValidationError by field: `upload`,
+    `title`, `dated`, `kind`), added by no user. Inside `documents_removed_on_failure`, the
+    file is removed again if the caller's transaction fails later.
+    """
+    errors = _Errors()
+    title = " ".join(title.split())[:TITLE_MAX_LENGTH]
+    upload = ContentFile(content, name=name[-200:])
+    file_type = _checked(errors, case=case, upload=upload, kind=kind, title=title, dated=dated)
+    errors.raise_any()
+    if file_type is None:  # refused above; said again for the type checker
+        raise ValueError("No file type")
+    return _document_store(
+        case=case,
+        by=None,
+        upload=upload,
+        file_type=file_type,
+        kind=kind,
+        title=title,
+        dated=dated,
+        visibility=RECEIVED_VISIBILITY,
+        patient_side=False,
+    )
+
+
+# The names of the files stored inside each `documents_removed_on_failure` block.
+_stored_in_block: ContextVar[list[str] | None] = ContextVar("stored_in_block", default=None)
+
+
+@contextmanager
+def documents_removed_on_failure() -> Iterator[None]:
+    """Files stored inside this block are removed again if it raises: for a caller whose one
+    transaction stores several documents and may roll back after some are stored (a FHIR
+    Bundle is all or nothing), so a refused Bundle leaves no file behind."""
+    stored: list[str] = []
+    token = _stored_in_block.set(stored)
+    try:
+        yield
+    except BaseException:
+        storage = documents_storage()
+        for name in stored:
+            storage.delete(name)
+        raise
+    finally:
+        _stored_in_block.reset(token)
+
+
+def _checked(
+    errors: _Errors, *, case: Case, upload: File, kind: str, title: str, dated: dt.date
+) -> FileType | None:
+    """The checks every document passes however it arrives (a kind, a title, a date not in the
+    future, an open case, a file we take): what the file is, or None with the reasons added to
+    `errors` by field."""
     if kind not in CaseDocument.Kind.values:
         errors.add("kind", _("Choose what kind of document this is"))
     if not title:
@@ -59,35 +149,50 @@ def document_add(
         errors.add("dated", _("The date must be today or in the past"))
     if not case.is_open:
         errors.add("upload", _("This record is closed, so nothing new can be added"))
+    return _file_type(upload, errors)
+
+
+def _file_type(upload: File, errors: _Errors) -> FileType | None:
+    """What `upload` is by its first bytes, if we take it and it is within the size limit;
+    otherwise the reason, added to `errors` under `upload`."""
     limit = settings.DOCUMENT_MAX_MB * 1024 * 1024
-    file_type = None
     if upload.size is None or upload.size == 0:
         errors.add("upload", _("The file you chose is empty"))
-    elif upload.size > limit:
+        return None
+    if upload.size > limit:
         errors.add(
             "upload",
             _("The file must be smaller than %(limit)s MB") % {"limit": settings.DOCUMENT_MAX_MB},
         )
-    else:
-        upload.seek(0)
-        file_type = sniff(upload.read(SNIFF_BYTES))
-        upload.seek(0)
-        if file_type is None:
-            errors.add("upload", FILE_TYPES_WORDS)
-    staff = by.is_staff_role
-    if not staff:
-        visibility = CaseDocument.Visibility.SHARED
-    elif visibility not in CaseDocument.Visibility.values:
-        errors.add("visibility", _("Choose who can see the document"))
-    errors.raise_any()
-    if file_type is None:  # refused above; said again for the type checker
-        raise ValueError("No file type")
+        return None
+    upload.seek(0)
+    file_type = sniff(upload.read(SNIFF_BYTES))
+    upload.seek(0)
+    if file_type is None:
+        errors.add("upload", FILE_TYPES_WORDS)
+    return file_type
 
+
+def _document_store(
+    *,
+    case: Case,
+    by: User | None,
+    upload: File,
+    file_type: FileType,
+    kind: str,
+    title: str,
+    dated: dt.date,
+    visibility: str,
+    patient_side: bool,
+) -> CaseDocument:
     stored_name = f"{case.pk}/{uuid.uuid4()}.{file_type.extension}"
     storage = documents_storage()
     with transaction.atomic():
         # Stored first, so a failure to store writes no rows; rows that fail remove the file.
         stored_name = storage.save(stored_name, upload)
+        block = _stored_in_block.get()
+        if block is not None:
+            block.append(stored_name)
         try:
             document = _document_rows(
                 case=case,
@@ -100,7 +205,7 @@ def document_add(
                 content_type=file_type.content_type,
                 size=upload.size or 0,
                 original_name=(upload.name or "")[-200:],
-                patient_side=not staff,
+                patient_side=patient_side,
             )
         except Exception:
             storage.delete(stored_name)
@@ -111,7 +216,7 @@ def document_add(
 def _document_rows(
     *,
     case: Case,
-    by: User,
+    by: User | None,
     kind: str,
     title: str,
     dated: dt.date,

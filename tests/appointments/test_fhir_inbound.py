@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.authtoken.models import Token
 
-from appointments.fhir_inbound import NHS_NUMBER_SYSTEM, ODS_SYSTEM, TRACKED_ITEM_SYSTEM
+from appointments.fhir_inbound import TRACKED_ITEM_SYSTEM
 from appointments.models import (
     ChaseTask,
     ItemKind,
@@ -23,6 +23,7 @@ from appointments.models import (
 )
 from appointments.services import chase_task_open, tracked_item_create
 from navigator.audit.models import AuditEvent
+from navigator.fhir.addresses import NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM
 from navigator.organisations.models import OrganisationCredential
 from navigator.organisations.services import (
     organisation_credential_issue,
@@ -117,7 +118,7 @@ def referral(number: str, ods: str, value: str = "REF-1", **extra: Any) -> dict:
         "status": "active",
         "intent": "order",
         "subject": nhs(number),
-        "performer": [{"identifier": {"system": ODS_SYSTEM, "value": ods}}],
+        "performer": [{"identifier": {"system": ODS_CODE_SYSTEM, "value": ods}}],
         "occurrencePeriod": {"end": "2025-03-26"},
         **extra,
     }

@@ -12,14 +12,23 @@ from appointments.services import tracked_item_create
 from careplans import services as careplans
 from careplans.services.sharing import sharing_set
 from navigator.messaging.models import OutboundMessage
-from patients.models import Case, TreatmentSummary
+from patients.models import Case, CaseDocument, TreatmentSummary
 from patients.services import case_message_post
+from patients.services.documents import document_add
 from tests.careplans.conftest import complete, reference_data_restore
+from tests.patients.documents_support import PNG_BYTES, documents_store, upload
+
+__all__ = ["documents_store"]
 
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles() -> None:
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _documents_kept_here(documents_store: Any) -> None:
+    """Every test's documents under its own temporary folder."""
 
 
 def records_for(case: Case, *, patient_user: Any, navigator: Any) -> dict[str, Any]:
@@ -56,6 +65,15 @@ def records_for(case: Case, *, patient_user: Any, navigator: Any) -> dict[str, A
     message = case_message_post(case=case, author=navigator, body="Your scan is booked.")
     sharing_set(patient=case.patient, allowed=True, actor=patient_user)
     nudge = OutboundMessage.objects.filter(subject_id=case.patient_id).first()
+    letter = document_add(
+        case=case, by=patient_user, upload=upload(), kind=CaseDocument.Kind.APPOINTMENT_LETTER,
+        title="Letter about the scan", dated=timezone.localdate(),
+    )  # fmt: skip
+    staff_note = document_add(
+        case=case, by=navigator, upload=upload(PNG_BYTES, "mdt.png", "image/png"),
+        kind=CaseDocument.Kind.RESULT, title="MDT outcome", dated=timezone.localdate(),
+        visibility=CaseDocument.Visibility.CARE_TEAM,
+    )  # fmt: skip
     return {
         "appointment": appointment,
         "referral": referral,
@@ -66,6 +84,8 @@ def records_for(case: Case, *, patient_user: Any, navigator: Any) -> dict[str, A
         "summary": summary,
         "message": message,
         "nudge": nudge,
+        "letter": letter,
+        "staff_note": staff_note,
     }
 
 

@@ -1,6 +1,7 @@
 """Who reaches what under /fhir/: every role against every kind of Paul's records, `$everything`
 for a patient returns only their things, and every error is an OperationOutcome."""
 
+import base64
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from rest_framework.settings import api_settings
 from careplans.services.sharing import share_link_create
 from navigator.audit.models import AuditEvent
 from tests import factories as f
+from tests.fakes.storage import RecordingStorage
 from tests.fhir.support import FHIR_JSON, base, validate
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +44,16 @@ def paul_addresses(cast: Any, records: dict[str, Any]) -> list[str]:
         f"DocumentReference/care-plan-{plan.pk}",
         f"DocumentReference/treatment-summary-{records['summary'].pk}",
         f"Binary/treatment-summary-{records['summary'].pk}",
+        f"DocumentReference/document-{records['letter'].pk}",
+        f"Binary/document-{records['letter'].pk}",
+        f"DocumentReference/document-{records['staff_note'].pk}",
+        f"Binary/document-{records['staff_note'].pk}",
     ]
+
+
+def staff_only(address: str, records: dict[str, Any]) -> bool:
+    """A chase task, a nudge, and a document kept for the care team only."""
+    return address.startswith(STAFF_ONLY) or str(records["staff_note"].pk) in address
 
 
 # Who sees Paul's records: everyone on his case, or on his side; nobody else.
@@ -56,7 +67,7 @@ def test_each_role_reaches_only_what_the_rules_allow(client, cast, paul_records,
     side = ENTITLED[who]
     for address in paul_addresses(cast, paul_records):
         response = client.get(f"/fhir/{address}")
-        if side == "staff" or (side == "patient" and not address.startswith(STAFF_ONLY)):
+        if side == "staff" or (side == "patient" and not staff_only(address, paul_records)):
             assert response.status_code == 200, (who, address)
         else:
             assert response.status_code == 404, (who, address)
@@ -66,9 +77,33 @@ def test_each_role_reaches_only_what_the_rules_allow(client, cast, paul_records,
             validate(outcome)
     # A search shows only what a read would: nothing of Paul's to those outside his case.
     if side is None:
-        for resource_type in ("Patient", "CarePlan", "Task", "Communication", "Consent", "Goal"):
+        for resource_type in (
+            "Patient", "CarePlan", "Task", "Communication", "Consent", "Goal", "DocumentReference"
+        ):  # fmt: skip
             body = client.get(f"/fhir/{resource_type}").content.decode()
             assert str(cast.paul_patient.pk) not in body, (who, resource_type)
+
+
+def test_a_document_s_file_is_read_only_for_those_the_download_door_lets_in(
+    client, cast, paul_records, documents_store
+):
+    letter, note = paul_records["letter"], paul_records["staff_note"]
+    RecordingStorage.opened = []
+    for who, address in (("olive", letter), ("oscar", letter), ("paul", note), ("carol", note)):
+        client.force_login(getattr(cast, who))
+        assert client.get(f"/fhir/Binary/document-{address.pk}").status_code == 404
+        assert not AuditEvent.objects.filter(
+            actor=getattr(cast, who), action=AuditEvent.Action.VIEW, object_id=str(address.pk)
+        ).exists()
+    assert RecordingStorage.opened == []  # not a byte of either file was read
+    client.force_login(cast.carol)
+    binary = client.get(f"/fhir/Binary/document-{letter.pk}").json()
+    validate(binary)
+    assert base64.b64decode(binary["data"]) == (documents_store / letter.stored_name).read_bytes()
+    assert RecordingStorage.opened == [letter.stored_name]
+    read = AuditEvent.objects.get(actor=cast.carol, object_id=str(letter.pk))
+    assert read.patient_id == cast.paul_patient.pk
+    assert read.summary == "Read Binary through the FHIR API"
 
 
 def test_a_refusal_goes_in_the_security_log(client, cast, paul_records):

@@ -230,3 +230,25 @@ def test_everything_takes_the_same_queries_however_many_records(client, cast, pa
     after, total_after = count()
     assert total_after > total_before
     assert after == before
+
+
+def test_an_uploaded_document_is_a_document_reference_found_by_patient(client, cast, paul_records):
+    letter, note = paul_records["letter"], paul_records["staff_note"]
+    for who, expected in (("paul", {letter}), ("nadia", {letter, note})):
+        client.force_login(getattr(cast, who))
+        found = client.get(f"/fhir/DocumentReference?patient={cast.paul_patient.pk}").json()
+        ids = {e["resource"]["id"] for e in found["entry"]}
+        uploaded = {i for i in ids if i.startswith("document-")}
+        assert uploaded == {f"document-{d.pk}" for d in expected}, who
+        everything = client.get(f"/fhir/Patient/{cast.paul_patient.pk}/$everything").json()
+        assert uploaded <= {e["resource"]["id"] for e in everything["entry"]}
+    reference = client.get(f"/fhir/DocumentReference/document-{letter.pk}").json()
+    validate(reference)
+    assert reference["type"]["coding"][0]["code"] == "appointment_letter"
+    attachment = reference["content"][0]["attachment"]
+    assert attachment["contentType"] == "application/pdf"
+    assert attachment["size"] == letter.size
+    assert attachment["url"] == f"{base()}/Binary/document-{letter.pk}"
+    assert reference["author"] == [{"display": cast.paul.get_full_name()}]
+    kinds = client.get(reference["type"]["coding"][0]["system"].replace(base(), "/fhir")).json()
+    assert "appointment_letter" in {c["code"] for c in kinds["concept"]}
