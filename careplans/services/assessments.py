@@ -8,9 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from careplans.models import Answer, Assessment, CarePlan, CaseFlag, Domain, Questionnaire
+from careplans.models import (
+    Answer,
+    Assessment,
+    AssessmentOffer,
+    CarePlan,
+    CaseFlag,
+    Domain,
+    Questionnaire,
+)
 from careplans.models.assessments import RATING_MAX, RATING_MIN
-from careplans.models import AssessmentOffer
 from careplans.selectors import assessment_unsent
 from careplans.services.offers import assessment_offer, offer_accept, open_offer
 from careplans.services.plans import care_plan_generate
