@@ -114,3 +114,11 @@ def test_someone_else_cannot_start_one_on_paul(client, cast):
     response = client.post(reverse("careplans:assessment_start", args=[cast.paul_case.id]))
     assert response.status_code == 404
     assert not AssessmentOffer.objects.exists()
+
+
+def test_a_closed_case_offers_no_start(client, cast):
+    cast.paul_case.status = cast.paul_case.Status.CLOSED
+    cast.paul_case.save()
+    client.force_login(cast.paul)
+    html = client.get(f"{HOME}?case={cast.paul_case.id}").content.decode()
+    assert "What happens next" in html and START not in html
