@@ -2,11 +2,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from navigator.http import ExplainedNotFound
 from navigator.language import locale_for
 
 # Paths a staff member may use before enrolling MFA: signing in and out, enrolment itself.
@@ -107,3 +108,20 @@ def request_language(request: HttpRequest) -> str:
             return settings.LANGUAGE_CODE
         return locale_for(user.language)
     return translation.get_language_from_request(request)
+
+
+class ExplainedNotFoundMiddleware:
+    """Render an `ExplainedNotFound` raised by a view as its own page (status 404), so the
+    person it is for reads why; every other 404 goes to the plain handler. A view middleware,
+    so it also holds with DEBUG on (Django's technical 404 page would replace the handler)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ExplainedNotFound):
+            return None
+        return render(request, exception.template_name, exception.context, status=404)

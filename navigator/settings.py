@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "navigator.middleware.PreferredLanguageMiddleware",
     "navigator.middleware.StaffMfaRequiredMiddleware",
     "navigator.middleware.SecurityHeadersMiddleware",
+    # A 404 that explains itself to the one person it is for (navigator.http.ExplainedNotFound).
+    "navigator.middleware.ExplainedNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "navigator.urls"

@@ -11,7 +11,9 @@ from django.http import Http404, HttpRequest
 
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record, audit_refusal_record
+from navigator.http import ExplainedNotFound
 from patients.models import Case, CaseDocument
+from patients.selectors import carer_grants_withdrawn
 
 # What the door may record: looking at the record, or taking it away (a print or a PDF).
 ACCESS_ACTIONS = frozenset({AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT})
@@ -64,6 +66,18 @@ def case_refused(request: HttpRequest, *, case_id: UUID | str, case: Case | None
         object_id=str(case_id),
         patient_id=case.patient_id if case else None,
     )
+    user = getattr(request, "user", None)
+    if case is not None and user is not None and user.is_authenticated:
+        # A carer whose access the patient took back (an old bookmark, a text's link, the page
+        # sign-in sends them on to) is told so: whose record and since when, nothing more. Only
+        # someone who once had access reads it; anyone else gets the plain 404.
+        withdrawn = carer_grants_withdrawn(user=user, case_id=str(case.pk))
+        if withdrawn:
+            return ExplainedNotFound(
+                "Access withdrawn",
+                template_name="patients/access_withdrawn.html",
+                context={"grant": withdrawn[0]},
+            )
     return Http404("No such case")
 
 

@@ -15,6 +15,7 @@ from careplans.services.assessments import (
     Submitted,
     assessment_save_domain,
     assessment_save_wellbeing,
+    assessment_self_start,
     assessment_start,
     assessment_submit,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "assessment_offers_make_due",
     "assessment_save_domain",
     "assessment_save_wellbeing",
+    "assessment_self_start",
     "assessment_start",
     "assessment_submit",
     "care_plan_agree",

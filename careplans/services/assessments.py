@@ -8,9 +8,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from careplans.models import Answer, Assessment, CarePlan, CaseFlag, Domain, Questionnaire
+from careplans.models import (
+    Answer,
+    Assessment,
+    AssessmentOffer,
+    CarePlan,
+    CaseFlag,
+    Domain,
+    Questionnaire,
+)
 from careplans.models.assessments import RATING_MAX, RATING_MIN
-from careplans.services.offers import offer_accept, open_offer
+from careplans.selectors import assessment_unsent
+from careplans.services.offers import assessment_offer, offer_accept, open_offer
 from careplans.services.plans import care_plan_generate
 from careplans.services.triage import case_flag_raise, triage_reasons
 from careplans.wording import in_language
@@ -73,6 +82,33 @@ def assessment_start(
         summary=f"Started an assessment ({assessment.get_completed_by_display()})",
     )
     return assessment
+
+
+@transaction.atomic
+def assessment_self_start(*, case: Case, actor: User, completed_by: str) -> Assessment:
+    """The patient (or a carer acting for them) starts an assessment from their home page,
+    whether or not the team has offered one.
+
+    Nobody offered: it goes the way an offer goes, recorded as an offer they asked for (made
+    by them, audited, tracked, on the case's assessments like one staff made) but not sent,
+    since they are here; then started, which takes the offer up. The first assessment of a case
+    is at diagnosis, as one started without an offer is; a later one is where an asked-for
+    offer puts it. An offer already open is taken up as it is; an assessment already under way
+    is carried on, not started twice (a second press of the button)."""
+    Case.objects.select_for_update().filter(pk=case.pk).first()  # one start per case at a time
+    unsent = assessment_unsent(case=case)
+    if unsent is not None:
+        return unsent
+    if open_offer(case) is None:
+        first = not Assessment.objects.filter(case=case).exists()
+        assessment_offer(
+            case=case,
+            reason=AssessmentOffer.Reason.ON_REQUEST,
+            actor=actor,
+            pathway_point=Assessment.PathwayPoint.DIAGNOSIS if first else None,
+            tell=False,
+        )
+    return assessment_start(case=case, actor=actor, completed_by=completed_by)
 
 
 def _editable(assessment: Assessment) -> Assessment:

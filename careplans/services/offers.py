@@ -64,6 +64,7 @@ def assessment_offer(
     pathway_point: str | None = None,
     source_event: TimelineEvent | None = None,
     tracked_item: TrackedItem | None = None,
+    tell: bool = True,
 ) -> AssessmentOffer:
     """Offer the case's patient an assessment and tell them (SMS or email: a line and a link).
 
@@ -72,7 +73,8 @@ def assessment_offer(
 
     With an offer already open, that one is returned and nothing is sent: the person is asked
     once. An offer that cannot be sent (no account, no address, opted out) is still recorded,
-    with why, so the navigator can offer it by phone.
+    with why, so the navigator can offer it by phone. `tell=False`: the person asked for it
+    themselves and is here (`assessment_self_start`), so nothing is sent.
     """
     if reason not in Reason.values:
         raise ValidationError({"reason": "Choose why the assessment is being offered"})
@@ -113,11 +115,11 @@ def assessment_offer(
         patient_id=case.patient_id,
         summary=f"Offered an assessment ({offer.get_reason_display().lower()})",
     )
-    if case.patient.user_id is None:
+    if tell and case.patient.user_id is None:
         offer.not_sent_reason = (
             "Not sent: the patient has no account yet. Invite them, or offer it by phone."
         )
-    else:
+    elif tell:
         try:
             offer.message = offer_message_send(offer=offer)
         except MessagingError as error:

@@ -103,9 +103,15 @@ def assessment_start(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpRe
     if pathway_point not in Assessment.PathwayPoint.values:
         pathway_point = None
     try:
-        assessment = services.assessment_start(
-            case=case, actor=user, completed_by=completed_by, pathway_point=pathway_point
-        )
+        if is_staff(request):
+            assessment = services.assessment_start(
+                case=case, actor=user, completed_by=completed_by, pathway_point=pathway_point
+            )
+        else:
+            # From their home page, offered or not: recorded as an offer they asked for.
+            assessment = services.assessment_self_start(
+                case=case, actor=user, completed_by=completed_by
+            )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_list_url(case))

@@ -65,6 +65,10 @@ def test_a_carer_is_told_when_their_access_was_taken_away(
     axe_check(dev)
     fits(dev, 375)
 
+    # Dev opens Paul's messages, and leaves them there.
+    dev.get_by_role("link", name="Messages", exact=True).first.click()
+    expect(dev).to_have_url(re.compile(r"/messages/$"))
+
     # Paul takes the access away.
     page.get_by_role("link", name=re.compile("homepage")).click()
     page.get_by_role("link", name="Choose who else can see your record").click()
@@ -81,6 +85,19 @@ def test_a_carer_is_told_when_their_access_was_taken_away(
     )
     expect(dev.get_by_text("You are viewing Paul Jones's record")).to_have_count(0)
     expect(dev.get_by_text("We cannot find a record")).to_have_count(0)
+    axe_check(dev)
+    fits(dev, 375)
+
+    # The page of the record he had open before (Back) says the same: a
+    # 404 that names whose access ended and when, and nothing else of the record.
+    dev.go_back()
+    expect(dev.get_by_role("heading", level=1)).to_have_text(
+        "Your access to Paul's record has ended"
+    )
+    expect(dev.locator("main")).to_contain_text(
+        f"Paul stopped sharing their record with you on {today.day} {today:%B %Y}"
+    )
+    expect(dev.locator("main")).not_to_contain_text("Nadia")
     axe_check(dev)
     fits(dev, 375)
     phone.close()
