@@ -5,6 +5,8 @@ set or the figures are stale."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,3 +86,19 @@ def test_stale_figures_are_not_shown(client, cast, sam):
     assert snapshots.current(Filters()) is None
     client.force_login(sam)
     assert "Figures counted just now." in client.get(reverse("insight:page")).content.decode()
+
+
+def test_the_stored_view_reads_a_few_queries_whatever_the_data(client, cast, sam):
+    client.force_login(sam)
+
+    def queries() -> int:
+        refresh_figures()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("insight:page")).status_code == 200
+        return len(captured)
+
+    people(cast, 1)
+    small = queries()
+    people(cast, 6)
+    assert queries() == small
+    assert small < 15  # the session, the filters' choices and one read of the stored figures
