@@ -102,3 +102,10 @@ def test_the_stored_view_reads_a_few_queries_whatever_the_data(client, cast, sam
     people(cast, 6)
     assert queries() == small
     assert small < 15  # the session, the filters' choices and one read of the stored figures
+
+
+def test_unreadable_stored_figures_are_counted_live(cast):
+    people(cast, 5)
+    refresh_figures()
+    FiguresSnapshot.objects.update(tables=b"not a pickle")
+    assert snapshots.current(Filters()) is None
