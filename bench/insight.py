@@ -42,6 +42,7 @@ from careplans.models import (
     Questionnaire,
     Signpost,
 )
+from insight import snapshots
 from navigator.accounts.models import Role, User
 from navigator.env import envint
 from navigator.messaging.models import OutboundMessage
@@ -70,6 +71,9 @@ def run(*, requests: int) -> dict[str, object]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     floor, _ = measure_floor(requests=requests)
+    # What beat does every 15 minutes: the default view's figures counted ahead of time.
+    snapshot = snapshots.refresh()
+    progress(NAME, f"default view's figures brought up to date in {snapshot.seconds:.1f} s")
 
     client = signed_in_client(_service_manager())
     url = reverse("insight:page")

@@ -50,7 +50,12 @@ from careplans.models import (
     OwnerKind,
     PlanItem,
     Signpost,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyResponse,
 )
+from careplans.services.surveys import SURVEY_FOR_MOMENT
+from careplans.survey_data import SURVEYS
 from insight.filters import Filters
 from insight.queries import DaysBetween, Key, Source, grouped, quantile, siblings_from
 from insight.tables import Column, Kind, Row, Table
@@ -858,3 +863,74 @@ def _clock_key(standard: PathwayStandard) -> str:
 
 
 CLOCKS = ClocksFigure()
+
+
+# Patients' feedback ------------------------------------------------------------------------------
+
+_MOMENT_SURVEYS = {survey: moment for moment, survey in SURVEY_FOR_MOMENT.items()}
+_AFTER = {
+    SurveyInvitation.Moment.DIAGNOSIS: "after their diagnosis",
+    SurveyInvitation.Moment.PLAN_AGREED: "after agreeing their care plan",
+    SurveyInvitation.Moment.DISCHARGE: "after leaving hospital",
+}
+
+
+def _feedback_question(survey_code: str, question: tuple[Any, ...]) -> CountFigure:
+    """One question of one survey: the answers people gave, every version of the survey
+    together (by question code), and everyone who answered it in the last row."""
+    code, text, _, scale = question
+    after = _AFTER[_MOMENT_SURVEYS[survey_code]]
+    return CountFigure(
+        slug=f"{survey_code}-{code}",
+        title=f"{text} ({after})",
+        definition=f'What people answered when we asked "{text}" in the short survey we send '
+        f"{after}, for answers sent in the period. Each person is asked once for each moment. "
+        "Their comments are never shown here; the names of people who answered are never "
+        "shown to anyone on this page.",
+        source=Source(
+            lambda: SurveyAnswer.objects.filter(
+                response__invitation__survey__code=survey_code, question__code=code
+            ),
+            case="response__invitation__case",
+            when="response__submitted_at",
+        ),
+        row=lambda: F("choice"),
+        rows=tuple((choice, english) for choice, english, _ in scale),
+        total_row=True,
+        columns=(Column("answers", "People", "People who gave this answer."),),
+        measures=lambda: {"answers": Count("pk")},
+    )
+
+
+FEEDBACK_RESPONSES = CountFigure(
+    slug="feedback-responses",
+    title="Feedback surveys answered, and comments left",
+    definition="Feedback surveys people sent back in the period, by the moment we asked "
+    "about, and how many of those had a comment written in them. Only the number of "
+    "comments is shown: what people wrote is for their own team, never for this page.",
+    source=Source(
+        lambda: SurveyResponse.objects.all(),
+        case="invitation__case",
+        when="submitted_at",
+    ),
+    row=lambda: F("invitation__moment"),
+    rows=tuple(
+        (moment.value, f"{_AFTER[moment][0].upper()}{_AFTER[moment][1:]}")
+        for moment in SurveyInvitation.Moment
+    ),
+    total_row=True,
+    columns=(
+        Column("responses", "Surveys answered", "Surveys sent back about this moment."),
+        Column("comments", "With a comment", "Of those, how many had a comment written in."),
+    ),
+    measures=lambda: {
+        "responses": Count("pk"),
+        "comments": Count("pk", filter=~Q(comment="")),
+    },
+)
+
+FEEDBACK_QUESTIONS: tuple[CountFigure, ...] = tuple(
+    _feedback_question(survey_code, question)
+    for survey_code, (_, _, questions) in SURVEYS.items()
+    for question in questions
+)

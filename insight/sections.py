@@ -48,6 +48,14 @@ SECTIONS: tuple[Section, ...] = (
         "How many people were seen within each waiting-time standard, by nation.",
         (figures.CLOCKS,),
     ),
+    Section(
+        "feedback",
+        "Patients' feedback",
+        "What people told us in the short surveys we send after their diagnosis, after they "
+        "agree a care plan and after they leave hospital: the answers counted, never who gave "
+        "them, and never what they wrote.",
+        (figures.FEEDBACK_RESPONSES, *figures.FEEDBACK_QUESTIONS),
+    ),
 )
 
 

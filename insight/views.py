@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from insight.filters import InsightFilterForm
 from insight.presenters import InsightPage, build_table, table_csv
 from insight.sections import figure_for
+from insight.snapshots import current
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import audit_record
 from navigator.http import AuthenticatedHttpRequest
@@ -38,7 +39,7 @@ def insight_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such table")
     form = InsightFilterForm(request.GET or None)
     filters = form.filters()
-    table = build_table(figure, filters)
+    table = build_table(figure, filters, snapshot=current(filters))
     described = [
         (str(form.fields[name].label), dict(form.fields[name].choices).get(value, value))  # type: ignore[attr-defined]
         for name, value in filters.query().items()

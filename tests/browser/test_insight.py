@@ -51,12 +51,12 @@ def test_a_service_manager_signs_in_to_the_figures_filters_and_downloads(
     axe_check(page)
     fits(page, 375)
 
-    page.get_by_label("Team").select_option(label="Lung navigation")
+    page.get_by_label("Team", exact=True).select_option(label="Lung navigation")
     page.get_by_role("button", name="Show figures").click()
     expect(page).to_have_url(
         f"{live_server.url}/insight/?team={cast.team.pk}&tumour_site=&period=&area="
     )
-    expect(page.get_by_label("Team")).to_have_value(str(cast.team.pk))
+    expect(page.get_by_label("Team", exact=True)).to_have_value(str(cast.team.pk))
     axe_check(page)
     fits(page, 375)
 

@@ -20,6 +20,10 @@ from careplans.models import (
     DirectoryService,
     PlanItem,
     Signpost,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyResponse,
 )
 from navigator.accounts.models import Role
 from navigator.messaging.models import OutboundMessage
@@ -55,6 +59,8 @@ def person(
     provider: Organisation | None = None,
     nudge_status: str = OutboundMessage.Status.SENT,
     flag_contact_hours: int | None = 2,
+    survey_answer: str | None = "good",
+    survey_comment: str = "",
 ) -> Case:
     """One person with a case and every kind of record the insight page counts."""
     reference_data_restore()
@@ -88,6 +94,23 @@ def person(
         offered_at=at(diagnosed),
         take_by=diagnosed + dt.timedelta(days=14),
     )
+    if survey_answer is not None:
+        survey = Survey.objects.get(code="feedback-diagnosis", is_active=True)
+        sent = at(diagnosed + dt.timedelta(days=14))
+        invitation = SurveyInvitation.objects.create(
+            case=case,
+            moment=SurveyInvitation.Moment.DIAGNOSIS,
+            survey=survey,
+            created_at=at(diagnosed),
+            opens_at=sent,
+            closes_at=sent + dt.timedelta(days=28),
+        )
+        response = SurveyResponse.objects.create(
+            invitation=invitation, submitted_at=sent, via="web", comment=survey_comment
+        )
+        SurveyAnswer.objects.create(
+            response=response, question=survey.questions.get(code="overall"), choice=survey_answer
+        )
     if declined or hna_after_days is None:
         return case
     submitted = at(diagnosed + dt.timedelta(days=hna_after_days))

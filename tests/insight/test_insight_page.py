@@ -9,10 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
+from insight.figures import CLOCKS, FEEDBACK_RESPONSES
 from insight.filters import Filters, quarter_start
 from insight.presenters import build_table
-from insight.sections import SECTIONS
+from insight.sections import SECTIONS, figure_for
 from insight.tables import SUPPRESSED, Kind
 from navigator.accounts.models import Role
 from navigator.organisations.models import Organisation
@@ -87,10 +89,10 @@ def test_a_service_manager_sees_every_section_with_its_definitions(
     assert response.status_code == 200
     page = response.content.decode()
     for section in SECTIONS:
-        assert section.title in page
+        assert escape(section.title) in page
         for figure in section.figures:
-            assert figure.title.replace('"', "&quot;") in page
-            assert figure.definition.replace('"', "&quot;").replace("'", "&#x27;") in page
+            assert escape(figure.title) in page
+            assert escape(figure.definition) in page
     assert "fewer than 5" in page
     # Nobody's name or NHS number reaches the page.
     assert cast.paul_patient.family_name not in page
@@ -252,7 +254,7 @@ def test_pathway_clocks_follow_the_clock_rule(cast, practice, provider, service)
     """Referred 20 days before diagnosis: England's 28-day clock stopped in time; the 62-day
     clock (to first treatment) is still running, and past 62 days by now."""
     lung_people(cast, practice, provider, service, 6)
-    clocks = {row.key: row.cells for row in build_table(FIGURES[-1], Filters()).rows}
+    clocks = {row.key: row.cells for row in build_table(CLOCKS, Filters()).rows}
     assert clocks["england:FDS28"] == {"met": 6, "running": SUPPRESSED, "missed": SUPPRESSED}
     assert clocks["england:URG62"]["missed"] == 6
     assert clocks["wales:SCP62"] == {"met": SUPPRESSED, "running": SUPPRESSED, "missed": SUPPRESSED}
@@ -277,3 +279,30 @@ def test_concerns_count_people_at_their_first_and_latest_assessment(
         cells for label, cells in concerns.items() if cells["again_latest"] is SUPPRESSED
     )
     assert physical == {"first": 6, "again_first": 6, "again_latest": SUPPRESSED}
+
+
+def test_feedback_counts_each_answer_and_only_the_number_of_comments(
+    client, cast, sam, practice, provider, service
+):
+    lung_people(cast, practice, provider, service, 6, survey_comment="My nurse Jo was brusque")
+    lung_people(cast, practice, provider, service, 5, survey_answer="very-good")
+    lung_people(cast, practice, provider, service, 1, survey_answer="poor")
+    overall = figure_for("feedback-diagnosis-overall")
+    table = build_table(overall, Filters())
+    cells = {row.key: row.cells["answers"] for row in table.rows}
+    # 6 good and 5 very good are shown; the one "poor" is hidden with the noughts beside it.
+    assert cells["good"] == 6
+    assert cells["very-good"] == 5
+    assert cells["poor"] is SUPPRESSED
+    assert cells["fair"] is SUPPRESSED
+    assert cells["total"] == 12
+    responses = {row.key: row.cells for row in build_table(FEEDBACK_RESPONSES, Filters()).rows}
+    assert responses["diagnosis"] == {"responses": 12, "comments": 6}
+    client.force_login(sam)
+    page = client.get(reverse("insight:page")).content.decode()
+    assert "Patients&#x27; feedback" in page
+    assert "Overall, how would you rate the support from your cancer support team?" in page
+    csv_text = client.get(reverse("insight:csv", args=["feedback-responses"])).content.decode()
+    for shown in (page, csv_text):
+        assert "brusque" not in shown
+        assert "Person" not in shown
