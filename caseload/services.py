@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 # A worker that claimed a copy and died leaves it "started": after this long another may redo it.
 CLAIM_STALE_AFTER = dt.timedelta(minutes=30)
 PURGE_BATCH = 200
+# A copy still waiting for a worker this long after it was asked for is enqueued again.
+REQUEUE_AFTER = dt.timedelta(minutes=15)
 STORAGE_FOLDER = "record-copies"
 
 
@@ -90,7 +92,28 @@ def _enqueue_prepare(copy_id: uuid.UUID) -> None:
     # Imported here because caseload.tasks imports this module (as careplans' printing does).
     from caseload.tasks import prepare_record_copy
 
-    prepare_record_copy.delay(str(copy_id))
+    try:
+        prepare_record_copy.delay(str(copy_id))
+    except Exception as exc:
+        # The request is kept: the hourly job enqueues copies still waiting (`..._requeue_stuck`).
+        logger.warning("Could not enqueue copy %s (%s); the hourly job will", copy_id, exc)
+
+
+def record_copies_requeue_stuck(*, now: dt.datetime | None = None) -> int:
+    """Enqueue again the copies still being prepared well after they were asked for (the
+    broker lost the task, or the worker that claimed one died): `record_copy_prepare` claims
+    each, so a copy whose first task turns up after all is still made once."""
+    now = now or timezone.now()
+    stuck = list(
+        RecordCopy.objects.filter(
+            Q(started_at__isnull=True) | Q(started_at__lt=now - CLAIM_STALE_AFTER),
+            status=RecordCopy.Status.PREPARING,
+            requested_at__lt=now - REQUEUE_AFTER,
+        ).values_list("pk", flat=True)[:PURGE_BATCH]
+    )
+    for copy_id in stuck:
+        _enqueue_prepare(copy_id)
+    return len(stuck)
 
 
 def record_copy_prepare(*, copy_id: uuid.UUID | str) -> RecordCopy | None:

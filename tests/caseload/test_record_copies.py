@@ -14,7 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from caseload.models import RecordCopy
-from caseload.services import record_copies_purge_expired
+from caseload.services import record_copies_purge_expired, record_copies_requeue_stuck
 from caseload.tasks import prepare_record_copy, purge_expired_record_copies
 from navigator.audit.models import AuditEvent
 from navigator.messaging.models import OutboundMessage
@@ -272,7 +272,7 @@ def test_after_expiry_the_page_says_so_offers_a_new_copy_and_the_job_deletes_the
         assert "Your last copy has expired" in client.get(reverse("home")).content.decode()
         response = client.get(reverse("record_copy_download", args=[copy.pk]))
         assert response.status_code == 302  # back to the page that says it has expired
-        assert purge_expired_record_copies() == {"purged": 1}
+        assert purge_expired_record_copies() == {"purged": 1, "requeued": 0}
         assert record_copies_purge_expired() == 0  # nothing twice
 
     assert not stored.exists()
@@ -309,3 +309,19 @@ def test_asking_again_while_one_is_being_prepared_returns_that_one(
     assert RecordCopy.objects.count() == 1 and len(callbacks) == 1
     page = client.get(reverse("home")).content.decode()
     assert "Your copy is being prepared" in page
+
+
+def test_a_copy_whose_task_was_lost_is_enqueued_again_by_the_hourly_job_and_made_once(
+    client, cast, paul_record, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.paul)
+    with django_capture_on_commit_callbacks():  # the broker never gets it
+        client.post(reverse("record_copy_ask", args=[cast.paul_case.pk]))
+    copy = RecordCopy.objects.get()
+    assert record_copies_requeue_stuck() == 0  # not yet: it may be on its way
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=16)):
+        assert record_copies_requeue_stuck() == 1
+        # The filesystem broker of the tests holds the task; run it as the worker would.
+        assert prepare_record_copy(str(copy.pk)) == "ready"
+        assert prepare_record_copy(str(copy.pk)) == "not claimed"
+    assert OutboundMessage.objects.filter(kind="record_copy_ready").count() == 1
