@@ -289,3 +289,25 @@ def record_copies_purge_expired(*, now: dt.datetime | None = None) -> int:
                 ],
             )
             purged += len(batch)
+
+
+def case_record_copies_remove(*, case: Case) -> dict[str, int]:
+    """Delete the copies of the record asked for from `case`, and their files once the removal
+    commits: registered with `patients.hooks.case_removal_register` (caseload's AppConfig), so
+    a case removed under the retention policy leaves no copy of itself in storage."""
+    copies = RecordCopy.objects.filter(case=case)
+    names = [name for name in copies.values_list("stored_name", flat=True) if name]
+    _, counts = copies.delete()
+    if names:
+        transaction.on_commit(partial(_files_delete, names))
+    return {label: count for label, count in counts.items() if count}
+
+
+def _files_delete(names: list[str]) -> None:
+    storage = documents_storage()
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            # Its row is gone; the purge job never sees it again, so this is said loudly.
+            logger.exception("Could not delete a removed copy of a record %s", name)

@@ -9,15 +9,21 @@ import zipfile
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from caseload.models import RecordCopy
-from caseload.services import record_copies_purge_expired, record_copies_requeue_stuck
+from caseload.services import (
+    case_record_copies_remove,
+    record_copies_purge_expired,
+    record_copies_requeue_stuck,
+)
 from caseload.tasks import prepare_record_copy, purge_expired_record_copies
 from navigator.audit.models import AuditEvent
 from navigator.messaging.models import OutboundMessage
+from patients.hooks import CASE_REMOVAL
 from patients.models import CarerAccess, CaseDocument
 from patients.services.documents import document_add
 from tests.fakes.storage import RecordingStorage
@@ -325,3 +331,17 @@ def test_a_copy_whose_task_was_lost_is_enqueued_again_by_the_hourly_job_and_made
         assert prepare_record_copy(str(copy.pk)) == "ready"
         assert prepare_record_copy(str(copy.pk)) == "not claimed"
     assert OutboundMessage.objects.filter(kind="record_copy_ready").count() == 1
+
+
+def test_a_case_removed_under_the_retention_policy_takes_its_copies_and_their_files(
+    client, cast, paul_record, documents_store, django_capture_on_commit_callbacks
+):
+    copy = ask(client, cast.paul, cast.paul_case, django_capture_on_commit_callbacks)
+    stored = documents_store / copy.stored_name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            removed = case_record_copies_remove(case=cast.paul_case)
+    assert removed == {"caseload.RecordCopy": 1}
+    assert not RecordCopy.objects.exists() and not stored.exists()
+    assert case_record_copies_remove in CASE_REMOVAL
