@@ -41,6 +41,7 @@ from careplans.selectors import (
     survey_replies_wanted,
 )
 from careplans.services.offers import open_offers
+from caseload.models import RecordCopy
 from navigator.accounts.models import User
 from navigator.messaging.models import SmsOptOut
 from navigator.messaging.selectors import outbox_needing_attention, sms_opt_outs_for
@@ -267,6 +268,22 @@ class PatientHome:
         )
         self.questions: list[AppointmentQuestion] = questions[:HOME_QUESTIONS_SHOWN]
         self.more_questions = len(questions) > HOME_QUESTIONS_SHOWN
+        # caseload: the latest copy of the record this person asked for, and how it stands.
+        self.can_ask_record_copy = user.has_perm("patients.request_record_copy", case)
+        self.record_copy: RecordCopy | None = (
+            RecordCopy.objects.filter(
+                case=case, requested_by=user, purpose=RecordCopy.Purpose.PATIENT
+            )
+            .order_by("-requested_at")
+            .first()
+            if self.can_ask_record_copy
+            else None
+        )
+        now = timezone.now()
+        self.record_copy_expired = bool(self.record_copy and self.record_copy.is_expired(now))
+        self.record_copy_downloadable = bool(
+            self.record_copy and self.record_copy.is_downloadable(now)
+        )
 
 
 class _Count(Subquery):
@@ -316,6 +333,8 @@ def counts_and_firsts(
     return counted, first
 
 
+# How many of the latest copies for subject access requests the case overview lists.
+SUBJECT_ACCESS_COPIES_SHOWN = 5
 # How many of the latest timeline events the case overview lists.
 OVERVIEW_TIMELINE_LENGTH = 5
 
@@ -337,6 +356,19 @@ class CaseOverview:
         self.case = case
         self.patient: Patient = case.patient
         self.can_change = user.has_perm("patients.change_case", case)
+        # A lead of the case's team produces copies for subject access requests.
+        self.can_produce_subject_access_copy = user.has_perm(
+            "patients.produce_subject_access_copy", case
+        )
+        self.subject_access_copies: list[RecordCopy] = (
+            list(
+                RecordCopy.objects.filter(case=case, purpose=RecordCopy.Purpose.SUBJECT_ACCESS)
+                .select_related("requested_by")
+                .order_by("-requested_at")[:SUBJECT_ACCESS_COPIES_SHOWN]
+            )
+            if self.can_produce_subject_access_copy
+            else []
+        )
         self.can_post_message = user.has_perm("patients.post_message", case)
         self.can_share = user.has_perm("patients.share_care_plan", case)
         self.can_view_outbox = user.has_perm("patients.view_outbox", case)

@@ -74,6 +74,12 @@ app.conf.beat_schedule = {
         "task": "careplans.tasks.render_care_plans_due_for_review",
         "schedule": crontab(hour=2, minute=40),
     },
+    # A copy of a person's record is deleted within the hour after its link expires (HAZ-028);
+    # claimed with SKIP LOCKED, in batches, by the (status, expires_at) index.
+    "purge-expired-record-copies": {
+        "task": "caseload.tasks.purge_expired_record_copies",
+        "schedule": crontab(minute=11),
+    },
     # Nightly; off while DIRECTORY_FEED_URL is blank. All or nothing, and idempotent.
     "import-directory-feed": {
         "task": "careplans.tasks.import_directory_feed",

@@ -289,6 +289,11 @@ else:
 DOCUMENT_MAX_MB = envint("DOCUMENT_MAX_MB", 30)
 if DOCUMENT_MAX_MB < 1:
     raise ImproperlyConfigured("DOCUMENT_MAX_MB must be 1 or more.")
+# How many days the link to a copy of a person's record works (caseload.models.RecordCopy);
+# the file is then deleted by the purge job (navigator/celery.py).
+RECORD_COPY_DAYS = envint("RECORD_COPY_DAYS", 7)
+if not 1 <= RECORD_COPY_DAYS <= 90:
+    raise ImproperlyConfigured("RECORD_COPY_DAYS must be from 1 to 90.")
 
 # Security: HTTPS everywhere outside development.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

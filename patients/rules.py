@@ -450,3 +450,15 @@ def can_list_cases(user: User | AnonymousUser) -> bool:
 
 
 rules.add_perm("patients.list_cases", can_list_cases)
+
+
+# A copy of the whole record (caseload.models.RecordCopy): the patient, or a carer who may act
+# for them, asks from the home page; a lead of the case's team produces one for a subject
+# access request.
+@rules.predicate
+def can_produce_subject_access_copy(user: User | AnonymousUser, case: Case | None) -> bool:
+    return case is not None and _leads(user, team_id=case.team_id)
+
+
+rules.add_perm("patients.request_record_copy", can_act_for_patient)
+rules.add_perm("patients.produce_subject_access_copy", can_produce_subject_access_copy)

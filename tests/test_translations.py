@@ -43,6 +43,9 @@ PATIENT_FACING = [
     "caseload/home.html",
     "appointments/partials/clocks.html",
     "caseload/partials/home_coming_up.html",
+    "caseload/partials/home_record_copy.html",
+    "caseload/record_copy.html",
+    "caseload/pdf/*.html",
     "careplans/partials/home.html",
     "careplans/assessment_*.html",
     "careplans/plan_detail.html",
@@ -76,6 +79,7 @@ PATIENT_FACING = [
             "new_message",
             "new_update",
             "patient_invitation",
+            "record_copy_ready",
             "signpost",
             "signpost_feedback",
         )

@@ -7,6 +7,7 @@ opened by one of them sends them there, where the same access rules apply.
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -34,5 +35,11 @@ def case_detail(request: AuthenticatedHttpRequest, case_id: UUID) -> HttpRespons
     return render(
         request,
         "caseload/case_detail.html",
-        {"overview": page, "case": case, "patient": page.patient, "can_change": page.can_change},
+        {
+            "overview": page,
+            "case": case,
+            "patient": page.patient,
+            "can_change": page.can_change,
+            "record_copy_days": settings.RECORD_COPY_DAYS,
+        },
     )

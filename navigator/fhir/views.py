@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import AuditEntry, audit_record_many, audit_refusal_record
 from navigator.fhir import search
@@ -88,15 +89,12 @@ class EverythingApi(FhirApi):
     """`Patient/<id>/$everything`: every record about the patient that the caller may see."""
 
     def get(self, request: AuthenticatedRequest, patient_id: str) -> Response:
-        patient = search.read(request.user, "Patient", patient_id)
-        if patient is None:
+        everything = everything_bundle(request.user, patient_id)
+        if everything is None:
             raise _refused(request, "Patient", patient_id)
-        found = search.everything(request.user, patient.row.pk)
+        bundle, found = everything
         _audit(request, found, "Exported the record through the FHIR API ($everything)")
-        self_link = f"{resource_url('Patient', patient_id)}/$everything"
-        return Response(
-            searchset(found, total=len(found), links=[{"relation": "self", "url": self_link}])
-        )
+        return Response(bundle)
 
 
 class NotServedApi(FhirApi):
@@ -109,6 +107,21 @@ class NotServedApi(FhirApi):
         raise exceptions.NotFound("Nothing is served at this address.")
 
     get = post = put = patch = delete = refuse
+
+
+def everything_bundle(
+    user: User, patient_id: str
+) -> tuple[dict[str, Any], list[search.Found]] | None:
+    """`Patient/<id>/$everything` as `user` may see it: the searchset Bundle and the records in
+    it (for the caller to audit), or None if `user` may not see the patient. Also what a
+    patient's own copy of their record carries (`caseload.services.record_copies`)."""
+    patient = search.read(user, "Patient", patient_id)
+    if patient is None:
+        return None
+    found = search.everything(user, patient.row.pk)
+    self_link = f"{resource_url('Patient', patient_id)}/$everything"
+    bundle = searchset(found, total=len(found), links=[{"relation": "self", "url": self_link}])
+    return bundle, found
 
 
 def searchset(

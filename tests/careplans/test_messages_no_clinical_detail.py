@@ -17,6 +17,7 @@ scenario sends it, or it is listed in NO_SCENARIO with the reason.
 
 import datetime as dt
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models.functions import Left
+from django.test import override_settings
 
 from appointments.inbound import sms_received
 from appointments.models import ItemKind, ItemState
@@ -39,6 +41,8 @@ from careplans.services.actions import signpost_feedback_ask_due
 from careplans.services.messages import feedback_request_send, feedback_thanks_send
 from careplans.services.surveys import survey_invitations_nudge_due, survey_invite
 from careplans.services.triage import flags_escalate_due
+from caseload.models import RecordCopy
+from caseload.services import record_copy_prepare, record_copy_request
 from navigator.accounts.adapters import AccountAdapter
 from navigator.accounts.models import Role, User
 from navigator.accounts.services import invitation_create
@@ -380,6 +384,29 @@ def no_service(record: Record) -> None:
             )
 
 
+def record_copy(record: Record) -> None:
+    """Paul asks for a copy of his record; the worker makes it (summary, FHIR Bundle) and
+    tells him it is ready, by his preferred way."""
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        override_settings(
+            STORAGES={
+                **settings.STORAGES,
+                "documents": {
+                    "BACKEND": "patients.documents.PrivateFileSystemStorage",
+                    "OPTIONS": {"location": folder, "base_url": None},
+                },
+            }
+        ),
+    ):
+        copy = record_copy_request(
+            case=record.cast.paul_case,
+            requested_by=record.cast.paul,
+            purpose=RecordCopy.Purpose.PATIENT,
+        )
+        record_copy_prepare(copy_id=copy.pk)
+
+
 SCENARIOS: list[Callable[[Record], None]] = [
     reminder,
     replies_to_a_reminder,
@@ -395,6 +422,7 @@ SCENARIOS: list[Callable[[Record], None]] = [
     offer,
     feedback_surveys,
     no_service,
+    record_copy,
     invitations,  # last: it takes Paul's account away, as for a patient not yet signed up
 ]
 

@@ -65,6 +65,10 @@ LONGEST: dict[str, tuple[float, str]] = {
         DAY,
         "the service directory follows its Open Referral UK feed within a day",
     ),
+    "caseload.tasks.purge_expired_record_copies": (
+        60 * MINUTE,
+        "HAZ-028: a copy of a person's record does not outlive its link by more than an hour",
+    ),
     "patients.tasks.list_records_due_for_removal": (
         DAY,
         "records past the retention policy are listed for a team lead within a day",
