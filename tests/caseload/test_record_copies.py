@@ -68,6 +68,13 @@ def download(client, copy):
     return response, zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
 
 
+def in_zip(document):
+    """The name a document has in the copy's documents/ folder."""
+    title = document.title.replace(" ", "-")
+    extension = ".pdf" if document.content_type == "application/pdf" else ".png"
+    return f"documents/{document.dated.isoformat()}-{title}{extension}"
+
+
 @pytest.fixture
 def paul_record(cast, documents_store):
     records = records_for(cast.paul_case, patient_user=cast.paul, navigator=cast.nadia)
@@ -94,7 +101,8 @@ def test_patient_asks_from_home_and_gets_a_zip_of_summary_bundle_and_their_docum
 
     copy = ask(client, cast.paul, cast.paul_case, django_capture_on_commit_callbacks)
 
-    assert copy.status == "ready" and copy.documents_included == 1
+    # The clinic letter, and the letter Paul added himself (records_for); not the team's own.
+    assert copy.status == "ready" and copy.documents_included == 2
     assert copy.expires_at == copy.ready_at + dt.timedelta(days=7)
     assert "Your copy is ready until" in client.get(reverse("home")).content.decode()
     response, archive = download(client, copy)
@@ -106,8 +114,10 @@ def test_patient_asks_from_home_and_gets_a_zip_of_summary_bundle_and_their_docum
     names = archive.namelist()
     assert names[:2] == ["summary.pdf", "record.json"]
     documents = [n for n in names if n.startswith("documents/")]
-    assert documents == ["documents/2026-11-02-Clinic-letter.pdf"]  # not the team's MDT notes
-    assert archive.read(documents[0]) == PDF_BYTES
+    assert sorted(documents) == sorted(
+        ["documents/2026-11-02-Clinic-letter.pdf", in_zip(paul_record["letter"])]
+    )  # not the team's MDT notes nor its MDT outcome
+    assert archive.read("documents/2026-11-02-Clinic-letter.pdf") == PDF_BYTES
 
     text = "".join(
         p.extract_text() for p in PdfReader(io.BytesIO(archive.read("summary.pdf"))).pages
@@ -115,7 +125,7 @@ def test_patient_asks_from_home_and_gets_a_zip_of_summary_bundle_and_their_docum
     assert "A copy of your record" in text
     assert cast.paul_patient.full_name in text
     assert "Nadia Khan" in text  # the named navigator
-    assert "Clinic letter" in text and "MDT notes" not in text
+    assert "Clinic letter" in text and "MDT notes" not in text and "MDT outcome" not in text
     assert "Olive" not in text
 
     bundle = json.loads(archive.read("record.json"))
@@ -126,10 +136,12 @@ def test_patient_asks_from_home_and_gets_a_zip_of_summary_bundle_and_their_docum
     patients = {r["id"] for r in resources if r["resourceType"] == "Patient"}
     assert patients == {str(cast.paul_patient.pk)}
     assert str(cast.olive_patient.pk) not in json.dumps(bundle)
-    # The care team's own document is nowhere in it (uploaded documents are not yet served as
-    # DocumentReference by the FHIR API; the plan PDFs and treatment summary are).
-    assert str(paul_record["team_doc"].pk) not in json.dumps(bundle)
-    assert "MDT notes" not in json.dumps(bundle)
+    # The documents shared with Paul are in it as DocumentReference; the care team's own are
+    # nowhere in it.
+    assert f"document-{paul_record['shared_doc'].pk}" in json.dumps(bundle)
+    for own in (paul_record["team_doc"], paul_record["staff_note"]):
+        assert str(own.pk) not in json.dumps(bundle)
+    assert "MDT notes" not in json.dumps(bundle) and "MDT outcome" not in json.dumps(bundle)
     kinds = {r["resourceType"] for r in resources}
     assert {"Patient", "CarePlan", "Appointment", "ServiceRequest", "DocumentReference"} <= kinds
 
@@ -150,10 +162,14 @@ def test_team_lead_produces_a_subject_access_copy_from_the_case_page_with_every_
 
     _response, archive = download(client, copy)
     documents = sorted(n for n in archive.namelist() if n.startswith("documents/"))
-    assert documents == [
-        "documents/2026-11-02-Clinic-letter.pdf",
-        "documents/2026-11-02-MDT-notes.png",
-    ]
+    assert documents == sorted(
+        [
+            "documents/2026-11-02-Clinic-letter.pdf",
+            "documents/2026-11-02-MDT-notes.png",
+            in_zip(paul_record["letter"]),
+            in_zip(paul_record["staff_note"]),
+        ]
+    )
     # The lead downloads it; no message goes to the patient for a staff copy.
     assert not OutboundMessage.objects.filter(kind="record_copy_ready").exists()
     assert AuditEvent.objects.filter(
@@ -181,9 +197,9 @@ def test_the_carer_who_may_act_asks_and_gets_the_shared_record_but_a_viewing_car
     CarerAccess.objects.filter(pk=cast.carol_grant.pk).update(level=CarerAccess.Level.ACT)
     copy = ask(client, cast.carol, cast.paul_case, django_capture_on_commit_callbacks)
     _response, archive = download(client, copy)
-    assert [n for n in archive.namelist() if n.startswith("documents/")] == [
-        "documents/2026-11-02-Clinic-letter.pdf"
-    ]
+    assert sorted(n for n in archive.namelist() if n.startswith("documents/")) == sorted(
+        ["documents/2026-11-02-Clinic-letter.pdf", in_zip(paul_record["letter"])]
+    )
     # The patient may have the copy their carer asked for; once the carer's access is taken
     # back, the carer may not.
     client.force_login(cast.paul)
