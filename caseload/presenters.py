@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models import Exists, IntegerField, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
@@ -224,7 +224,7 @@ class PatientHome:
 
         # One query (`counts_and_firsts`): an assessment offered or half done (careplans),
         # messages new to them and the treatment summary (patients).
-        counts, first = counts_and_firsts(
+        counts, first, _ = counts_and_firsts(
             case,
             counts={"unread_messages": unread_messages(case=case, user=user)},
             firsts={
@@ -300,21 +300,29 @@ def counts_in_one_query(case: Case, rows: dict[str, QuerySet[Any]]) -> dict[str,
 
 
 def counts_and_firsts(
-    case: Case, *, counts: dict[str, QuerySet[Any]], firsts: dict[str, QuerySet[Any]]
-) -> tuple[dict[str, int], dict[str, Any]]:
-    """How many of each of `counts` there are, and the first row of each of `firsts` (each a
-    selector's queryset, its first as `.first()` picks it), read in one query beside the
-    case's key: each first as its key, a scalar subquery. Only a first that exists is then
-    read, by its key, through its own queryset (so its `select_related` holds): a page of
-    single-row lookups that are mostly empty costs one query, not one a lookup."""
+    case: Case,
+    *,
+    counts: dict[str, QuerySet[Any]],
+    firsts: dict[str, QuerySet[Any]],
+    lists: dict[str, QuerySet[Any]] | None = None,
+) -> tuple[dict[str, int], dict[str, Any], dict[str, list[Any]]]:
+    """How many of each of `counts` there are, the first row of each of `firsts`, and the rows
+    of each of `lists` (each a selector's queryset; a first as `.first()` picks it), read in one
+    query beside the case's key: each count a scalar subquery, each first its key, each list
+    whether it has any row (an EXISTS). Only a first that exists is then read, by its key,
+    through its own queryset (so its `select_related` holds), and only a list that has rows is
+    read: a page of panels that are mostly empty costs one query, not one a panel."""
+    lists = lists or {}
     annotations: dict[str, Any] = {
         f"count_{name}": _Count(rows.order_by().values("pk")) for name, rows in counts.items()
     }
     for name, rows in firsts.items():
         ordered = rows if rows.ordered else rows.order_by("pk")
         annotations[f"first_{name}"] = Subquery(ordered.values("pk")[:1])
+    for name, rows in lists.items():
+        annotations[f"any_{name}"] = Exists(rows.order_by().values("pk"))
     if not annotations:
-        return {}, {}
+        return {}, {}, {}
     found = dict(
         zip(
             annotations,
@@ -330,7 +338,8 @@ def counts_and_firsts(
         else rows.filter(pk=found[f"first_{name}"]).first()
         for name, rows in firsts.items()
     }
-    return counted, first
+    listed = {name: list(rows) if found[f"any_{name}"] else [] for name, rows in lists.items()}
+    return counted, first, listed
 
 
 # How many of the latest copies for subject access requests the case overview lists.
@@ -376,8 +385,6 @@ class CaseOverview:
 
         # patients: who looks after them, messages new to the team, the latest events.
         self.care_team: list[CareTeamMember] = list(care_team_for_case(case=case))
-        self.carers: list[CarerAccess] = list(carers_for_case(case=case))
-        self.providers: list[Organisation] = list(case.treating_providers.all())
         self.events: list[TimelineEvent] = list(
             timeline_for_case(case=case)[:OVERVIEW_TIMELINE_LENGTH]
         )
@@ -386,7 +393,9 @@ class CaseOverview:
         # still to ask, open tracked items and (for those who may see the outbox) messages
         # stuck with no word whether they went (the outbox page says more); the treatment
         # summary, why no text goes to their mobile (they replied STOP, or it cannot get
-        # texts), the assessment offered or under way, the last one sent, the GP's last view.
+        # texts), the assessment offered or under way, the last one sent, the GP's last view;
+        # and whether there is anything for the panels that are usually empty (carers, the
+        # treating hospitals, feedback asking for a reply), read only when there is.
         counted: dict[str, QuerySet[Any]] = {
             "unread_messages": unread_messages(case=case, user=user),
             "questions_to_ask": questions_for_case(case=case).filter(asked_at__isnull=True),
@@ -397,7 +406,7 @@ class CaseOverview:
             counted["messages_needing_attention"] = outbox_needing_attention(
                 subject_id=self.patient.id
             )
-        counts, first = counts_and_firsts(
+        counts, first, listed = counts_and_firsts(
             case,
             counts=counted,
             firsts={
@@ -408,7 +417,17 @@ class CaseOverview:
                 "last_assessment": assessments_submitted(case=case),
                 "last_gp_view": share_views(case),
             },
+            lists={
+                "carers": carers_for_case(case=case),
+                "providers": case.treating_providers.all(),
+                # Feedback whose author asked for a reply: the only feedback staff see with a
+                # name.
+                "replies_wanted": survey_replies_wanted(case=case),
+            },
         )
+        self.carers: list[CarerAccess] = listed["carers"]
+        self.providers: list[Organisation] = listed["providers"]
+        self.replies_wanted: list[SurveyResponse] = listed["replies_wanted"]
         self.treatment_summary: TreatmentSummary | None = first["treatment_summary"]
         self.sms_opt_out: SmsOptOut | None = first["sms_opt_out"]
         self.offer: AssessmentOffer | None = first["offer"]
@@ -449,5 +468,3 @@ class CaseOverview:
         self.compare: tuple[CarePlan, CarePlan] | None = (
             (self.plans[0], self.plans[1]) if len(self.plans) > 1 else None
         )
-        # Feedback whose author asked for a reply: the only feedback staff see with a name.
-        self.replies_wanted: list[SurveyResponse] = list(survey_replies_wanted(case=case))

@@ -181,10 +181,27 @@ def _access_key(user: User | AnonymousUser, case_id: Any, *, act: bool, change: 
     return ("case_access", user.pk, str(case_id), act, change)
 
 
+def _in_case_team(user: User | AnonymousUser, case: Case) -> bool:
+    """Whether the team path of `_access_paths` reaches `case`, read off the case's own row and
+    the user's teams (asked once a request): no lookup of the case. Only a yes is final; a no
+    leaves the other paths (the care team, the patient, a carer) to `case_is_visible`."""
+    return any(
+        case.team_id in path["team_id__in"]
+        for path in _access_paths(user, change=True)
+        if "team_id__in" in path
+    )
+
+
 def _case_check(**kwargs: bool) -> Callable[[User | AnonymousUser, Case | None], bool]:
     def check(user: User | AnonymousUser, case: Case | None) -> bool:
         if case is None:
             return False
+        # A member of the case's team may see and change it (never "act": that is the patient's
+        # side). The case is in hand, so its team answers without asking the database again.
+        if not kwargs.get("act") and _in_case_team(user, case):
+            for change in (False, True):
+                remember(_access_key(user, case.pk, act=False, change=change), True)
+            return True
         return case_is_visible(user, case.pk, **kwargs)
 
     return check

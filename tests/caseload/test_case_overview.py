@@ -175,8 +175,13 @@ def test_the_summary_shows_flags_escalation_overdue_items_and_chase_tasks(client
 # parts, one query each, the counts and the single-row lookups together (treatment summary, SMS
 # opt-out, open offer, unsent and last assessment, last GP view), then each of those that
 # exists read by its key (31 before they were cut, 24 before the single rows joined the counts);
-# feedback asking for a reply and its answers, two.
-CASE_PAGE_QUERIES = 21
+# carers, treating hospitals, and feedback asking for a reply with its answers (two), each read
+# only when that query said there are some. The team's member is told so by the case's own row
+# (no query of its own since 6 December 2026).
+CASE_PAGE_QUERIES = 20
+# The same page with none of the panels that are usually empty (carers, treating hospitals,
+# feedback asking for a reply): four queries fewer.
+CASE_PAGE_QUERIES_EMPTY_PANELS = CASE_PAGE_QUERIES - 4
 
 
 def overview_queries(client, user, case):
@@ -191,7 +196,8 @@ def overview_queries(client, user, case):
 
 def fill(case, cast, n):
     """n of everything the case page lists: events, tracked items (overdue, each with an open,
-    escalated chase task), plan versions, care team members, questions, GP views."""
+    escalated chase task), plan versions, care team members, carers, treating hospitals,
+    questions, GP views, feedback asking for a reply."""
     from appointments.models import ChaseTask, ItemKind, ItemState, TrackedItem
     from careplans.models import CarePlan, ShareLink, ShareLinkAccess
     from patients.models import AppointmentQuestion, CareTeamMember, TimelineEvent
@@ -216,6 +222,12 @@ def fill(case, cast, n):
             case=case, name=f"Dr Number {i}", role=CareTeamMember.Role.CNS
         )
         AppointmentQuestion.objects.create(case=case, text=f"Question {i}", created_by=cast.paul)
+    from patients.models import CarerAccess
+
+    for i in range(n):
+        carer = f.make_user(f"carer{i}.{case.pk.hex[:8]}@example.test", name=f"Carer {i}")
+        CarerAccess.objects.create(patient=case.patient, carer=carer)
+        case.treating_providers.add(f.make_organisation(f"Hospital {i}"))
     for version in range(1, n + 1):
         status = CarePlan.Status.AGREED if version == n else CarePlan.Status.SUPERSEDED
         plan = make_plan(case, version, status)
@@ -268,6 +280,30 @@ def test_the_case_page_costs_the_same_queries_with_1_or_10_of_everything(client,
 
     assert one == ten
     assert one <= CASE_PAGE_QUERIES
+
+
+def test_the_case_page_reads_no_empty_panel(client, cast):
+    """Carers, treating hospitals and feedback asking for a reply are usually empty: a query
+    of their own only when there is something to list."""
+    bare = f.make_case(
+        patient=f.make_patient(gp_practice=cast.paul_patient.gp_practice),
+        team=cast.team,
+        navigator=cast.nadia,
+    )
+    full = f.make_case(
+        patient=f.make_patient(gp_practice=cast.paul_patient.gp_practice),
+        team=cast.team,
+        navigator=cast.nadia,
+    )
+    fill(full, cast, 1)
+    client.force_login(cast.nadia)
+
+    html = client.get(reverse("caseload:case_detail", args=[bare.id])).content.decode()
+
+    assert "has not given anyone access to their record" in html
+    assert overview_queries(client, cast.nadia, bare) <= CASE_PAGE_QUERIES_EMPTY_PANELS
+    full_html = client.get(reverse("caseload:case_detail", args=[full.id])).content.decode()
+    assert "Carer 0" in full_html and "Hospital 0" in full_html
 
 
 @pytest.mark.parametrize("who", ["paul", "carol"])

@@ -24,8 +24,10 @@ pytestmark = pytest.mark.django_db
 # their single-row lookups beside their counts (`caseload.presenters.counts_and_firsts`):
 # home 17 -> 14, case 24 -> 19; then the feedback survey open to the patient (home) and feedback
 # asking for a reply (case, none here), one each, and the copy of the record asked for (home),
-# one: home 16, case 20. (The GP page is 25 on PostgreSQL, 26 on SQLite.)
-PAGE_QUERIES = {"home": 16, "case": 20, "chase_queue": 9, "gp": 26, "plans_due": 9}
+# one: home 16, case 20. Then (6 December 2026, later) the case page's team member is told so by the
+# case's own row, and carers, treating hospitals and feedback asking for a reply are read only
+# when there are some (none here): case 16. (The GP page is 25 on PostgreSQL, 26 on SQLite.)
+PAGE_QUERIES = {"home": 16, "case": 16, "chase_queue": 9, "gp": 26, "plans_due": 9}
 
 
 @pytest.fixture
