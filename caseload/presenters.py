@@ -293,6 +293,17 @@ class _Count(Subquery):
     output_field = IntegerField()
 
 
+@dataclass(frozen=True)
+class Only:
+    """A first row for `counts_and_firsts` that the page needs only a few fields of (`names`):
+    read in the one query itself, each field a scalar subquery beside the row's key, rather
+    than by its key afterwards. The row comes as its model holding just those fields (reading
+    another would ask the database for it)."""
+
+    rows: QuerySet[Any]
+    names: tuple[str, ...]
+
+
 def counts_in_one_query(case: Case, rows: dict[str, QuerySet[Any]]) -> dict[str, int]:
     """How many of each of `rows` there are (each a selector's queryset), read in one query
     beside the case's key rather than one query a count."""
@@ -303,22 +314,27 @@ def counts_and_firsts(
     case: Case,
     *,
     counts: dict[str, QuerySet[Any]],
-    firsts: dict[str, QuerySet[Any]],
+    firsts: dict[str, QuerySet[Any] | Only],
     lists: dict[str, QuerySet[Any]] | None = None,
 ) -> tuple[dict[str, int], dict[str, Any], dict[str, list[Any]]]:
     """How many of each of `counts` there are, the first row of each of `firsts`, and the rows
     of each of `lists` (each a selector's queryset; a first as `.first()` picks it), read in one
-    query beside the case's key: each count a scalar subquery, each first its key, each list
-    whether it has any row (an EXISTS). Only a first that exists is then read, by its key,
-    through its own queryset (so its `select_related` holds), and only a list that has rows is
-    read: a page of panels that are mostly empty costs one query, not one a panel."""
+    query beside the case's key: each count a scalar subquery, each first its key (and, for an
+    `Only`, its few fields), each list whether it has any row (an EXISTS). Only a first that
+    exists is then read, by its key, through its own queryset (so its `select_related` holds),
+    and only a list that has rows is read: a page of panels that are mostly empty costs one
+    query, not one a panel."""
     lists = lists or {}
     annotations: dict[str, Any] = {
         f"count_{name}": _Count(rows.order_by().values("pk")) for name, rows in counts.items()
     }
-    for name, rows in firsts.items():
+    for name, first_of in firsts.items():
+        rows = first_of.rows if isinstance(first_of, Only) else first_of
         ordered = rows if rows.ordered else rows.order_by("pk")
         annotations[f"first_{name}"] = Subquery(ordered.values("pk")[:1])
+        if isinstance(first_of, Only):
+            for field in first_of.names:
+                annotations[f"first_{name}__{field}"] = Subquery(ordered.values(field)[:1])
     for name, rows in lists.items():
         annotations[f"any_{name}"] = Exists(rows.order_by().values("pk"))
     if not annotations:
@@ -331,15 +347,24 @@ def counts_and_firsts(
         )
     )
     counted = {name: found[f"count_{name}"] for name in counts}
-    first = {
-        name: None
-        if found[f"first_{name}"] is None
-        # Gone since (deleted in between): as if it had not been there.
-        else rows.filter(pk=found[f"first_{name}"]).first()
-        for name, rows in firsts.items()
-    }
+    first = {name: _first(name, first_of, found) for name, first_of in firsts.items()}
     listed = {name: list(rows) if found[f"any_{name}"] else [] for name, rows in lists.items()}
     return counted, first, listed
+
+
+def _first(name: str, first_of: QuerySet[Any] | Only, found: dict[str, Any]) -> Any:
+    pk = found[f"first_{name}"]
+    if pk is None:
+        return None
+    if isinstance(first_of, Only):
+        meta = first_of.rows.model._meta
+        return first_of.rows.model.from_db(
+            first_of.rows.db,
+            [meta.pk.attname, *(meta.get_field(field).attname for field in first_of.names)],
+            [pk, *(found[f"first_{name}__{field}"] for field in first_of.names)],
+        )
+    # Gone since (deleted in between): as if it had not been there.
+    return first_of.filter(pk=pk).first()
 
 
 # How many of the latest copies for subject access requests the case overview lists.
@@ -412,9 +437,12 @@ class CaseOverview:
             firsts={
                 "treatment_summary": treatment_summaries_of(case),
                 "sms_opt_out": sms_opt_outs_for(phone=self.patient.phone),
-                "offer": open_offers(case),
-                "unsent": assessments_unsent(case=case),
-                "last_assessment": assessments_submitted(case=case),
+                # What the page says of them: when, and the distress score.
+                "offer": Only(open_offers(case), ("offered_at",)),
+                "unsent": Only(assessments_unsent(case=case), ("started_at",)),
+                "last_assessment": Only(
+                    assessments_submitted(case=case), ("submitted_at", "distress_score")
+                ),
                 "last_gp_view": share_views(case),
             },
             lists={

@@ -170,18 +170,19 @@ def test_the_summary_shows_flags_escalation_overdue_items_and_chase_tasks(client
     assert reverse("appointments:chase_record", args=[task.id]) in html
 
 
-# Session, user, MFA (asked once), the case with its patient and GP practice, the user's teams,
-# may they change it (which answers "may they see it"), the access audit row; then the page's
-# parts, one query each, the counts and the single-row lookups together (treatment summary, SMS
-# opt-out, open offer, unsent and last assessment, last GP view), then each of those that
-# exists read by its key (31 before they were cut, 24 before the single rows joined the counts);
-# carers, treating hospitals, and feedback asking for a reply with its answers (two), each read
-# only when that query said there are some. The team's member is told so by the case's own row
-# (no query of its own since 6 December 2026).
+# Session, user, MFA (asked once), the case with its patient and GP practice, the user's teams
+# (a member of the case's team is told so by the case's own row), the access audit row; then the
+# page's parts, one query each, the counts and the single-row lookups together (treatment
+# summary, SMS opt-out, open offer, unsent and last assessment, last GP view, and whether there
+# are carers, treating hospitals or feedback asking for a reply), then the treatment summary,
+# opt-out and GP view that exist read by their key (the assessments' dates and distress score
+# come with the counts), the carers, hospitals and feedback (two: with its answers) that exist.
+# 31 before they were cut, 24 before the single rows joined the counts, 21 before the team was
+# read off the case (6 December 2026).
 CASE_PAGE_QUERIES = 20
-# The same page with none of the panels that are usually empty (carers, treating hospitals,
-# feedback asking for a reply): four queries fewer.
-CASE_PAGE_QUERIES_EMPTY_PANELS = CASE_PAGE_QUERIES - 4
+# A new case: no carers, hospitals or feedback asking for a reply, and no GP has viewed its
+# plan: five fewer.
+CASE_PAGE_QUERIES_EMPTY_PANELS = CASE_PAGE_QUERIES - 5
 
 
 def overview_queries(client, user, case):
@@ -315,3 +316,53 @@ def test_the_patient_and_their_carer_never_get_the_staff_hub(client, cast, who):
     assert "At a glance" not in html and "In this record" not in html
     assert reverse("patients:case_outbox", args=[cast.paul_case.id]) not in html
     assert reverse("careplans:offer_new", args=[cast.paul_case.id]) not in html
+
+
+def test_the_assessment_line_is_read_with_the_counts(client, cast):
+    """The last assessment sent, an open offer and one started and not sent are read in the
+    page's one query of counts (when, and the distress score), not each by its key after."""
+    from careplans.models import Assessment, AssessmentOffer, Questionnaire
+
+    client.force_login(cast.nadia)
+    url = reverse("caseload:case_detail", args=[cast.paul_case.id])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    questionnaire, _ = Questionnaire.objects.get_or_create(
+        code="overview-test", version=1, defaults={"title": "Test checklist"}
+    )
+    sent_at = timezone.now() - dt.timedelta(days=3)
+    Assessment.objects.create(
+        case=cast.paul_case,
+        questionnaire=questionnaire,
+        completed_by=Assessment.CompletedBy.PATIENT,
+        started_at=sent_at,
+        submitted_at=sent_at,
+        distress_score=7,
+    )
+
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(url).content.decode()
+
+    assert f"Last sent {timezone.localtime(sent_at):%-d %B %Y}, distress 7 out of 10." in html
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+    started = Assessment.objects.create(
+        case=cast.paul_case,
+        questionnaire=questionnaire,
+        completed_by=Assessment.CompletedBy.PATIENT,
+        started_at=timezone.now() - dt.timedelta(days=1),
+    )
+    html = client.get(url).content.decode()
+    assert f"Started {timezone.localtime(started.started_at):%-d %B %Y}, not sent yet." in html
+
+    started.delete()
+    offered_at = timezone.now() - dt.timedelta(days=2)
+    AssessmentOffer.objects.create(
+        case=cast.paul_case,
+        offered_at=offered_at,
+        offered_by=cast.nadia,
+        take_by=timezone.localdate() + dt.timedelta(days=14),
+    )
+    html = client.get(url).content.decode()
+    assert f"Offered {timezone.localtime(offered_at):%-d %B %Y}, not started." in html

@@ -90,3 +90,28 @@ def test_access_is_asked_once_a_request_and_afresh_outside_one(cast):
 
     assert response.content == b"1"
     assert ask_three_times() == 3
+
+
+def test_a_team_member_is_answered_by_the_case_in_hand(cast):
+    """The case in hand names its team, so a member of it needs only their own teams (asked
+    once a request), with no lookup of the case; seeing and changing it are then both known."""
+    nadia = type(cast.nadia).objects.get(pk=cast.nadia.pk)
+
+    def view(request):
+        with CaptureQueriesContext(connection) as captured:
+            seen = nadia.has_perm("patients.view_case", cast.paul_case)
+            changed = nadia.has_perm("patients.change_case", cast.paul_case)
+        # Her authenticator (staff see nothing without one) and her teams.
+        return HttpResponse(f"{seen} {changed} {len(captured.captured_queries)}")
+
+    assert RequestMemoMiddleware(view)(RequestFactory().get("/")).content == b"True True 2"
+
+
+def test_a_case_handed_to_another_team_is_no_longer_its_old_teams(cast):
+    """The team is read off the case's row as it now is: moved to another team, the old
+    team's members without a place on its care team lose it, the new team's gain it."""
+    Case.objects.filter(pk=cast.paul_case.pk).update(team=cast.olive_case.team)
+    moved = Case.objects.get(pk=cast.paul_case.pk)
+
+    assert not cast.lena.has_perm("patients.view_case", moved)
+    assert cast.oscar.has_perm("patients.change_case", moved)
