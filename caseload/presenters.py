@@ -304,12 +304,6 @@ class Only:
     names: tuple[str, ...]
 
 
-def counts_in_one_query(case: Case, rows: dict[str, QuerySet[Any]]) -> dict[str, int]:
-    """How many of each of `rows` there are (each a selector's queryset), read in one query
-    beside the case's key rather than one query a count."""
-    return counts_and_firsts(case, counts=rows, firsts={})[0]
-
-
 def counts_and_firsts(
     case: Case,
     *,
