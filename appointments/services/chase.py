@@ -38,7 +38,7 @@ from appointments.services.tracked_items import _today
 from navigator.accounts.models import User
 from navigator.audit.models import AuditEvent
 from navigator.audit.services import AuditEntry, audit_record, audit_record_many
-from navigator.db import AnyOf, rows_update
+from navigator.db import AnyOf, row_address, rows_at, rows_update
 from navigator.messaging.models import OutboundMessage
 from navigator.messaging.services import (
     MessageToSend,
@@ -295,8 +295,9 @@ def _digest_message(digests: list[ChaseDigest]) -> MessageToSend:
 
 def chase_claimable(*, today: dt.date) -> QuerySet[TrackedItem]:
     """The chase's claim: overdue items no other runner holds, oldest first, locked with
-    SKIP LOCKED. The benchmark prints this query's plan (the partial index must serve it)."""
-    return (
+    SKIP LOCKED, each with its address (`row_address`) for the batch's UPDATE. The benchmark
+    prints this query's plan (the partial index must serve it)."""
+    return row_address(
         TrackedItem.objects.select_for_update(skip_locked=True)
         .chase_due(today=today)
         .order_by("next_chase_on")
@@ -566,12 +567,13 @@ def _rounds_save(chases: list[_Chase], *, now: dt.datetime) -> None:
         )
     # One UPDATE per distinct outcome (usually one per batch) rather than one per item: the
     # rows are locked by the claim, so incrementing in SQL matches the counts computed above.
-    groups: dict[tuple[dt.date | None, bool], list[Any]] = {}
+    # The rows are found where the claim read them (`rows_at`), not by key again.
+    groups: dict[tuple[dt.date | None, bool], list[TrackedItem]] = {}
     for chase in chases:
-        groups.setdefault((chase.item.next_chase_on, chase.escalated), []).append(chase.item.pk)
-    for (next_chase_on, escalated), pks in groups.items():
+        groups.setdefault((chase.item.next_chase_on, chase.escalated), []).append(chase.item)
+    for (next_chase_on, escalated), items in groups.items():
         extra = {"escalated_at": now} if escalated else {}
-        TrackedItem.objects.filter(AnyOf(F("pk"), pks)).update(
+        updated = rows_at(model=TrackedItem, rows=items).update(
             chase_count=F("chase_count") + 1,
             version=F("version") + 1,
             last_chased_at=now,
@@ -579,6 +581,9 @@ def _rounds_save(chases: list[_Chase], *, now: dt.datetime) -> None:
             updated_at=now,
             **extra,
         )
+        if updated != len(items):
+            # Only a change since the claim moves a row; the batch is then retried item by item.
+            raise RuntimeError(f"{len(items) - updated} claimed items moved before their update")
 
 
 def _audit_entry(done: list[tuple[TrackedItem, str]]) -> AuditEntry:

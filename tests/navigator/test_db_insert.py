@@ -1,5 +1,6 @@
 """rows_insert and rows_update: a batch in one statement (a few on SQLite), as the ORM writes it;
-AnyOf: the rows `__in` finds, with the values as one array on PostgreSQL."""
+AnyOf: the rows `__in` finds, with the values as one array on PostgreSQL; rows_at: locked rows
+updated by their address."""
 
 import datetime as dt
 import math
@@ -10,10 +11,11 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from appointments.models import ChaseTask
+from appointments.models import ChaseDigest, ChaseTask, TrackedItem
 from navigator.audit.models import AuditEvent
-from navigator.db import AnyOf, rows_insert, rows_update
+from navigator.db import AnyOf, row_address, rows_at, rows_insert, rows_update
 from navigator.messaging.models import OutboundMessage
+from tests import factories as f
 from tests.appointments.chase_helpers import overdue_item
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +193,69 @@ def test_any_of_sends_one_array_on_postgresql_and_updates_by_ids(cast):
         assert "::uuid[])" in query["sql"]
     else:
         assert " IN (" in query["sql"]
+
+
+def test_every_kind_of_value_reads_back_as_written():
+    """The arrays' text form: quotes, braces, commas, backslashes, NULL as a word, empty text,
+    None, booleans, JSON and datetimes all come back as they went in, through the INSERT and
+    the UPDATE."""
+    odd = ['he said "no", {then} left', "back\\slash", "NULL", "", "comma, and\nnewline"]
+    rows = [outbox_row(f"odd:{n}") for n in range(len(odd))]
+    for row, text in zip(rows, odd, strict=True):
+        row.body, row.urgent, row.last_error = text, text == "", text
+    rows[0].subject_id = None
+    rows_insert(model=OutboundMessage, rows=rows)
+    digest = ChaseDigest(
+        organisation=f.make_organisation("Odd Trust", email="odd@trust.test"),
+        kind="chase_provider",
+        context={"organisation": 'A "quoted" {name}', "n": None},
+        items=[{"reference": "AB\\CD", "what": "scan, result"}],
+        created_at=timezone.now(),
+    )
+    rows_insert(model=ChaseDigest, rows=[digest])
+
+    stored = {m.idempotency_key: m for m in OutboundMessage.objects.all()}
+    assert [stored[r.idempotency_key].body for r in rows] == odd
+    assert [stored[r.idempotency_key].urgent for r in rows] == [False, False, False, True, False]
+    assert stored["odd:0"].subject_id is None and stored["odd:1"].enqueued_at == rows[1].enqueued_at
+    saved = ChaseDigest.objects.get()
+    assert (saved.context, saved.items) == (digest.context, digest.items)
+
+    for row, text in zip(rows, reversed(odd), strict=True):
+        row.last_error = text
+    assert rows_update(model=OutboundMessage, rows=rows, fields=["last_error"]) == len(rows)
+    stored = {m.idempotency_key: m for m in OutboundMessage.objects.all()}
+    assert [stored[r.idempotency_key].last_error for r in rows] == list(reversed(odd))
+
+
+def test_rows_at_updates_locked_rows_where_they_lie_and_misses_a_row_moved_since(cast):
+    items = [overdue_item(cast) for _ in range(3)]
+    with transaction.atomic():
+        claimed = list(
+            row_address(
+                TrackedItem.objects.select_for_update().filter(pk__in=[i.pk for i in items])
+            )
+        )
+
+        with CaptureQueriesContext(connection) as captured:
+            updated = rows_at(model=TrackedItem, rows=claimed[:2]).update(chase_count=7)
+
+        assert updated == 2
+        [query] = captured.captured_queries
+        if connection.vendor == "postgresql":
+            assert '"appointments_trackeditem".ctid = ANY(' in query["sql"]
+            # Those two have moved (an UPDATE writes a new version): their old addresses find
+            # nothing, which the caller sees in the count.
+            assert rows_at(model=TrackedItem, rows=claimed).update(chase_count=8) == 1
+        else:
+            assert " IN (" in query["sql"]
+    counts = dict(TrackedItem.objects.values_list("pk", "chase_count"))
+    expected = [7, 7, 8] if connection.vendor == "postgresql" else [7, 7, 0]
+    assert [counts[i.pk] for i in claimed] == expected
+
+
+def test_rows_at_finds_rows_read_without_an_address_by_key(cast):
+    items = [overdue_item(cast) for _ in range(2)]
+
+    assert rows_at(model=TrackedItem, rows=items).update(chase_count=3) == 2
+    assert set(TrackedItem.objects.values_list("chase_count", flat=True)) == {3}
