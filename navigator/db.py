@@ -5,7 +5,7 @@
 key up again)."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -35,8 +35,13 @@ class AnyOf(In):
         values = (
             field.get_db_prep_value(v, connection, prepared=True) for v in self.rhs if v is not None
         )
-        text = ",".join(_array_element(str(v)) for v in values)
-        return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, f"{{{text}}}"]
+        return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, _array_text(map(str, values))]
+
+
+def _array_text(texts: Iterable[str | None]) -> str:
+    """A PostgreSQL array's text form, `{"a","b",NULL}`: each element quoted so any text reads
+    back as itself; None is NULL."""
+    return "{" + ",".join("NULL" if t is None else _array_element(t) for t in texts) + "}"
 
 
 def _array_element(text: str) -> str:
@@ -59,14 +64,8 @@ def _columns_source(
     types: list[str] = [f.db_type(connection) for f in fields]
     parameters = []
     for n, db_type in enumerate(types):
-        is_json = db_type == "jsonb"
-        elements = (
-            "NULL"
-            if row[n] is None
-            else _array_element(json.dumps(row[n], default=str) if is_json else str(row[n]))
-            for row in values
-        )
-        parameters.append("{" + ",".join(elements) + "}")
+        write = (lambda v: json.dumps(v, default=str)) if db_type == "jsonb" else str
+        parameters.append(_array_text(None if row[n] is None else write(row[n]) for row in values))
     arrays = ", ".join(f"%s::{db_type}[]" for db_type in types)
     columns = ", ".join(quote(f.column) for f in fields)
     return f"unnest({arrays}) AS v({columns})", parameters
@@ -286,5 +285,4 @@ class _AtAddress(Expression):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str, ...]]:
         table = connection.ops.quote_name(self.model._meta.db_table)
-        text = ",".join(_array_element(address) for address in self.addresses)
-        return f"{table}.ctid = ANY(%s::tid[])", (f"{{{text}}}",)
+        return f"{table}.ctid = ANY(%s::tid[])", (_array_text(self.addresses),)
